@@ -1,0 +1,29 @@
+import { Kafka, type logLevel } from 'kafkajs';
+import { registerCompressionCodecs } from './compression-codecs';
+import { kafkajsLogCreator, type LogSink } from './kafkajs-logging';
+
+export const DEFAULT_CLIENT_ID = 'node-red-kafka-trigger';
+
+/**
+ * kafkajs's own retries stay short (about 2 s) so that a broker outage quickly reaches the
+ * trigger's own capped backoff, which retries for ever and reports each attempt.
+ */
+const CLIENT_RETRY = { initialRetryTime: 300, maxRetryTime: 30000, retries: 3 };
+
+export interface KafkaClientOptions {
+  brokers: string[];
+  clientId?: string;
+  log: { sink: LogSink; prefix: string; level: logLevel };
+}
+
+/** A kafkajs client that can decode every compression codec Kafka writes. */
+export function createKafkaClient(options: KafkaClientOptions): Kafka {
+  registerCompressionCodecs();
+  return new Kafka({
+    brokers: options.brokers,
+    clientId: options.clientId || DEFAULT_CLIENT_ID,
+    retry: CLIENT_RETRY,
+    logLevel: options.log.level,
+    logCreator: kafkajsLogCreator(options.log.sink, options.log.prefix),
+  });
+}

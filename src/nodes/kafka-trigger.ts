@@ -1,0 +1,107 @@
+import type { KafkaMessage } from 'kafkajs';
+import type { Node, NodeAPI } from 'node-red';
+import { resolveBrokers } from '../kafka/brokers';
+import { rootMessage } from '../kafka/failure';
+import { createKafkaClient } from '../kafka/kafka-client';
+import { TriggerConsumer, type ConsumerState } from '../kafka/trigger-consumer';
+import type { TriggerData } from '../kafka/trigger-data';
+import { resolveTriggerSettings, type TriggerSettings } from '../kafka/trigger-settings';
+import { afterFlowsStart } from './flows-started';
+import { kafkaLogOptions } from './node-red-logging';
+import { problemStatus, statusFor } from './trigger-status';
+import type { KafkaBrokerNode, KafkaConnection, KafkaTriggerConfig, KafkaTriggerMessage } from './types';
+
+/** Kept well inside Node-RED's 15 s close timeout so that done() is always called in time. */
+const CLOSE_TIMEOUT_MS = 10000;
+
+export = function register(RED: NodeAPI): void {
+  function KafkaTriggerNode(this: Node, config: KafkaTriggerConfig): void {
+    RED.nodes.createNode(this, config);
+    const node = this;
+    const fail = (
+      errorKey: string,
+      statusKey: string,
+      params: Record<string, string | number> = {},
+    ): void => {
+      node.error(RED._(`kafka-trigger.errors.${errorKey}`, params));
+      node.status(problemStatus(statusKey));
+    };
+
+    const resolved = resolveTriggerSettings(config, node.id);
+    if ('problem' in resolved) return fail(resolved.problem.key, 'invalid-settings', resolved.problem.params);
+    const settings = resolved.settings;
+
+    const brokerNode = config.broker ? (RED.nodes.getNode(config.broker) as KafkaBrokerNode | null) : null;
+    if (config.broker && !brokerNode)
+      return fail('broker-node-missing', 'invalid-settings', { id: config.broker });
+    const connection = brokerNode ? brokerNode.acquire(node) : privateConnection(node);
+    if (!connection.kafka) {
+      brokerNode?.release(node);
+      return fail('no-brokers', 'no-brokers');
+    }
+
+    const consumer = new TriggerConsumer({
+      kafka: connection.kafka,
+      settings,
+      hooks: {
+        deliver: (data, record) => node.send(toMessage(data, record, settings)),
+        onState: (state) => report(state, connection.brokers),
+      },
+    });
+
+    const cancelStart = afterFlowsStart(RED, () => consumer.start());
+
+    node.on('close', (_removed: boolean, done: () => void) => {
+      cancelStart();
+      const timeout = setTimeout(finish, CLOSE_TIMEOUT_MS);
+      consumer
+        .close()
+        .catch((error: unknown) =>
+          node.warn(RED._('kafka-trigger.errors.close-failed', { error: rootMessage(error) })),
+        )
+        .finally(finish);
+      let finished = false;
+      function finish(): void {
+        if (finished) return;
+        finished = true;
+        clearTimeout(timeout);
+        brokerNode?.release(node);
+        node.status({});
+        done();
+      }
+    });
+
+    function report(state: ConsumerState, brokers: string[]): void {
+      if (state.kind === 'disconnected') return;
+      node.status(statusFor(state));
+      if (state.kind !== 'retrying') return;
+      const params = {
+        brokers: brokers.join(','),
+        topic: settings.topic,
+        attempt: state.attempt,
+        delay: Math.round(state.delayMs / 100) / 10,
+        error: rootMessage(state.error),
+      };
+      const key = state.failure === 'topic-missing' ? 'topic-missing' : 'retrying';
+      node.warn(RED._(`kafka-trigger.errors.${key}`, params));
+    }
+  }
+
+  /** A trigger without a kafka-broker node gets its own client for the KAFKA_BROKERS brokers. */
+  function privateConnection(node: Node): KafkaConnection {
+    const brokers = resolveBrokers(undefined, RED.util.getSetting(node, 'KAFKA_BROKERS'));
+    const kafka =
+      brokers.length > 0 ? createKafkaClient({ brokers, log: kafkaLogOptions(RED, node) }) : undefined;
+    return { brokers, kafka };
+  }
+
+  RED.nodes.registerType('kafka-trigger', KafkaTriggerNode);
+};
+
+function toMessage(data: TriggerData, record: KafkaMessage, settings: TriggerSettings): KafkaTriggerMessage {
+  return {
+    topic: data.topic,
+    payload: data,
+    kafka: { groupId: settings.groupId, recordTimestamp: Number(record.timestamp) },
+  };
+}

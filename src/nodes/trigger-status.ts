@@ -1,0 +1,32 @@
+import type { NodeStatus } from 'node-red';
+import type { ConsumerState } from '../kafka/trigger-consumer';
+
+const STATUS = 'kafka-trigger.status.';
+
+/**
+ * The badge for a consumer state. Texts are locale keys in the node's namespace, which the editor
+ * translates (as Node-RED's core nodes do with their common status keys).
+ */
+export function statusFor(state: ConsumerState): NodeStatus {
+  switch (state.kind) {
+    case 'connecting':
+      return { fill: 'yellow', shape: 'ring', text: STATUS + 'connecting' };
+    case 'connected':
+      return { fill: 'green', shape: 'dot', text: STATUS + 'connected' };
+    case 'rebalancing':
+      return { fill: 'yellow', shape: 'ring', text: STATUS + 'rebalancing' };
+    case 'retrying':
+      return {
+        fill: 'red',
+        shape: 'ring',
+        text: STATUS + (state.failure === 'topic-missing' ? 'topic-missing' : 'disconnected'),
+      };
+    case 'disconnected':
+      return { fill: 'red', shape: 'ring', text: STATUS + 'disconnected' };
+  }
+}
+
+/** A red badge for a trigger that will not start until its settings are fixed. */
+export function problemStatus(shortKey: string): NodeStatus {
+  return { fill: 'red', shape: 'ring', text: STATUS + shortKey };
+}

@@ -1,0 +1,36 @@
+import type { Kafka } from 'kafkajs';
+import type { Node, NodeDef, NodeMessage } from 'node-red';
+import type { TriggerData } from '../kafka/trigger-data';
+import type { TriggerConfig } from '../kafka/trigger-settings';
+
+/** kafka-broker properties as they stand in flow JSON. */
+export interface KafkaBrokerConfig extends NodeDef {
+  brokers?: string;
+  client_id?: string;
+}
+
+/** kafka-trigger properties as they stand in flow JSON. */
+export interface KafkaTriggerConfig extends NodeDef, TriggerConfig {
+  broker?: string;
+}
+
+/** What a trigger gets from a kafka-broker node: the brokers it points at and the shared client. */
+export interface KafkaConnection {
+  brokers: string[];
+  /** Undefined when no brokers are set anywhere. */
+  kafka: Kafka | undefined;
+}
+
+export interface KafkaBrokerNode extends Node {
+  /** Registers a user node and hands it the shared client. */
+  acquire(user: Node): KafkaConnection;
+  release(user: Node): void;
+  readonly userCount: number;
+}
+
+/** The msg a trigger sends: msg.payload is exactly the trigger data; extra metadata sits beside it. */
+export interface KafkaTriggerMessage extends NodeMessage {
+  topic: string;
+  payload: TriggerData;
+  kafka: { groupId: string; recordTimestamp: number };
+}

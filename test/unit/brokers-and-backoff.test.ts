@@ -1,0 +1,75 @@
+import should from 'should';
+import { retryDelay } from '../../src/kafka/backoff';
+import { invalidBrokers, parseBrokerList, resolveBrokers } from '../../src/kafka/brokers';
+import { classifyFailure, rootMessage } from '../../src/kafka/failure';
+
+describe('broker lists', () => {
+  it('splits and trims a comma-separated list', () => {
+    should(parseBrokerList(' kafka1:9092, kafka2:9092 ,,')).eql(['kafka1:9092', 'kafka2:9092']);
+    should(parseBrokerList(undefined)).eql([]);
+  });
+
+  it('falls back to KAFKA_BROKERS only when the configured list is blank', () => {
+    should(resolveBrokers('a:1', 'b:2')).eql(['a:1']);
+    should(resolveBrokers(' ', 'b:2,c:3')).eql(['b:2', 'c:3']);
+    should(resolveBrokers('', undefined)).eql([]);
+  });
+
+  it('finds entries that are not host:port', () => {
+    should(invalidBrokers(['kafka:9092', '127.0.0.1:1', '[::1]:9092'])).eql([]);
+    should(invalidBrokers(['kafka', 'kafka:0', 'kafka:70000', 'a b:1'])).eql([
+      'kafka',
+      'kafka:0',
+      'kafka:70000',
+      'a b:1',
+    ]);
+  });
+});
+
+describe('retry backoff', () => {
+  const policy = { initialMs: 1000, maxMs: 30000 };
+
+  it('grows exponentially and stays between half and all of the step', () => {
+    should(retryDelay(1, policy, () => 0)).equal(500);
+    should(retryDelay(1, policy, () => 1)).equal(1000);
+    should(retryDelay(4, policy, () => 0)).equal(4000);
+    should(retryDelay(4, policy, () => 1)).equal(8000);
+  });
+
+  it('is capped near 30 s however many attempts failed', () => {
+    should(retryDelay(6, policy, () => 1)).equal(30000);
+    should(retryDelay(1000, policy, () => 1)).equal(30000);
+    should(retryDelay(1000, policy, () => 0)).equal(15000);
+  });
+});
+
+describe('failure classification', () => {
+  function wrapped(inner: Error): Error {
+    const outer = new Error('Number of retries exceeded') as Error & { cause?: unknown };
+    outer.name = 'KafkaJSNumberOfRetriesExceeded';
+    outer.cause = inner;
+    return outer;
+  }
+
+  it('recognises a missing topic through kafkajs retries', () => {
+    const inner = Object.assign(new Error('This server does not host this topic-partition'), {
+      type: 'UNKNOWN_TOPIC_OR_PARTITION',
+    });
+    should(classifyFailure(wrapped(inner))).equal('topic-missing');
+    should(rootMessage(wrapped(inner))).equal('This server does not host this topic-partition');
+  });
+
+  it('recognises unreachable brokers', () => {
+    const refused = Object.assign(new Error('Connection error: connect ECONNREFUSED 127.0.0.1:1'), {
+      name: 'KafkaJSConnectionError',
+      code: 'ECONNREFUSED',
+    });
+    should(classifyFailure(wrapped(refused))).equal('unreachable');
+  });
+
+  it('calls anything else a failure', () => {
+    should(classifyFailure(new Error('boom'))).equal('failed');
+    should(classifyFailure('not an error')).equal('failed');
+    should(rootMessage('not an error')).equal('not an error');
+  });
+});

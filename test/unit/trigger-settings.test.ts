@@ -1,0 +1,79 @@
+import should from 'should';
+import {
+  isValidTopicName,
+  resolveTriggerSettings,
+  type TriggerConfig,
+} from '../../src/kafka/trigger-settings';
+
+function settingsOf(config: TriggerConfig) {
+  const result = resolveTriggerSettings(config, 'abc123');
+  if ('problem' in result) throw new Error(`unexpected problem ${result.problem.key}`);
+  return result.settings;
+}
+
+function problemOf(config: TriggerConfig) {
+  const result = resolveTriggerSettings(config, 'abc123');
+  if (!('problem' in result)) throw new Error('expected a problem');
+  return result.problem;
+}
+
+describe('trigger settings', () => {
+  it('applies the contract defaults', () => {
+    should(settingsOf({ topic: 'user-events' })).eql({
+      topic: 'user-events',
+      groupId: 'operion-triggers-abc123',
+      startFrom: 'newest',
+      sessionTimeout: 10000,
+      heartbeatInterval: 3000,
+    });
+  });
+
+  it('uses a custom group as given and a blank one as the generated id', () => {
+    should(settingsOf({ topic: 't', consumer_group: 'operion-order-processor' }).groupId).equal(
+      'operion-order-processor',
+    );
+    should(settingsOf({ topic: 't', consumer_group: '  ' }).groupId).equal('operion-triggers-abc123');
+  });
+
+  it('accepts numbers as numeric strings', () => {
+    const settings = settingsOf({ topic: 't', session_timeout: '30000', heartbeat_interval: '5000' });
+    should(settings.sessionTimeout).equal(30000);
+    should(settings.heartbeatInterval).equal(5000);
+  });
+
+  it('accepts earliest and rejects an unknown start', () => {
+    should(settingsOf({ topic: 't', start_from: 'earliest' }).startFrom).equal('earliest');
+    should(problemOf({ topic: 't', start_from: 'latest' }).key).equal('invalid-start-from');
+  });
+
+  it('rejects a missing or invalid topic and names it', () => {
+    should(problemOf({}).key).equal('missing-topic');
+    should(problemOf({ topic: 'bad topic!' })).eql({ key: 'invalid-topic', params: { topic: 'bad topic!' } });
+    should(problemOf({ topic: 'x'.repeat(250) }).key).equal('invalid-topic');
+  });
+
+  it('rejects numbers that are not positive whole milliseconds', () => {
+    should(problemOf({ topic: 't', session_timeout: 'soon' }).params).eql({
+      setting: 'session_timeout',
+      value: 'soon',
+    });
+    should(problemOf({ topic: 't', heartbeat_interval: -1 }).key).equal('invalid-number');
+    should(problemOf({ topic: 't', heartbeat_interval: 1.5 }).key).equal('invalid-number');
+  });
+
+  it('rejects a heartbeat that is not below the session timeout', () => {
+    should(problemOf({ topic: 't', session_timeout: 3000, heartbeat_interval: 3000 })).eql({
+      key: 'heartbeat-not-below-session',
+      params: { heartbeat: 3000, session: 3000 },
+    });
+  });
+
+  it('knows Kafka topic name rules', () => {
+    should(isValidTopicName('user-events.v1_x')).be.true();
+    should(isValidTopicName('x'.repeat(249))).be.true();
+    should(isValidTopicName('.')).be.false();
+    should(isValidTopicName('..')).be.false();
+    should(isValidTopicName('a/b')).be.false();
+    should(isValidTopicName('')).be.false();
+  });
+});
