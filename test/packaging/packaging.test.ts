@@ -1,0 +1,329 @@
+// Packs the module, installs the tarball into a fresh Node-RED user directory, starts Node-RED and checks
+// through its admin HTTP API that the editor gets everything the package ships: node types, editor HTML
+// and help, messages, icon and example flow. Needs `npm run build` first (npm test runs it).
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
+import { promisify } from 'node:util';
+import should from 'should';
+
+const MODULE = 'node-red-contrib-kafka-trigger';
+const SETS = ['kafka-trigger', 'kafka-broker'];
+const ROOT = resolve(__dirname, '..', '..');
+const RED_JS = join(ROOT, 'node_modules', 'node-red', 'red.js');
+const STATUS_KEYS = [
+  'connecting',
+  'connected',
+  'rebalancing',
+  'disconnected',
+  'retrying',
+  'no-brokers',
+  'topic-missing',
+  'error',
+  'stopped',
+];
+
+const execFileAsync = promisify(execFile);
+
+interface PackResult {
+  filename: string;
+  files: { path: string }[];
+}
+
+interface NodeSetInfo {
+  id: string;
+  module: string;
+  types: string[];
+  enabled: boolean;
+  err?: string;
+}
+
+interface Catalog {
+  [key: string]: string | Catalog;
+}
+
+interface FlowNode {
+  id: string;
+  type: string;
+  wires?: string[][];
+  [property: string]: unknown;
+}
+
+describe('packaging: the packed module in a real Node-RED', function () {
+  let workDir = '';
+  let logFile = '';
+  let baseUrl = '';
+  let packedFiles: string[] = [];
+  let nodeRed: ChildProcess | undefined;
+
+  function logTail(lines = 40): string {
+    if (!logFile || !existsSync(logFile)) return '(no Node-RED log)';
+    const tail = readFileSync(logFile, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
+    return `--- Node-RED log, last ${lines} lines ---\n${tail}`;
+  }
+
+  // Runs a test and, when it fails, adds the tail of the Node-RED log to the failure message.
+  function withLog(test: () => Promise<void>): () => Promise<void> {
+    return async () => {
+      try {
+        await test();
+      } catch (err) {
+        if (err instanceof Error) {
+          Object.defineProperty(err, 'message', {
+            value: `${err.message}\n${logTail()}`,
+            configurable: true,
+          });
+        }
+        throw err;
+      }
+    };
+  }
+
+  async function get(path: string, accept: string): Promise<Response> {
+    const response = await fetch(baseUrl + path, { headers: { Accept: accept } });
+    should(response.status).equal(200, `GET ${path} answered ${response.status}`);
+    return response;
+  }
+
+  async function getJson<T>(path: string): Promise<T> {
+    return (await (await get(path, 'application/json')).json()) as T;
+  }
+
+  before(async function () {
+    for (const file of SETS.map((set) => `dist/nodes/${set}.js`)) {
+      if (!existsSync(join(ROOT, file))) throw new Error(`${file} is missing: run "npm run build" first`);
+    }
+    workDir = mkdtempSync(join(tmpdir(), 'kafka-trigger-packaging-'));
+    logFile = join(workDir, 'node-red.log');
+
+    const packed = await execFileAsync('npm', ['pack', '--json', '--pack-destination', workDir], {
+      cwd: ROOT,
+    });
+    const [pack] = JSON.parse(packed.stdout) as PackResult[];
+    packedFiles = pack.files.map((file) => file.path);
+
+    const userDir = join(workDir, 'user');
+    mkdirSync(userDir);
+    writeFileSync(
+      join(userDir, 'package.json'),
+      JSON.stringify({ name: 'packaging-user-dir', version: '0.0.0', private: true }),
+    );
+    await execFileAsync(
+      'npm',
+      ['install', join(workDir, pack.filename), '--no-audit', '--no-fund', '--prefer-offline'],
+      { cwd: userDir },
+    );
+
+    const port = await freePort();
+    const settingsFile = join(workDir, 'settings.js');
+    writeFileSync(
+      settingsFile,
+      `module.exports = ${JSON.stringify({
+        uiHost: '127.0.0.1',
+        flowFile: 'flows.json',
+        credentialSecret: false,
+        telemetry: { enabled: false, updateNotification: false },
+        externalModules: { autoInstall: false },
+        logging: { console: { level: 'info', metrics: false, audit: false } },
+      })};\n`,
+    );
+    const log = openSync(logFile, 'a');
+    nodeRed = spawn(
+      process.execPath,
+      [RED_JS, '--userDir', userDir, '--port', String(port), '--settings', settingsFile],
+      { cwd: workDir, stdio: ['ignore', log, log] },
+    );
+    closeSync(log);
+    baseUrl = `http://127.0.0.1:${port}`;
+    await waitForNodeRed(nodeRed, baseUrl, 60_000, logTail);
+  });
+
+  after(async function () {
+    if (nodeRed && nodeRed.exitCode === null && nodeRed.signalCode === null) {
+      const exited = once(nodeRed, 'exit');
+      nodeRed.kill('SIGTERM');
+      const stopped = await Promise.race([exited.then(() => true), delay(10_000).then(() => false)]);
+      if (!stopped) {
+        nodeRed.kill('SIGKILL');
+        await exited;
+      }
+    }
+    if (workDir) rmSync(workDir, { recursive: true, force: true });
+  });
+
+  it('packs the built nodes and examples, and no sources or tooling', function () {
+    const shipped = [
+      'package.json',
+      'dist/nodes/kafka-trigger.js',
+      'dist/nodes/kafka-trigger.html',
+      'dist/nodes/kafka-broker.js',
+      'dist/nodes/kafka-broker.html',
+      'dist/nodes/locales/en-US/kafka-trigger.json',
+      'dist/nodes/locales/en-US/kafka-trigger.html',
+      'dist/nodes/locales/en-US/kafka-broker.json',
+      'dist/nodes/locales/en-US/kafka-broker.html',
+      'dist/nodes/icons/kafka-trigger.svg',
+      'examples/basic-trigger-to-debug.json',
+    ];
+    for (const file of shipped) should(packedFiles.includes(file)).be.true(`${file} is not in the tarball`);
+    const unwanted = packedFiles.filter((file) => /^(test|scripts|src|\.ci|bench)\//.test(file));
+    should(unwanted).be.empty();
+  });
+
+  it(
+    'registers both node types from the module, enabled and without errors',
+    withLog(async () => {
+      const sets = (await getJson<NodeSetInfo[]>('/nodes')).filter((set) => set.module === MODULE);
+      should(sets.map((set) => set.id).sort()).eql(SETS.map((set) => `${MODULE}/${set}`).sort());
+      for (const set of sets) {
+        should(set.err).be.undefined();
+        should(set.enabled).be.true();
+        should(set.types).eql([set.id.slice(MODULE.length + 1)]);
+      }
+    }),
+  );
+
+  it(
+    'serves the editor code, edit templates and help of both nodes',
+    withLog(async () => {
+      const html = await (await get('/nodes', 'text/html')).text();
+      for (const set of SETS) {
+        const block = moduleBlock(html, set);
+        should(block).match(new RegExp(`registerType\\(\\s*['"]${set}['"]`));
+        should(block).containEql(`data-template-name="${set}"`);
+        should(block).containEql(`data-help-name="${set}"`);
+      }
+      should(moduleBlock(html, 'kafka-trigger')).match(/<h3>Outputs<\/h3>[\s\S]*class="message-properties"/);
+    }),
+  );
+
+  it(
+    'has real text for every message key the editor uses, and short status texts',
+    withLog(async () => {
+      const html = await (await get('/nodes', 'text/html')).text();
+      const catalogs = await getJson<Record<string, Catalog>>('/nodes/messages?lng=en-US');
+      for (const set of SETS) {
+        const catalog = catalogs[`${MODULE}/${set}`];
+        should.exist(catalog, `no message catalog for ${MODULE}/${set}`);
+        const keys = editorKeys(moduleBlock(html, set));
+        should(keys).not.be.empty();
+        for (const key of keys) {
+          const text = lookup(catalog, key);
+          should(typeof text).equal('string', `message ${key} of ${set} is missing`);
+          should(text).not.equal(key, `message ${key} of ${set} is untranslated`);
+        }
+      }
+      const trigger = catalogs[`${MODULE}/kafka-trigger`];
+      for (const status of STATUS_KEYS) {
+        const text = lookup(trigger, `kafka-trigger.status.${status}`);
+        should(typeof text).equal('string', `status text ${status} is missing`);
+        should((text as string).length).be.belowOrEqual(20, `status text ${status} is too long`);
+      }
+    }),
+  );
+
+  it(
+    'lists and serves the node icon',
+    withLog(async () => {
+      const icons = await getJson<Record<string, string[]>>('/icons');
+      should(icons[MODULE]).containEql('kafka-trigger.svg');
+      const response = await get(`/icons/${MODULE}/kafka-trigger.svg`, 'image/svg+xml');
+      should(response.headers.get('content-type')).startWith('image/svg+xml');
+      // An unknown icon is answered with Node-RED's default icon, so compare the content too.
+      should(await response.text()).equal(readFileSync(join(ROOT, 'icons', 'kafka-trigger.svg'), 'utf8'));
+    }),
+  );
+
+  it(
+    'offers the example flow, made of core nodes and ours',
+    withLog(async () => {
+      const examples = await getJson<{ fn: string }[]>(`/library/examples/flows/${MODULE}`);
+      should(examples).containEql({ fn: 'basic-trigger-to-debug' });
+      const flow = await getJson<FlowNode[]>(`/library/examples/flows/${MODULE}/basic-trigger-to-debug`);
+      should(flow).be.an.Array();
+      const known = new Set((await getJson<NodeSetInfo[]>('/nodes')).flatMap((set) => set.types));
+      for (const node of flow) should(known.has(node.type)).be.true(`unknown node type ${node.type}`);
+      const trigger = flow.find((node) => node.type === 'kafka-trigger');
+      const debug = flow.find((node) => node.type === 'debug');
+      should.exist(trigger);
+      should.exist(debug);
+      should(trigger?.topic).equal('demo-events');
+      should(trigger?.wires).eql([[debug?.id]]);
+      should(flow.some((node) => node.type === 'comment')).be.true();
+      should(flow.some((node) => node.type === 'kafka-broker' && node.id === trigger?.broker)).be.true();
+    }),
+  );
+});
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const address = server.address();
+  server.close();
+  await once(server, 'close');
+  if (address === null || typeof address === 'string') throw new Error('no TCP port to listen on');
+  return address.port;
+}
+
+async function waitForNodeRed(
+  child: ChildProcess,
+  baseUrl: string,
+  timeoutMs: number,
+  logTail: () => string,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null || child.signalCode !== null) {
+      throw new Error(`Node-RED exited (${child.exitCode ?? child.signalCode}) while starting\n${logTail()}`);
+    }
+    try {
+      const response = await fetch(`${baseUrl}/nodes`, { headers: { Accept: 'application/json' } });
+      if (response.ok) return;
+    } catch {
+      // not listening yet
+    }
+    await delay(250);
+  }
+  throw new Error(`Node-RED did not answer GET /nodes within ${timeoutMs} ms\n${logTail()}`);
+}
+
+// The part of GET /nodes (text/html) that one of our node sets contributes.
+function moduleBlock(html: string, set: string): string {
+  const marker = `<!-- --- [red-module:${MODULE}/${set}] --- -->`;
+  const start = html.indexOf(marker);
+  should(start).not.equal(-1, `no editor HTML for ${MODULE}/${set}`);
+  const end = html.indexOf('<!-- --- [red-module:', start + marker.length);
+  return html.slice(start, end === -1 ? undefined : end);
+}
+
+// Message keys in data-i18n attributes and in calls to a node's _() translation function.
+function editorKeys(html: string): string[] {
+  const keys = new Set<string>();
+  for (const match of html.matchAll(/data-i18n="([^"]+)"/g)) {
+    for (const key of match[1].split(';')) keys.add(key.replace(/^\[[^\]]*\]/, ''));
+  }
+  for (const match of html.matchAll(/\._\(\s*'([^']+)'/g)) keys.add(match[1]);
+  return [...keys];
+}
+
+function lookup(catalog: Catalog, key: string): string | Catalog | undefined {
+  let value: string | Catalog | undefined = catalog;
+  for (const part of key.split('.')) {
+    value = typeof value === 'object' ? value[part] : undefined;
+  }
+  return value;
+}
