@@ -1,0 +1,54 @@
+// Starts a local Kafka broker for manual testing, or only fetches its jars (CI's install step).
+//   npx tsx scripts/kafka/cli.ts [--version 4.1.1]   prints KAFKA_BROKERS=127.0.0.1:PORT, runs until Ctrl-C
+//   npx tsx scripts/kafka/cli.ts --fetch-only [--version 4.1.1]
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { DEFAULT_KAFKA_VERSION } from './java';
+import { LocalKafka, ensureKafkaClasspath, startLocalKafka } from './local-kafka';
+import { tail } from './run-command';
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      version: { type: 'string', default: DEFAULT_KAFKA_VERSION },
+      'fetch-only': { type: 'boolean', default: false },
+    },
+  });
+  if (values['fetch-only']) {
+    const classpath = await ensureKafkaClasspath(values.version);
+    console.error(
+      `Kafka ${values.version}: ${classpath.split(path.delimiter).length} jars resolved and cached`,
+    );
+    return;
+  }
+  const broker = await startLocalKafka({ version: values.version });
+  console.log(`KAFKA_BROKERS=${broker.bootstrap}`);
+  console.error(
+    `Kafka ${broker.version} running (pid ${broker.pid}), log: ${broker.logFile}. Ctrl-C stops it.`,
+  );
+  const reason = await untilSignalOrBrokerExit(broker);
+  const log = reason === 'broker exited' ? tail(readFileSync(broker.logFile, 'utf8')) : undefined;
+  await broker.destroy();
+  if (log !== undefined) throw new Error(`The broker exited on its own. Its log ended with:\n${log}`);
+  console.error('Kafka stopped');
+}
+
+function untilSignalOrBrokerExit(broker: LocalKafka): Promise<'signal' | 'broker exited'> {
+  return new Promise((resolve) => {
+    // The interval also keeps Node alive: the broker process itself is unref'd.
+    const watch = setInterval(() => broker.pid === undefined && finish('broker exited'), 1000);
+    const onSignal = () => finish('signal');
+    const finish = (reason: 'signal' | 'broker exited') => {
+      clearInterval(watch);
+      process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
+      resolve(reason);
+    };
+    process.on('SIGINT', onSignal).on('SIGTERM', onSignal);
+  });
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exitCode = 1;
+});
