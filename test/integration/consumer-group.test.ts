@@ -1,0 +1,140 @@
+import should from 'should';
+import { describeGroup, newTopic, produce } from '../support/kafka';
+import {
+  brokerNode,
+  collect,
+  deploy,
+  getNode,
+  helper,
+  helperNode,
+  startNodeRed,
+  stopNodeRed,
+  tab,
+  triggerNode,
+  waitForStatus,
+} from '../support/node-red';
+import { sleep, waitFor } from '../support/wait';
+import type { KafkaBrokerNode, KafkaTriggerMessage } from '../../src/nodes/types';
+import { testBroker } from './broker.hooks';
+
+function values(received: { payload: { message: unknown } }[]): unknown[] {
+  return received.map((msg) => msg.payload.message);
+}
+
+/** Deploys one trigger and collects its output from the start (joining the group takes far longer). */
+async function deployTrigger(props: Record<string, unknown>): Promise<KafkaTriggerMessage[]> {
+  await deploy([
+    tab(),
+    brokerNode('broker1', testBroker().bootstrap),
+    triggerNode('trigger1', { broker: 'broker1', ...props }, ['out']),
+    helperNode('out'),
+  ]);
+  const received = collect('out');
+  await waitForStatus('trigger1', 'connected');
+  return received;
+}
+
+describe('kafka-trigger consumer groups and offsets', function () {
+  beforeEach(startNodeRed);
+  afterEach(stopNodeRed);
+
+  it('joins the generated group operion-triggers-<node id>', async () => {
+    const topic = await newTopic('group-default');
+    await deployTrigger({ topic });
+    const group = await describeGroup('operion-triggers-trigger1', topic);
+    should(group.state).equal('Stable');
+    should(group.members).equal(1);
+  });
+
+  it('joins a custom group exactly as given', async () => {
+    const topic = await newTopic('group-custom');
+    await deployTrigger({ topic, consumer_group: `${topic}-processors` });
+    should((await describeGroup(`${topic}-processors`, topic)).members).equal(1);
+    should((await describeGroup('operion-triggers-trigger1', topic)).members).equal(0);
+  });
+
+  it('starts a new group at the newest record by default', async () => {
+    const topic = await newTopic('newest');
+    await produce(topic, [{ value: '"old-1"' }, { value: '"old-2"' }]);
+    const received = await deployTrigger({ topic });
+    await produce(topic, [{ value: '"new-1"' }]);
+    await waitFor(() => received.length >= 1, 30000, 'the new record');
+    await sleep(500);
+    should(values(received)).eql(['new-1']);
+  });
+
+  it('starts a new group at the beginning with earliest', async () => {
+    const topic = await newTopic('earliest');
+    await produce(topic, [{ value: '"old-1"' }, { value: '"old-2"' }]);
+    const received = await deployTrigger({ topic, start_from: 'earliest' });
+    await produce(topic, [{ value: '"new-1"' }]);
+    await waitFor(() => received.length >= 3, 30000, 'three records');
+    await sleep(500);
+    should(values(received)).eql(['old-1', 'old-2', 'new-1']);
+  });
+
+  it('commits and leaves the group on close, without waiting for the session timeout', async () => {
+    const topic = await newTopic('close');
+    const received = await deployTrigger({ topic, session_timeout: 30000 });
+    await produce(topic, [{ value: '1' }, { value: '2' }]);
+    await waitFor(() => received.length === 2);
+    const closing = Date.now();
+    await stopNodeRed();
+    const closeMs = Date.now() - closing;
+    const group = await describeGroup('operion-triggers-trigger1', topic);
+    should(group.members).equal(0);
+    should(group.committed[0]).equal(2);
+    should(closeMs).be.below(15000);
+    await startNodeRed();
+  });
+
+  it('resumes after a restart from the committed offset: nothing lost, nothing twice', async () => {
+    const topic = await newTopic('restart');
+    const group = `${topic}-group`;
+    let received = await deployTrigger({ topic, consumer_group: group });
+    await produce(topic, [{ value: '1' }, { value: '2' }, { value: '3' }]);
+    await waitFor(() => received.length === 3);
+    const firstRun = values(received);
+
+    await stopNodeRed();
+    await produce(topic, [{ value: '4' }, { value: '5' }]);
+    await startNodeRed();
+    received = await deployTrigger({ topic, consumer_group: group });
+    await produce(topic, [{ value: '6' }]);
+    await waitFor(() => received.length >= 3, 30000, 'records 4 to 6');
+    await sleep(500);
+    should(firstRun).eql([1, 2, 3]);
+    should(values(received)).eql([4, 5, 6]);
+  });
+
+  it('shares one client between triggers on one broker node; removing one leaves the other consuming', async () => {
+    const topic = await newTopic('shared');
+    const flow = [
+      tab(),
+      brokerNode('broker1', testBroker().bootstrap),
+      triggerNode('triggerA', { broker: 'broker1', topic, consumer_group: `${topic}-a` }, ['outA']),
+      triggerNode('triggerB', { broker: 'broker1', topic, consumer_group: `${topic}-b` }, ['outB']),
+      helperNode('outA'),
+      helperNode('outB'),
+    ];
+    await deploy(flow);
+    const receivedA = collect('outA');
+    const receivedB = collect('outB');
+    await waitForStatus('triggerA', 'connected');
+    await waitForStatus('triggerB', 'connected');
+    const broker = getNode<KafkaBrokerNode>('broker1');
+    should(broker.userCount).equal(2);
+    await produce(topic, [{ value: '"both"' }]);
+    await waitFor(() => receivedA.length === 1 && receivedB.length === 1);
+
+    await helper.setFlows(
+      flow.filter((n) => n.id !== 'triggerB' && n.id !== 'outB'),
+      'nodes',
+    );
+    await waitFor(() => broker.userCount === 1, 15000, 'trigger B to release the client');
+    await produce(topic, [{ value: '"only-a"' }]);
+    await waitFor(() => receivedA.length === 2, 30000, 'A to keep consuming');
+    should(values(receivedA)).eql(['both', 'only-a']);
+    should((await describeGroup(`${topic}-b`, topic)).members).equal(0);
+  });
+});

@@ -1,0 +1,62 @@
+import { randomBytes } from 'node:crypto';
+import { Kafka, logLevel, type IHeaders, type Producer } from 'kafkajs';
+import { createTopic } from '../../scripts/kafka/local-kafka';
+import { testBroker } from '../integration/broker.hooks';
+
+export interface TestRecord {
+  key?: string | Buffer | null;
+  value: string | Buffer | null;
+  headers?: IHeaders;
+  partition?: number;
+}
+
+/** A topic name no other test uses. */
+export function uniqueName(prefix: string): string {
+  return `${prefix}-${randomBytes(4).toString('hex')}`;
+}
+
+export function testKafka(broker: { bootstrap: string } = testBroker()): Kafka {
+  return new Kafka({
+    brokers: [broker.bootstrap],
+    clientId: 'test-client',
+    logLevel: logLevel.NOTHING,
+  });
+}
+
+export async function newTopic(prefix: string, partitions = 1): Promise<string> {
+  const topic = uniqueName(prefix);
+  await createTopic(testBroker(), topic, partitions);
+  return topic;
+}
+
+/** Writes records with a plain kafkajs producer and waits for the broker's acknowledgement. */
+export async function produce(topic: string, records: TestRecord[], broker = testBroker()): Promise<void> {
+  const producer: Producer = testKafka(broker).producer();
+  await producer.connect();
+  try {
+    await producer.send({ topic, messages: records });
+  } finally {
+    await producer.disconnect();
+  }
+}
+
+export interface GroupView {
+  state: string;
+  members: number;
+  committed: Record<number, number>;
+}
+
+/** The group's state, member count and committed offsets on one topic, as the broker sees them. */
+export async function describeGroup(groupId: string, topic: string): Promise<GroupView> {
+  const admin = testKafka().admin();
+  await admin.connect();
+  try {
+    const { groups } = await admin.describeGroups([groupId]);
+    const [offsets] = await admin.fetchOffsets({ groupId, topics: [topic] });
+    const committed: Record<number, number> = {};
+    for (const { partition, offset } of offsets?.partitions ?? []) committed[partition] = Number(offset);
+    return { state: groups[0]?.state ?? 'Unknown', members: groups[0]?.members.length ?? 0, committed };
+  } finally {
+    await admin.disconnect();
+  }
+}

@@ -1,0 +1,110 @@
+import helper from 'node-red-node-test-helper';
+import type { Node, NodeMessage } from 'node-red';
+import type { KafkaTriggerMessage } from '../../src/nodes/types';
+import { waitFor } from './wait';
+
+// The tests load the compiled package, as Node-RED would.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const kafkaBroker = require('../../dist/nodes/kafka-broker.js');
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const kafkaTrigger = require('../../dist/nodes/kafka-trigger.js');
+
+helper.init(require.resolve('node-red'));
+
+export type FlowNode = Record<string, unknown> & { id: string; type: string };
+
+export const TAB = 'tab1';
+
+export function tab(): FlowNode {
+  return { id: TAB, type: 'tab', label: 'kafka tests' };
+}
+
+export function brokerNode(id: string, brokers: string, extra: Record<string, unknown> = {}): FlowNode {
+  return { id, type: 'kafka-broker', name: '', brokers, client_id: '', ...extra };
+}
+
+export function triggerNode(id: string, props: Record<string, unknown>, wires: string[] = []): FlowNode {
+  return {
+    id,
+    type: 'kafka-trigger',
+    z: TAB,
+    name: '',
+    broker: '',
+    topic: '',
+    consumer_group: '',
+    start_from: 'newest',
+    session_timeout: 10000,
+    heartbeat_interval: 3000,
+    ...props,
+    wires: [wires],
+  };
+}
+
+export function helperNode(id: string): FlowNode {
+  return { id, type: 'helper', z: TAB };
+}
+
+/** A Status node that watches the given nodes, wired to a helper node. */
+export function statusWatcher(id: string, scope: string[], outputId: string): FlowNode[] {
+  return [{ id, type: 'status', z: TAB, scope, wires: [[outputId]] }, helperNode(outputId)];
+}
+
+export async function startNodeRed(): Promise<void> {
+  await helper.startServer();
+}
+
+export async function stopNodeRed(): Promise<void> {
+  await helper.unload();
+  await helper.stopServer();
+}
+
+export async function deploy(flow: FlowNode[], credentials: Record<string, unknown> = {}): Promise<void> {
+  await helper.load([kafkaBroker, kafkaTrigger], flow, credentials);
+}
+
+export function getNode<T = Node>(id: string): T {
+  return helper.getNode(id) as unknown as T;
+}
+
+/** Every msg a helper node receives from now on. */
+export function collect<T extends NodeMessage = KafkaTriggerMessage>(id: string): T[] {
+  const received: T[] = [];
+  getNode(id).on('input', (msg: NodeMessage) => received.push(msg as T));
+  return received;
+}
+
+/** Waits until the node's latest status text is the given locale key. */
+export async function waitForStatus(id: string, key: string, timeoutMs = 30000): Promise<void> {
+  await waitFor(
+    () => lastStatusText(id) === `kafka-trigger.status.${key}`,
+    timeoutMs,
+    `status ${key} on ${id}`,
+  );
+}
+
+export function lastStatusText(id: string): string | undefined {
+  return statusCalls(id).at(-1)?.text;
+}
+
+export function statusCalls(id: string): { fill?: string; shape?: string; text?: string }[] {
+  return callsOf(id, 'status').map((args) => args[0] as { text?: string });
+}
+
+/** Strings logged through a node's warn, error or log method. */
+export function loggedBy(id: string, level: 'warn' | 'error' | 'log'): string[] {
+  return callsOf(id, level).map((args) => String(args[0]));
+}
+
+/** The helper spies on Node.prototype, so a node's own calls are those made with it as `this`. */
+function callsOf(id: string, method: 'status' | 'warn' | 'error' | 'log'): unknown[][] {
+  const node = getNode(id) as unknown as Record<string, SinonSpyLike>;
+  return node[method]!.getCalls()
+    .filter((call) => call.thisValue === node)
+    .map((call) => call.args);
+}
+
+interface SinonSpyLike {
+  getCalls(): { thisValue: unknown; args: unknown[] }[];
+}
+
+export { helper };
