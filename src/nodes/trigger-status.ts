@@ -1,7 +1,14 @@
 import type { NodeStatus } from 'node-red';
+import type { FailureKind } from '../kafka/failure';
 import type { ConsumerState } from '../kafka/trigger-consumer';
 
 const STATUS = 'kafka-trigger.status.';
+
+const RETRY_STATUS: Record<FailureKind, string> = {
+  unreachable: 'disconnected',
+  'topic-missing': 'topic-missing',
+  failed: 'error',
+};
 
 /**
  * The badge for a consumer state. Texts are locale keys in the node's namespace, which the editor
@@ -16,11 +23,7 @@ export function statusFor(state: ConsumerState): NodeStatus {
     case 'rebalancing':
       return { fill: 'yellow', shape: 'ring', text: STATUS + 'rebalancing' };
     case 'retrying':
-      return {
-        fill: 'red',
-        shape: 'ring',
-        text: STATUS + (state.failure === 'topic-missing' ? 'topic-missing' : 'disconnected'),
-      };
+      return { fill: 'red', shape: 'ring', text: STATUS + RETRY_STATUS[state.failure] };
     case 'disconnected':
       return { fill: 'red', shape: 'ring', text: STATUS + 'disconnected' };
   }

@@ -29,11 +29,9 @@ const STATUS_KEYS = [
   'connected',
   'rebalancing',
   'disconnected',
-  'retrying',
   'no-brokers',
   'topic-missing',
   'error',
-  'stopped',
 ];
 
 const execFileAsync = promisify(execFile);
