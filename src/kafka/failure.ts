@@ -1,5 +1,6 @@
 /** Why a consumer attempt failed, as far as the trigger needs to tell the user. */
-export type FailureKind = 'unreachable' | 'topic-missing' | 'failed';
+export type FailureKind =
+  'unreachable' | 'topic-missing' | 'auth-failed' | 'tls-failed' | 'connection-closed' | 'failed';
 
 interface KafkaError extends Error {
   type?: string;
@@ -10,18 +11,25 @@ interface KafkaError extends Error {
 
 const UNREACHABLE_NAMES = new Set([
   'KafkaJSConnectionError',
-  'KafkaJSConnectionClosedError',
   'KafkaJSBrokerNotFound',
   'KafkaJSRequestTimeoutError',
   'KafkaJSGroupCoordinatorNotFound',
 ]);
-const UNREACHABLE_CODES = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'EHOSTUNREACH',
-  'ENOTFOUND',
-  'ETIMEDOUT',
-  'EPIPE',
+const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENOTFOUND', 'ETIMEDOUT', 'EPIPE']);
+const AUTH_TYPES = new Set([
+  'SASL_AUTHENTICATION_FAILED',
+  'UNSUPPORTED_SASL_MECHANISM',
+  'ILLEGAL_SASL_STATE',
+]);
+/** Node's certificate verification codes, and OpenSSL's handshake errors. */
+const TLS_CODES = new Set([
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'CERT_HAS_EXPIRED',
+  'CERT_NOT_YET_VALID',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
 ]);
 
 /** Classifies an error by walking kafkajs's chain of causes (retries wrap the original error). */
@@ -29,8 +37,15 @@ export function classifyFailure(error: unknown): FailureKind {
   let kind: FailureKind = 'failed';
   for (const cause of causeChain(error)) {
     if (cause.type === 'UNKNOWN_TOPIC_OR_PARTITION') return 'topic-missing';
-    if (UNREACHABLE_NAMES.has(cause.name) || (cause.code && UNREACHABLE_CODES.has(cause.code)))
-      kind = 'unreachable';
+    if (cause.name === 'KafkaJSSASLAuthenticationError' || (cause.type && AUTH_TYPES.has(cause.type))) {
+      return 'auth-failed';
+    }
+    if (cause.code && (TLS_CODES.has(cause.code) || cause.code.startsWith('ERR_SSL_'))) return 'tls-failed';
+    if (cause.name === 'KafkaJSConnectionClosedError' || cause.code === 'ECONNRESET')
+      kind = 'connection-closed';
+    else if (UNREACHABLE_NAMES.has(cause.name) || (cause.code && UNREACHABLE_CODES.has(cause.code))) {
+      kind = kind === 'connection-closed' ? kind : 'unreachable';
+    }
   }
   return kind;
 }

@@ -1,4 +1,5 @@
 import { Kafka, type logLevel } from 'kafkajs';
+import type { SecuritySettings } from './connection-security';
 import { registerCompressionCodecs } from './compression-codecs';
 import { kafkajsLogCreator, type LogSink } from './kafkajs-logging';
 
@@ -13,15 +14,18 @@ const CLIENT_RETRY = { initialRetryTime: 300, maxRetryTime: 30000, retries: 3 };
 export interface KafkaClientOptions {
   brokers: string[];
   clientId?: string;
+  security?: SecuritySettings;
   log: { sink: LogSink; prefix: string; level: logLevel };
 }
 
-/** A kafkajs client that can decode every compression codec Kafka writes. */
+/** A kafkajs client with the given security that can decode every compression codec Kafka writes. */
 export function createKafkaClient(options: KafkaClientOptions): Kafka {
   registerCompressionCodecs();
   return new Kafka({
     brokers: options.brokers,
     clientId: options.clientId || DEFAULT_CLIENT_ID,
+    ssl: options.security?.ssl ?? false,
+    sasl: options.security?.sasl,
     retry: CLIENT_RETRY,
     logLevel: options.log.level,
     logCreator: kafkajsLogCreator(options.log.sink, options.log.prefix),

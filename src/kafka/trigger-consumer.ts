@@ -64,7 +64,8 @@ export class TriggerConsumer {
 
   private async attempt(): Promise<void> {
     if (this.closing) return;
-    this.hooks.onState({ kind: 'connecting' });
+    // While retrying, the badge keeps showing why the last attempt failed.
+    if (this.failedAttempts === 0) this.hooks.onState({ kind: 'connecting' });
     const { groupId, sessionTimeout, heartbeatInterval, topic, startFrom } = this.settings;
     const consumer = this.kafka.consumer({
       groupId,

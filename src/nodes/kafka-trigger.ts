@@ -1,7 +1,7 @@
 import type { KafkaMessage } from 'kafkajs';
 import type { Node, NodeAPI } from 'node-red';
-import { resolveBrokers } from '../kafka/brokers';
-import { rootMessage } from '../kafka/failure';
+import { invalidBrokers, resolveBrokers } from '../kafka/brokers';
+import { rootMessage, type FailureKind } from '../kafka/failure';
 import { createKafkaClient } from '../kafka/kafka-client';
 import { TriggerConsumer, type ConsumerState } from '../kafka/trigger-consumer';
 import type { TriggerData } from '../kafka/trigger-data';
@@ -10,6 +10,16 @@ import { afterFlowsStart } from './flows-started';
 import { kafkaLogOptions } from './node-red-logging';
 import { problemStatus, statusFor } from './trigger-status';
 import type { KafkaBrokerNode, KafkaConnection, KafkaTriggerConfig, KafkaTriggerMessage } from './types';
+
+/** The warning logged for each failed attempt, by cause. */
+const RETRY_MESSAGE: Record<FailureKind, string> = {
+  unreachable: 'retrying',
+  'connection-closed': 'connection-closed',
+  'topic-missing': 'topic-missing',
+  'auth-failed': 'auth-failed',
+  'tls-failed': 'tls-failed',
+  failed: 'failed',
+};
 
 /** Kept well inside Node-RED's 15 s close timeout so that done() is always called in time. */
 const CLOSE_TIMEOUT_MS = 10000;
@@ -35,10 +45,8 @@ export = function register(RED: NodeAPI): void {
     if (config.broker && !brokerNode)
       return fail('broker-node-missing', 'invalid-settings', { id: config.broker });
     const connection = brokerNode ? brokerNode.acquire(node) : privateConnection(node);
-    if (!connection.kafka) {
-      brokerNode?.release(node);
-      return fail('no-brokers', 'no-brokers');
-    }
+    if (connection.problem) return fail('broker-invalid', 'invalid-settings', { error: connection.problem });
+    if (!connection.kafka) return fail('no-brokers', 'no-brokers');
 
     const consumer = new TriggerConsumer({
       kafka: connection.kafka,
@@ -82,14 +90,18 @@ export = function register(RED: NodeAPI): void {
         delay: Math.round(state.delayMs / 100) / 10,
         error: rootMessage(state.error),
       };
-      const key = state.failure === 'topic-missing' ? 'topic-missing' : 'retrying';
-      node.warn(RED._(`kafka-trigger.errors.${key}`, params));
+      node.warn(RED._(`kafka-trigger.errors.${RETRY_MESSAGE[state.failure]}`, params));
     }
   }
 
-  /** A trigger without a kafka-broker node gets its own client for the KAFKA_BROKERS brokers. */
+  /** A trigger without a kafka-broker node gets its own plain-TCP client for the KAFKA_BROKERS brokers. */
   function privateConnection(node: Node): KafkaConnection {
     const brokers = resolveBrokers(undefined, RED.util.getSetting(node, 'KAFKA_BROKERS'));
+    const invalid = invalidBrokers(brokers);
+    if (invalid.length > 0) {
+      const problem = RED._('kafka-trigger.errors.invalid-env-brokers', { broker: invalid.join(', ') });
+      return { brokers, kafka: undefined, problem };
+    }
     const kafka =
       brokers.length > 0 ? createKafkaClient({ brokers, log: kafkaLogOptions(RED, node) }) : undefined;
     return { brokers, kafka };

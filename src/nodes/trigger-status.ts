@@ -6,7 +6,10 @@ const STATUS = 'kafka-trigger.status.';
 
 const RETRY_STATUS: Record<FailureKind, string> = {
   unreachable: 'disconnected',
+  'connection-closed': 'disconnected',
   'topic-missing': 'topic-missing',
+  'auth-failed': 'auth-failed',
+  'tls-failed': 'tls-failed',
   failed: 'error',
 };
 

@@ -7,6 +7,14 @@ import type { TriggerConfig } from '../kafka/trigger-settings';
 export interface KafkaBrokerConfig extends NodeDef {
   brokers?: string;
   client_id?: string;
+  sasl_mechanism?: string;
+  /** The id of a core tls-config node; blank for plain TCP. */
+  tls?: string;
+}
+
+export interface KafkaBrokerCredentials {
+  username?: string;
+  password?: string;
 }
 
 /** kafka-trigger properties as they stand in flow JSON. */
@@ -17,11 +25,13 @@ export interface KafkaTriggerConfig extends NodeDef, TriggerConfig {
 /** What a trigger gets from a kafka-broker node: the brokers it points at and the shared client. */
 export interface KafkaConnection {
   brokers: string[];
-  /** Undefined when no brokers are set anywhere. */
+  /** Undefined when no brokers are set anywhere, or when `problem` says what is wrong. */
   kafka: Kafka | undefined;
+  /** A translated description of settings that keep the client from being made. */
+  problem?: string;
 }
 
-export interface KafkaBrokerNode extends Node {
+export interface KafkaBrokerNode extends Node<KafkaBrokerCredentials> {
   /** Registers a user node and hands it the shared client. */
   acquire(user: Node): KafkaConnection;
   release(user: Node): void;

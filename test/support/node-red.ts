@@ -58,8 +58,12 @@ export async function stopNodeRed(): Promise<void> {
   await helper.stopServer();
 }
 
+// Core nodes some flows need beside ours.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const tlsConfig = require('@node-red/nodes/core/network/05-tls.js');
+
 export async function deploy(flow: FlowNode[], credentials: Record<string, unknown> = {}): Promise<void> {
-  await helper.load([kafkaBroker, kafkaTrigger], flow, credentials);
+  await helper.load([tlsConfig, kafkaBroker, kafkaTrigger], flow, credentials);
 }
 
 export function getNode<T = Node>(id: string): T {

@@ -1,0 +1,40 @@
+import type { ConnectionOptions } from 'node:tls';
+import type { SASLOptions } from 'kafkajs';
+
+export type SaslMechanism = 'none' | 'plain' | 'scram-sha-256' | 'scram-sha-512';
+
+const SASL_MECHANISMS: readonly SaslMechanism[] = ['none', 'plain', 'scram-sha-256', 'scram-sha-512'];
+
+export interface SecuritySettings {
+  sasl: SASLOptions | undefined;
+  /** true for TLS with Node's defaults, options from a tls-config node, or false for plain TCP. */
+  ssl: ConnectionOptions | boolean;
+}
+
+export interface SecurityInput {
+  /** The kafka-broker node's sasl_mechanism; blank means none. */
+  mechanism?: string;
+  username?: string;
+  password?: string;
+  /** TLS options when the connection uses TLS, undefined for plain TCP. */
+  tls?: ConnectionOptions;
+}
+
+export type SecurityResult =
+  { security: SecuritySettings } | { problem: { key: string; params: Record<string, string> } };
+
+/** Turns the broker node's SASL and TLS settings into kafkajs options, or names what is missing. */
+export function resolveSecurity(input: SecurityInput): SecurityResult {
+  const mechanism = (input.mechanism || 'none') as SaslMechanism;
+  if (!SASL_MECHANISMS.includes(mechanism)) {
+    return { problem: { key: 'invalid-sasl', params: { mechanism: String(input.mechanism) } } };
+  }
+  const ssl = input.tls ?? false;
+  if (mechanism === 'none') return { security: { sasl: undefined, ssl } };
+  if (!input.username || !input.password) {
+    return { problem: { key: 'missing-credentials', params: { mechanism } } };
+  }
+  return {
+    security: { sasl: { mechanism, username: input.username, password: input.password } as SASLOptions, ssl },
+  };
+}

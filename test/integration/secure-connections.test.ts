@@ -1,0 +1,277 @@
+import should from 'should';
+import { startLocalKafka, createTopic, type LocalKafka } from '../../scripts/kafka/local-kafka';
+import { makeTestCertificates, type TestCertificates } from '../support/certificates';
+import { produce, uniqueName } from '../support/kafka';
+import {
+  brokerNode,
+  collect,
+  deploy,
+  helperNode,
+  loggedBy,
+  startNodeRed,
+  statusCalls,
+  stopNodeRed,
+  tab,
+  triggerNode,
+  waitForStatus,
+  type FlowNode,
+} from '../support/node-red';
+import { startNodeRedProcess, type NodeRedProcess } from '../support/node-red-process';
+import { sleep, waitFor } from '../support/wait';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+
+const PLAIN_USER = { username: 'alice', password: 'alice-plain-secret' };
+const SCRAM_256_USER = { username: 'bob', password: 'bob-scram256-secret' };
+const SCRAM_512_USER = { username: 'carol', password: 'carol-scram512-secret' };
+const JAAS_SCRAM = 'org.apache.kafka.common.security.scram.ScramLoginModule required;';
+
+/** How the trigger's broker node connects in one scenario. */
+interface Connection {
+  listener: 'SASL_PLAIN' | 'TLS' | 'MTLS' | 'SASL_TLS';
+  sasl?: { mechanism: string; username: string; password: string };
+  tls?: { ca?: string; cert?: string; key?: string; servername?: string };
+}
+
+describe('kafka-broker SASL and TLS against a broker that demands them', function () {
+  this.timeout(120000);
+  let certificates: TestCertificates;
+  let secureBroker: LocalKafka;
+
+  before(async function () {
+    this.timeout(180000);
+    certificates = makeTestCertificates();
+    const sasl = {
+      'sasl.enabled.mechanisms': 'PLAIN,SCRAM-SHA-256,SCRAM-SHA-512',
+      'plain.sasl.jaas.config': `org.apache.kafka.common.security.plain.PlainLoginModule required user_${PLAIN_USER.username}="${PLAIN_USER.password}";`,
+      'scram-sha-256.sasl.jaas.config': JAAS_SCRAM,
+      'scram-sha-512.sasl.jaas.config': JAAS_SCRAM,
+    };
+    const tls = {
+      'ssl.keystore.type': 'PEM',
+      'ssl.keystore.location': certificates.brokerKeyStore,
+      'ssl.truststore.type': 'PEM',
+      'ssl.truststore.location': certificates.brokerTrustStore,
+    };
+    secureBroker = await startLocalKafka({
+      listeners: [
+        { name: 'PLAINTEXT', protocol: 'PLAINTEXT' },
+        { name: 'SASL_PLAIN', protocol: 'SASL_PLAINTEXT', extraConfig: sasl },
+        { name: 'TLS', protocol: 'SSL', extraConfig: tls },
+        { name: 'MTLS', protocol: 'SSL', extraConfig: { ...tls, 'ssl.client.auth': 'required' } },
+        { name: 'SASL_TLS', protocol: 'SASL_SSL', extraConfig: { ...sasl, ...tls } },
+      ],
+      scramUsers: [
+        { mechanism: 'SCRAM-SHA-256', ...SCRAM_256_USER },
+        { mechanism: 'SCRAM-SHA-512', ...SCRAM_512_USER },
+      ],
+    });
+  });
+
+  after(async () => {
+    await secureBroker?.destroy();
+    certificates?.remove();
+  });
+
+  beforeEach(startNodeRed);
+  afterEach(stopNodeRed);
+
+  /** Deploys a trigger on a fresh topic through the given connection; returns the topic and its output. */
+  async function deployOver(connection: Connection) {
+    const topic = uniqueName('secure');
+    await createTopic(secureBroker, topic);
+    const flow: FlowNode[] = [
+      tab(),
+      brokerNode('broker1', secureBroker.listeners[connection.listener]!, {
+        sasl_mechanism: connection.sasl?.mechanism ?? 'none',
+        tls: connection.tls ? 'tls1' : '',
+      }),
+      triggerNode('trigger1', { broker: 'broker1', topic }, ['out']),
+      helperNode('out'),
+    ];
+    const credentials: Record<string, unknown> = {};
+    if (connection.sasl)
+      credentials.broker1 = { username: connection.sasl.username, password: connection.sasl.password };
+    if (connection.tls) {
+      flow.push({
+        id: 'tls1',
+        type: 'tls-config',
+        name: '',
+        cert: '',
+        key: '',
+        ca: '',
+        certname: '',
+        keyname: '',
+        caname: '',
+        servername: connection.tls.servername ?? '',
+        verifyservercert: true,
+      });
+      credentials.tls1 = {
+        cadata: connection.tls.ca ?? '',
+        certdata: connection.tls.cert ?? '',
+        keydata: connection.tls.key ?? '',
+      };
+    }
+    await deploy(flow, credentials);
+    return { topic, received: collect('out') };
+  }
+
+  const working: [string, () => Connection][] = [
+    ['SASL PLAIN', () => ({ listener: 'SASL_PLAIN', sasl: { mechanism: 'plain', ...PLAIN_USER } })],
+    [
+      'SASL SCRAM-SHA-256',
+      () => ({ listener: 'SASL_PLAIN', sasl: { mechanism: 'scram-sha-256', ...SCRAM_256_USER } }),
+    ],
+    [
+      'SASL SCRAM-SHA-512',
+      () => ({ listener: 'SASL_PLAIN', sasl: { mechanism: 'scram-sha-512', ...SCRAM_512_USER } }),
+    ],
+    ['TLS', () => ({ listener: 'TLS', tls: { ca: certificates.ca } })],
+    [
+      'mutual TLS',
+      () => ({
+        listener: 'MTLS',
+        tls: { ca: certificates.ca, cert: certificates.clientCert, key: certificates.clientKey },
+      }),
+    ],
+    [
+      'SASL_SSL (SCRAM-SHA-512 over TLS)',
+      () => ({
+        listener: 'SASL_TLS',
+        sasl: { mechanism: 'scram-sha-512', ...SCRAM_512_USER },
+        tls: { ca: certificates.ca },
+      }),
+    ],
+  ];
+
+  for (const [name, connection] of working) {
+    it(`delivers records over ${name}`, async () => {
+      const { topic, received } = await deployOver(connection());
+      await waitForStatus('trigger1', 'connected');
+      await produce(topic, [{ key: 'k', value: `{"over":"${name}"}` }], secureBroker);
+      await waitFor(() => received.length === 1, 30000, 'the record');
+      should(received[0]!.payload.message).eql({ over: name });
+    });
+  }
+
+  const failing: [string, () => Connection, string, string][] = [
+    [
+      'a wrong password',
+      () => ({
+        listener: 'SASL_PLAIN',
+        sasl: { mechanism: 'scram-sha-512', ...SCRAM_512_USER, password: 'wrong' },
+      }),
+      'auth-failed',
+      'auth-failed',
+    ],
+    [
+      'an unknown user',
+      () => ({
+        listener: 'SASL_PLAIN',
+        sasl: { mechanism: 'plain', username: 'mallory', password: 'guess' },
+      }),
+      'auth-failed',
+      'auth-failed',
+    ],
+    [
+      'an untrusted server certificate',
+      () => ({ listener: 'TLS', tls: { ca: certificates.otherCa } }),
+      'tls-failed',
+      'tls-failed',
+    ],
+    [
+      'a server name that does not match the certificate',
+      () => ({ listener: 'TLS', tls: { ca: certificates.ca, servername: 'wrong.example' } }),
+      'tls-failed',
+      'tls-failed',
+    ],
+    [
+      'a missing client certificate',
+      () => ({ listener: 'MTLS', tls: { ca: certificates.ca } }),
+      'tls-failed',
+      'tls-failed',
+    ],
+    ['a plain client on a TLS listener', () => ({ listener: 'TLS' }), 'disconnected', 'connection-closed'],
+  ];
+
+  for (const [name, connection, status, warning] of failing) {
+    it(`reports ${name} clearly, delivers nothing and retries at a bounded rate`, async () => {
+      const { topic, received } = await deployOver(connection());
+      await waitForStatus('trigger1', status, 30000);
+      await produce(topic, [{ value: '"must not arrive"' }], secureBroker);
+      await sleep(20000);
+      const warnings = loggedBy('trigger1', 'warn');
+      should(warnings.length).be.above(0);
+      should(warnings).matchEach(`kafka-trigger.errors.${warning}`);
+      // Backoff starts at 0.5-1 s and doubles: at most a handful of attempts in 20 s, never a tight loop.
+      should(warnings.length).be.belowOrEqual(8);
+      should(received).be.empty();
+      const shown = new Set(statusCalls('trigger1').map((call) => call.text));
+      should([...shown]).eql(['kafka-trigger.status.connecting', `kafka-trigger.status.${status}`]);
+    });
+  }
+
+  describe('the SASL password', () => {
+    let nodeRed: NodeRedProcess | undefined;
+    afterEach(async () => nodeRed?.stop());
+
+    it('never appears in GET /flows, the flows files or the log at trace level', async () => {
+      const topic = uniqueName('secret');
+      await createTopic(secureBroker, topic);
+      nodeRed = await startNodeRedProcess({
+        settings: {
+          credentialSecret: 'test-only-credential-key',
+          logging: { console: { level: 'trace', metrics: false, audit: false } },
+        },
+      });
+      const flow = [
+        { id: 'tab1', type: 'tab', label: 'secrets' },
+        {
+          id: 'broker1',
+          type: 'kafka-broker',
+          name: 'secure',
+          brokers: secureBroker.listeners.SASL_PLAIN,
+          client_id: '',
+          sasl_mechanism: 'scram-sha-512',
+          tls: '',
+          credentials: { username: SCRAM_512_USER.username, password: SCRAM_512_USER.password },
+        },
+        { ...triggerNode('trigger1', { broker: 'broker1', topic }, ['debug1']) },
+        {
+          id: 'debug1',
+          type: 'debug',
+          z: 'tab1',
+          active: true,
+          console: true,
+          tosidebar: true,
+          complete: 'payload',
+          wires: [],
+        },
+      ];
+      const deployed = await fetch(`${nodeRed.url}/flows`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', 'Node-RED-Deployment-Type': 'full' },
+        body: JSON.stringify(flow),
+      });
+      should(deployed.ok).be.true();
+      await waitFor(
+        () => nodeRed!.log().includes('Consumer has joined the group'),
+        30000,
+        'the trigger to join',
+      );
+      await produce(topic, [{ value: '{"secret_test":"delivered"}' }], secureBroker);
+      await waitFor(() => nodeRed!.log().includes('delivered'), 30000, 'the record in the log');
+
+      const exported = await (await fetch(`${nodeRed.url}/flows`)).text();
+      should(exported).containEql('scram-sha-512');
+      should(exported).not.containEql(SCRAM_512_USER.password);
+      for (const file of ['flows.json', 'flows_cred.json']) {
+        should(readFileSync(path.join(nodeRed.userDir, file), 'utf8')).not.containEql(
+          SCRAM_512_USER.password,
+        );
+      }
+      should(nodeRed.log()).match(/\[trace\]/);
+      should(nodeRed.log()).not.containEql(SCRAM_512_USER.password);
+    });
+  });
+});
