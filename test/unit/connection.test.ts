@@ -1,6 +1,7 @@
 import should from 'should';
 import { retryDelay } from '../../src/kafka/backoff';
 import { invalidBrokers, parseBrokerList, resolveBrokers } from '../../src/kafka/brokers';
+import { resolveSecurity } from '../../src/kafka/connection-security';
 import { classifyFailure, rootMessage } from '../../src/kafka/failure';
 
 describe('broker lists', () => {
@@ -71,5 +72,55 @@ describe('failure classification', () => {
     should(classifyFailure(new Error('boom'))).equal('failed');
     should(classifyFailure('not an error')).equal('failed');
     should(rootMessage('not an error')).equal('not an error');
+  });
+});
+
+describe('security settings', () => {
+  it('gives kafkajs SASL options and TLS options as set', () => {
+    const result = resolveSecurity({
+      mechanism: 'scram-sha-512',
+      username: 'u',
+      password: 'p',
+      tls: { ca: 'CA' },
+    });
+    should(result).eql({
+      security: { sasl: { mechanism: 'scram-sha-512', username: 'u', password: 'p' }, ssl: { ca: 'CA' } },
+    });
+  });
+
+  it('means plain TCP without SASL when nothing is set', () => {
+    should(resolveSecurity({})).eql({ security: { sasl: undefined, ssl: false } });
+  });
+
+  it('names a missing credential or an unknown mechanism', () => {
+    should(resolveSecurity({ mechanism: 'plain', username: 'u' })).eql({
+      problem: { key: 'missing-credentials', params: { mechanism: 'plain' } },
+    });
+    should(resolveSecurity({ mechanism: 'gssapi' })).eql({
+      problem: { key: 'invalid-sasl', params: { mechanism: 'gssapi' } },
+    });
+  });
+});
+
+describe('security failure classification', () => {
+  it('tells authentication, TLS and closed connections apart', () => {
+    const sasl = Object.assign(new Error('SASL SCRAM SHA512 authentication failed'), {
+      name: 'KafkaJSSASLAuthenticationError',
+    });
+    const untrusted = Object.assign(
+      new Error('Connection error: self-signed certificate in certificate chain'),
+      {
+        name: 'KafkaJSConnectionError',
+        code: 'SELF_SIGNED_CERT_IN_CHAIN',
+      },
+    );
+    const certificateRequired = Object.assign(new Error('certificate required'), {
+      code: 'ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED',
+    });
+    const closed = Object.assign(new Error('Closed connection'), { name: 'KafkaJSConnectionClosedError' });
+    should(classifyFailure(sasl)).equal('auth-failed');
+    should(classifyFailure(untrusted)).equal('tls-failed');
+    should(classifyFailure(certificateRequired)).equal('tls-failed');
+    should(classifyFailure(closed)).equal('connection-closed');
   });
 });

@@ -1,0 +1,221 @@
+// The `kafka-trigger` command line, run as a child process on temporary flows files.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import should from 'should';
+
+const ROOT = path.resolve(__dirname, '..', '..');
+const ENTRY = path.join(ROOT, 'src', 'cli', 'kafka-trigger-cli.ts');
+
+interface Run {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function run(args: string[], env: NodeJS.ProcessEnv = {}): Run {
+  const { KAFKA_BROKERS: _unset, ...inherited } = process.env;
+  const result = spawnSync(process.execPath, ['--require', 'tsx/cjs', ENTRY, ...args], {
+    cwd: ROOT,
+    env: { ...inherited, ...env },
+    encoding: 'utf8',
+    timeout: 30000,
+  });
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+const broker = { id: 'broker1', type: 'kafka-broker', name: 'local', brokers: 'kafka1:9092,kafka2:9092' };
+
+function trigger(id: string, props: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    id,
+    type: 'kafka-trigger',
+    z: 'tab1',
+    name: '',
+    broker: 'broker1',
+    topic: 'orders',
+    consumer_group: '',
+    start_from: 'newest',
+    session_timeout: 10000,
+    heartbeat_interval: 3000,
+    wires: [[]],
+    ...props,
+  };
+}
+
+describe('kafka-trigger command line', function () {
+  this.timeout(30000);
+  let dir = '';
+
+  function flows(nodes: unknown, name = 'flows.json'): string {
+    const file = path.join(dir, name);
+    writeFileSync(file, typeof nodes === 'string' ? nodes : JSON.stringify(nodes));
+    return file;
+  }
+
+  const tab = { id: 'tab1', type: 'tab', label: 'Orders' };
+
+  before(() => {
+    dir = mkdtempSync(path.join(tmpdir(), 'kafka-trigger-cli-'));
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  describe('validate', () => {
+    it('prints one line per trigger and exits 1 when one is invalid', () => {
+      const file = flows([
+        tab,
+        broker,
+        trigger('good1', { name: 'orders in' }),
+        trigger('bad1', { topic: 'user events!' }),
+      ]);
+      const result = run(['validate', file]);
+      should(result.status).equal(1);
+      should(result.stdout.trim().split('\n')).eql([
+        'good1 (orders in): OK',
+        'bad1 (user events!): INVALID: Invalid topic "user events!": use 1 to 249 letters, digits, \'.\', \'_\' or \'-\' (not "." or "..")',
+        '2 kafka-trigger nodes, 1 invalid',
+      ]);
+      should(result.stderr).equal('');
+    });
+
+    it('exits 0 when every trigger is valid', () => {
+      const file = flows([tab, broker, trigger('good1'), trigger('good2', { consumer_group: 'billing' })]);
+      const result = run(['validate', file]);
+      should(result.status).equal(0);
+      should(result.stdout)
+        .containEql('good1 (orders): OK')
+        .and.containEql('2 kafka-trigger nodes, 0 invalid');
+    });
+
+    it('names each kind of problem in plain English', () => {
+      const file = flows([
+        tab,
+        broker,
+        { id: 'broker2', type: 'kafka-broker', brokers: 'kafka1' },
+        { id: 'broker3', type: 'kafka-broker', brokers: 'kafka1:9092', sasl_mechanism: 'kerberos' },
+        { id: 'broker4', type: 'kafka-broker', brokers: 'kafka1:9092', tls: 'nowhere' },
+        trigger('heartbeat', { heartbeat_interval: 12000 }),
+        trigger('number', { session_timeout: 'soon' }),
+        trigger('start', { start_from: 'oldest' }),
+        trigger('notopic', { topic: '' }),
+        trigger('nobrokernode', { broker: 'gone' }),
+        trigger('nobrokers', { broker: '' }),
+        trigger('badlist', { broker: 'broker2' }),
+        trigger('badsasl', { broker: 'broker3' }),
+        trigger('badtls', { broker: 'broker4' }),
+      ]);
+      const result = run(['validate', file]);
+      should(result.status).equal(1);
+      const lines = result.stdout.trim().split('\n');
+      should(lines).containDeep([
+        'heartbeat (orders): INVALID: The heartbeat interval (12000 ms) must be lower than the session timeout (10000 ms)',
+        'number (orders): INVALID: Invalid session_timeout "soon": use a positive whole number of milliseconds',
+        'start (orders): INVALID: Invalid start_from "oldest": use newest or earliest',
+        'notopic: INVALID: A topic is required',
+        'nobrokernode (orders): INVALID: The kafka-broker config node gone does not exist',
+        'nobrokers (orders): INVALID: No Kafka brokers configured: set them on the kafka-broker config node or in the KAFKA_BROKERS environment variable',
+        'badlist (orders): INVALID: Invalid broker address "kafka1": use host:port with a port from 1 to 65535',
+        'badsasl (orders): INVALID: Unknown SASL mechanism "kerberos": use none, plain, scram-sha-256 or scram-sha-512',
+        "badtls (orders): INVALID: the kafka-broker's TLS configuration nowhere is not a tls-config node of this flow",
+        '9 kafka-trigger nodes, 9 invalid',
+      ]);
+    });
+
+    it('reads ${VAR} references and KAFKA_BROKERS from the flow and the process environment', () => {
+      const file = flows([
+        { ...tab, env: [{ name: 'ORDERS_TOPIC', value: 'orders-v2', type: 'str' }] },
+        { id: 'tab2', type: 'tab', label: 'Other' },
+        trigger('fromtab', { broker: '', topic: '${ORDERS_TOPIC}' }),
+        trigger('unset', { z: 'tab2', broker: '', topic: '${MISSING_TOPIC}' }),
+      ]);
+      const result = run(['validate', file], { KAFKA_BROKERS: 'envhost:9092' });
+      should(result.status).equal(1);
+      should(result.stdout).containEql('fromtab (orders-v2): OK');
+      should(result.stdout).containEql(
+        'unset (${MISSING_TOPIC}): INVALID: topic is ${MISSING_TOPIC}, but MISSING_TOPIC is not set',
+      );
+      const listed = run(['list', '--json', file], { KAFKA_BROKERS: 'envhost:9092' });
+      should(JSON.parse(listed.stdout)[0]).containDeep({
+        id: 'fromtab',
+        topic: 'orders-v2',
+        brokers: ['envhost:9092'],
+        brokersFrom: 'KAFKA_BROKERS',
+      });
+    });
+
+    it('accepts the { flows: [...] } form of the admin API', () => {
+      const file = flows({ rev: 'abc', flows: [tab, broker, trigger('good1')] });
+      const result = run(['validate', file]);
+      should(result.status).equal(0);
+      should(result.stdout).containEql('good1 (orders): OK');
+    });
+
+    it('says so when the file has no trigger', () => {
+      const file = flows([tab]);
+      const result = run(['validate', file]);
+      should(result.status).equal(0);
+      should(result.stdout).containEql('No kafka-trigger nodes in');
+    });
+  });
+
+  describe('list', () => {
+    it('shows id, name, topic, group and brokers of every trigger', () => {
+      const file = flows([
+        tab,
+        broker,
+        trigger('t1', { name: 'orders in' }),
+        trigger('t2', { broker: '', consumer_group: 'billing', topic: 'invoices' }),
+      ]);
+      const result = run(['list', file]);
+      should(result.status).equal(0);
+      const lines = result.stdout.trimEnd().split('\n');
+      should(lines[0]).match(/^ID\s+NAME\s+TOPIC\s+GROUP\s+BROKERS$/);
+      should(lines[1]!.split(/\s{2,}/)).eql([
+        't1',
+        'orders in',
+        'orders',
+        'operion-triggers-t1',
+        'kafka1:9092,kafka2:9092',
+      ]);
+      should(lines[2]!.split(/\s{2,}/)).eql(['t2', '-', 'invoices', 'billing', '(none)']);
+    });
+
+    it('lists invalid triggers too, with exit status 0', () => {
+      const file = flows([tab, broker, trigger('bad1', { topic: 'a b' })]);
+      const result = run(['list', file], { KAFKA_BROKERS: 'envhost:9092' });
+      should(result.status).equal(0);
+      should(result.stdout).containEql('bad1');
+    });
+  });
+
+  describe('usage and unreadable files', () => {
+    it('exits 2 with the usage text for an unknown command or a missing file argument', () => {
+      for (const args of [[], ['check', 'flows.json'], ['validate'], ['list', 'a.json', 'b.json']]) {
+        const result = run(args);
+        should(result.status).equal(2, `kafka-trigger ${args.join(' ')}`);
+        should(result.stderr).containEql('Usage: kafka-trigger');
+      }
+    });
+
+    it('exits 0 with the usage text for --help', () => {
+      const result = run(['--help']);
+      should(result.status).equal(0);
+      should(result.stdout).containEql('Usage: kafka-trigger');
+    });
+
+    it('exits 2 when the file is missing, not JSON or not a flow', () => {
+      const cases = [
+        path.join(dir, 'missing.json'),
+        flows('{ not json', 'broken.json'),
+        flows({ hello: 'world' }, 'object.json'),
+      ];
+      for (const file of cases) {
+        const result = run(['validate', file]);
+        should(result.status).equal(2, file);
+        should(result.stderr).startWith('kafka-trigger: ');
+        should(result.stdout).equal('');
+      }
+    });
+  });
+});
