@@ -15,6 +15,8 @@ export interface KafkaClientOptions {
   brokers: string[];
   clientId?: string;
   security?: SecuritySettings;
+  /** kafkajs retries per request; the editor's connection test wants a quick answer. */
+  retries?: number;
   log: { sink: LogSink; prefix: string; level: logLevel };
 }
 
@@ -26,7 +28,7 @@ export function createKafkaClient(options: KafkaClientOptions): Kafka {
     clientId: options.clientId || DEFAULT_CLIENT_ID,
     ssl: options.security?.ssl ?? false,
     sasl: options.security?.sasl,
-    retry: CLIENT_RETRY,
+    retry: { ...CLIENT_RETRY, retries: options.retries ?? CLIENT_RETRY.retries },
     logLevel: options.log.level,
     logCreator: kafkajsLogCreator(options.log.sink, options.log.prefix),
   });

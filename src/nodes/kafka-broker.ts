@@ -1,11 +1,12 @@
 import type { ConnectionOptions } from 'node:tls';
 import type { Node, NodeAPI } from 'node-red';
 import { invalidBrokers, resolveBrokers } from '../kafka/brokers';
-import { resolveSecurity, type SecuritySettings } from '../kafka/connection-security';
+import { resolveSecurity } from '../kafka/connection-security';
 import { createKafkaClient } from '../kafka/kafka-client';
 import { SharedClient } from '../kafka/shared-client';
+import { serveTopicListing } from './broker-topics-route';
 import { kafkaLogOptions } from './node-red-logging';
-import type { KafkaBrokerConfig, KafkaBrokerNode } from './types';
+import type { CheckedConnection, KafkaBrokerConfig, KafkaBrokerCredentials, KafkaBrokerNode } from './types';
 
 /** The core tls-config node's way of handing out its settings. */
 interface TlsConfigNode extends Node {
@@ -17,56 +18,56 @@ export = function register(RED: NodeAPI): void {
   function KafkaBrokerNode(this: Node, config: KafkaBrokerConfig): void {
     RED.nodes.createNode(this, config);
     const node = this as KafkaBrokerNode;
-    // Blank list: the KAFKA_BROKERS variable, read the Node-RED way (flow, then global, then process env).
-    const brokers = resolveBrokers(config.brokers, RED.util.getSetting(node, 'KAFKA_BROKERS'));
-    const settings = checkSettings(node, config, brokers);
-    if (typeof settings === 'string') node.error(settings);
+    const checked = checkConnection(node, config, node.credentials ?? {});
+    if ('problem' in checked) node.error(checked.problem);
     const shared = new SharedClient(() =>
       createKafkaClient({
-        brokers,
+        brokers: 'brokers' in checked ? checked.brokers : [],
         clientId: config.client_id,
-        security: settings as SecuritySettings,
+        security: 'security' in checked ? checked.security : undefined,
         log: kafkaLogOptions(RED, node),
       }),
     );
 
     node.acquire = (user) => {
-      if (typeof settings === 'string') return { brokers, kafka: undefined, problem: settings };
+      if ('problem' in checked) return { brokers: [], kafka: undefined, problem: checked.problem };
+      const { brokers } = checked;
       return { brokers, kafka: brokers.length > 0 ? shared.acquire(user.id) : undefined };
     };
     node.release = (user) => shared.release(user.id);
     Object.defineProperty(node, 'userCount', { get: () => shared.userCount });
   }
 
-  /** The security settings, or a translated message saying what is wrong with the node's settings. */
-  function checkSettings(
-    node: KafkaBrokerNode,
+  /**
+   * Resolves the broker list (blank: KAFKA_BROKERS, read the Node-RED way: flow, then global, then
+   * process env) and the SASL and TLS settings.
+   */
+  function checkConnection(
+    envScope: Node | undefined,
     config: KafkaBrokerConfig,
-    brokers: string[],
-  ): SecuritySettings | string {
+    credentials: KafkaBrokerCredentials,
+  ): CheckedConnection {
+    const brokers = resolveBrokers(config.brokers, RED.util.getSetting(envScope as Node, 'KAFKA_BROKERS'));
     const invalid = invalidBrokers(brokers);
-    if (invalid.length > 0)
-      return RED._('kafka-broker.errors.invalid-broker', { broker: invalid.join(', ') });
+    if (invalid.length > 0) {
+      return { problem: RED._('kafka-broker.errors.invalid-broker', { broker: invalid.join(', ') }) };
+    }
     let tls: ConnectionOptions | undefined;
     if (config.tls) {
       const tlsNode = RED.nodes.getNode(config.tls) as TlsConfigNode | null;
-      if (!tlsNode || tlsNode.valid === false)
-        return RED._('kafka-broker.errors.invalid-tls', { id: config.tls });
+      if (!tlsNode || tlsNode.valid === false) {
+        return { problem: RED._('kafka-broker.errors.invalid-tls', { id: config.tls }) };
+      }
       tls = tlsNode.addTLSOptions({});
     }
-    const credentials = node.credentials ?? {};
-    const result = resolveSecurity({
-      mechanism: config.sasl_mechanism,
-      username: credentials.username,
-      password: credentials.password,
-      tls,
-    });
-    return 'problem' in result
-      ? RED._(`kafka-broker.errors.${result.problem.key}`, result.problem.params)
-      : result.security;
+    const result = resolveSecurity({ mechanism: config.sasl_mechanism, ...credentials, tls });
+    if ('problem' in result)
+      return { problem: RED._(`kafka-broker.errors.${result.problem.key}`, result.problem.params) };
+    return { brokers, security: result.security };
   }
 
   RED.nodes.registerType('kafka-broker', KafkaBrokerNode, {
     credentials: { username: { type: 'text' }, password: { type: 'password' } },
   });
+  serveTopicListing(RED, checkConnection);
 };

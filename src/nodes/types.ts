@@ -1,6 +1,7 @@
 import type { Kafka } from 'kafkajs';
 import type { Node, NodeDef, NodeMessage } from 'node-red';
 import type { TriggerData } from '../kafka/trigger-data';
+import type { SecuritySettings } from '../kafka/connection-security';
 import type { TriggerConfig } from '../kafka/trigger-settings';
 
 /** kafka-broker properties as they stand in flow JSON. */
@@ -44,3 +45,6 @@ export interface KafkaTriggerMessage extends NodeMessage {
   payload: TriggerData;
   kafka: { groupId: string; recordTimestamp: number };
 }
+
+/** A broker node's connection settings checked, or a translated message saying what is wrong. */
+export type CheckedConnection = { brokers: string[]; security: SecuritySettings } | { problem: string };

@@ -78,7 +78,8 @@ export async function startNodeRedProcess(options: NodeRedProcessOptions = {}): 
     rmSync(userDir, { recursive: true, force: true });
   };
   try {
-    await waitFor(async () => (await fetch(`${url}/settings`)).ok, 60000, 'Node-RED to answer');
+    // /auth/login answers without authentication even when adminAuth is on.
+    await waitFor(async () => (await fetch(`${url}/auth/login`)).ok, 60000, 'Node-RED to answer');
   } catch (error) {
     const output = log();
     await stop('SIGKILL');

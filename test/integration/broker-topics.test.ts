@@ -1,0 +1,65 @@
+import should from 'should';
+import { newTopic } from '../support/kafka';
+import { deploy, helper, startNodeRed, stopNodeRed, tab } from '../support/node-red';
+import { startNodeRedProcess, type NodeRedProcess } from '../support/node-red-process';
+import { testBroker } from './broker.hooks';
+
+const ROUTE = '/kafka-trigger/broker/topics';
+
+describe("the kafka-broker dialog's connection test", function () {
+  describe('in a runtime', () => {
+    beforeEach(async () => {
+      await startNodeRed();
+      await deploy([tab()]);
+    });
+    afterEach(stopNodeRed);
+
+    it('lists the topics of a reachable cluster', async () => {
+      const topic = await newTopic('listed');
+      const response = await helper.request().post(ROUTE).send({ brokers: testBroker().bootstrap });
+      should(response.status).equal(200);
+      should(response.body.topics).containEql(topic);
+      should(response.body.topics.some((name: string) => name.startsWith('__'))).be.false();
+    });
+
+    it('says why it cannot connect', async () => {
+      const response = await helper.request().post(ROUTE).send({ brokers: '127.0.0.1:1' });
+      should(response.body).have.properties({ failure: 'unreachable' });
+      should(response.body.error).match(/ECONNREFUSED/);
+    });
+
+    it('rejects settings that are wrong before connecting', async () => {
+      const response = await helper.request().post(ROUTE).send({ brokers: 'no-port-here' });
+      should(response.body).eql({ error: 'kafka-broker.errors.invalid-broker' });
+    });
+  });
+
+  describe('with admin authentication', () => {
+    let nodeRed: NodeRedProcess | undefined;
+    after(async () => nodeRed?.stop());
+
+    it('refuses a caller without the kafka-broker write permission', async () => {
+      nodeRed = await startNodeRedProcess({
+        settings: {
+          adminAuth: {
+            type: 'credentials',
+            // bcrypt of a throwaway password: the test only needs a user to exist.
+            users: [
+              {
+                username: 'admin',
+                password: '$2b$08$HYUfi5NH2702Eod0t4S81e4VIhOMC0o7Bch4OdjHw.bVt6HTr5dMe',
+                permissions: '*',
+              },
+            ],
+          },
+        },
+      });
+      const response = await fetch(`${nodeRed.url}${ROUTE}`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ brokers: testBroker().bootstrap }),
+      });
+      should(response.status).equal(401);
+    });
+  });
+});
