@@ -175,10 +175,39 @@ describe('packaging: the packed module in a real Node-RED', function () {
       'dist/nodes/locales/en-US/kafka-broker.html',
       'dist/nodes/icons/kafka-trigger.svg',
       'examples/basic-trigger-to-debug.json',
+      'examples/custom-group-earliest-routing.json',
+      'examples/secure-broker-sasl-tls.json',
+      'dist/cli/kafka-trigger-cli.js',
+      ...['de', 'ja'].flatMap((lang) =>
+        SETS.flatMap((set) => [
+          `dist/nodes/locales/${lang}/${set}.json`,
+          `dist/nodes/locales/${lang}/${set}.html`,
+        ]),
+      ),
     ];
     for (const file of shipped) should(packedFiles.includes(file)).be.true(`${file} is not in the tarball`);
     const unwanted = packedFiles.filter((file) => /^(test|scripts|src|\.ci|bench)\//.test(file));
     should(unwanted).be.empty();
+  });
+
+  it('installs the kafka-trigger command line, which validates a flows file without a broker', async () => {
+    const bin = join(workDir, 'user', 'node_modules', '.bin', 'kafka-trigger');
+    should(existsSync(bin)).be.true('node_modules/.bin/kafka-trigger is missing');
+    const flowsFile = join(workDir, 'cli-flows.json');
+    writeFileSync(
+      flowsFile,
+      JSON.stringify([
+        { id: 'b1', type: 'kafka-broker', brokers: 'kafka1:9092' },
+        { id: 'ok', type: 'kafka-trigger', broker: 'b1', topic: 'orders' },
+        { id: 'bad', type: 'kafka-trigger', broker: 'b1', topic: '' },
+      ]),
+    );
+    const result = await execFileAsync(bin, ['validate', flowsFile]).then(
+      (done) => ({ code: 0, stdout: done.stdout }),
+      (error: { code: number; stdout: string }) => ({ code: error.code, stdout: error.stdout }),
+    );
+    should(result.code).equal(1);
+    should(result.stdout).containEql('ok (orders): OK').and.containEql('bad: INVALID: A topic is required');
   });
 
   it(
@@ -246,10 +275,25 @@ describe('packaging: the packed module in a real Node-RED', function () {
   );
 
   it(
-    'offers the example flow, made of core nodes and ours',
+    'offers every example flow, each made of core nodes and ours with a Comment node',
+    withLog(async () => {
+      const known = new Set((await getJson<NodeSetInfo[]>('/nodes')).flatMap((set) => set.types));
+      for (const fn of ['custom-group-earliest-routing', 'secure-broker-sasl-tls']) {
+        const flow = await getJson<FlowNode[]>(`/library/examples/flows/${MODULE}/${fn}`);
+        for (const node of flow)
+          should(known.has(node.type)).be.true(`${fn}: unknown node type ${node.type}`);
+        should(flow.some((node) => node.type === 'comment')).be.true(`${fn} has no Comment node`);
+      }
+    }),
+  );
+
+  it(
+    'offers the basic example flow, made of core nodes and ours',
     withLog(async () => {
       const examples = await getJson<{ fn: string }[]>(`/library/examples/flows/${MODULE}`);
       should(examples).containEql({ fn: 'basic-trigger-to-debug' });
+      should(examples).containEql({ fn: 'custom-group-earliest-routing' });
+      should(examples).containEql({ fn: 'secure-broker-sasl-tls' });
       const flow = await getJson<FlowNode[]>(`/library/examples/flows/${MODULE}/basic-trigger-to-debug`);
       should(flow).be.an.Array();
       const known = new Set((await getJson<NodeSetInfo[]>('/nodes')).flatMap((set) => set.types));

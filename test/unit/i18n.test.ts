@@ -64,7 +64,7 @@ export class SourceKeys {
 
   private visit(node: ts.Node): void {
     if (ts.isStringLiteral(node) || ts.isNoSubstitutionTemplateLiteral(node)) {
-      if (KEY.test(node.text) && !node.text.endsWith('.')) this.keys.add(node.text);
+      if (KEY.test(node.text) && !node.text.endsWith('.') && !isPermission(node)) this.keys.add(node.text);
     } else if (ts.isTemplateExpression(node) || ts.isBinaryExpression(node)) {
       if (this.startsWithKeyPrefix(node)) {
         for (const key of this.resolve(node)) this.keys.add(key);
@@ -243,6 +243,17 @@ export class SourceKeys {
       throw new Error(`${callee}() in ${path.relative(ROOT, file.fileName)} returns no problem keys`);
     return keys;
   }
+}
+
+/** `RED.auth.needsPermission('kafka-broker.write')`: a permission name, not a message key. */
+function isPermission(literal: ts.Node): boolean {
+  const call = literal.parent;
+  return (
+    !!call &&
+    ts.isCallExpression(call) &&
+    ts.isPropertyAccessExpression(call.expression) &&
+    call.expression.name.text === 'needsPermission'
+  );
 }
 
 function functionName(fn: ts.SignatureDeclaration): string | undefined {

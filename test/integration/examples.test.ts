@@ -1,0 +1,161 @@
+// Every flow under examples/ deploys on the test broker as a user would import it: on a tab, with the
+// broker config node pointed at the test broker, each trigger's topic renamed to a fresh one, and the
+// Debug nodes replaced by helper nodes with the same ids so the test sees what the sidebar would show.
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { NodeMessage } from 'node-red';
+import should from 'should';
+import { newTopic, produce, uniqueName } from '../support/kafka';
+import {
+  TAB,
+  collect,
+  helper,
+  startNodeRed,
+  statusCalls,
+  stopNodeRed,
+  tab,
+  waitForStatus,
+  type FlowNode,
+} from '../support/node-red';
+import type { KafkaTriggerMessage } from '../../src/nodes/types';
+import { waitFor } from '../support/wait';
+import { testBroker } from './broker.hooks';
+
+/* eslint-disable @typescript-eslint/no-require-imports */
+const NODE_MODULES = [
+  require('../../dist/nodes/kafka-broker.js'),
+  require('../../dist/nodes/kafka-trigger.js'),
+  // The helper only knows catch, status and complete: the core nodes the examples use come from Node-RED.
+  require('@node-red/nodes/core/common/90-comment.js'),
+  require('@node-red/nodes/core/function/10-switch.js'),
+  require('@node-red/nodes/core/network/05-tls.js'),
+];
+/* eslint-enable @typescript-eslint/no-require-imports */
+
+const EXAMPLES = path.resolve(__dirname, '..', '..', 'examples');
+const TESTED = ['basic-trigger-to-debug', 'custom-group-earliest-routing', 'secure-broker-sasl-tls'];
+
+interface Example {
+  flow: FlowNode[];
+  /** The original topic name of each trigger, mapped to the fresh topic the test uses. */
+  topics: Map<string, string>;
+  triggers: FlowNode[];
+}
+
+/** The example as a deployable flow; creates a fresh topic for each of its triggers. */
+async function prepare(name: string): Promise<Example> {
+  const nodes = JSON.parse(readFileSync(path.join(EXAMPLES, `${name}.json`), 'utf8')) as FlowNode[];
+  const topics = new Map<string, string>();
+  for (const node of nodes) {
+    if (node.type === 'kafka-trigger' && !topics.has(String(node.topic))) {
+      topics.set(String(node.topic), await newTopic(String(node.topic)));
+    }
+  }
+  const flow: FlowNode[] = [tab()];
+  for (const node of nodes) {
+    if (node.type === 'kafka-broker') flow.push({ ...node, brokers: testBroker().bootstrap });
+    else if (node.type === 'tls-config') flow.push(node);
+    else if (node.type === 'debug') flow.push({ id: node.id, type: 'helper', z: TAB, name: node.name });
+    else if (node.type === 'kafka-trigger')
+      flow.push({ ...node, z: TAB, topic: topics.get(String(node.topic)) });
+    else flow.push({ ...node, z: TAB });
+  }
+  return { flow, topics, triggers: flow.filter((node) => node.type === 'kafka-trigger') };
+}
+
+async function deployExample(example: Example, credentials: Record<string, unknown> = {}): Promise<void> {
+  await helper.load(NODE_MODULES, example.flow, credentials);
+}
+
+function nodeNamed(example: Example, type: string, name: string): FlowNode {
+  const node = example.flow.find((candidate) => candidate.type === type && candidate.name === name);
+  if (!node) throw new Error(`no ${type} node named ${name}`);
+  return node;
+}
+
+describe('examples', function () {
+  beforeEach(startNodeRed);
+  afterEach(stopNodeRed);
+
+  it('are all covered by this test', () => {
+    const files = readdirSync(EXAMPLES)
+      .filter((file) => file.endsWith('.json'))
+      .map((file) => file.replace(/\.json$/, ''));
+    should(files.sort()).eql([...TESTED].sort());
+  });
+
+  it('basic-trigger-to-debug: every record reaches the Debug node', async () => {
+    const example = await prepare('basic-trigger-to-debug');
+    await deployExample(example);
+    const [trigger] = example.triggers;
+    await waitForStatus(trigger!.id, 'connected');
+    const debug = example.flow.find((node) => node.type === 'helper')!;
+    const received = collect(debug.id);
+    const topic = example.topics.get('demo-events')!;
+    await produce(topic, [{ key: 'user-1', value: '{"user_id":"1","event_type":"login"}' }]);
+    await waitFor(() => received.length === 1, 30000, 'one message at the Debug node');
+    should(received[0]!.payload).containDeep({
+      topic,
+      key: 'user-1',
+      message: { user_id: '1', event_type: 'login' },
+    });
+  });
+
+  it('custom-group-earliest-routing: reads older records in its group and routes them by event type', async () => {
+    const example = await prepare('custom-group-earliest-routing');
+    const [trigger] = example.triggers;
+    // A group of its own for this run, so that no committed offset from an earlier run applies.
+    const group = uniqueName(String(trigger!.consumer_group));
+    trigger!.consumer_group = group;
+    const topic = example.topics.get('user-events')!;
+    // Produced before the deploy: start_from earliest must still deliver them.
+    await produce(topic, [
+      { value: '{"user_id":"1","event_type":"login"}' },
+      { value: '{"user_id":"1","event_type":"purchase"}' },
+      { value: 'not json' },
+      { value: '{"user_id":"2","event_type":"login"}' },
+    ]);
+    const logins = nodeNamed(example, 'helper', 'logins');
+    const others = nodeNamed(example, 'helper', 'other events');
+    await deployExample(example);
+    const loginMessages = collect<KafkaTriggerMessage>(logins.id);
+    const otherMessages = collect<KafkaTriggerMessage>(others.id);
+    await waitFor(() => loginMessages.length + otherMessages.length === 4, 30000, 'four routed messages');
+    should(loginMessages.map((msg) => msg.payload.offset)).eql([0, 3]);
+    should(otherMessages.map((msg) => msg.payload.offset)).eql([1, 2]);
+    should(otherMessages[1]!.payload.message).eql({ raw_message: 'not json' });
+    should(loginMessages[0]!.kafka.groupId).equal(group);
+  });
+
+  it('secure-broker-sasl-tls: deploys and shows a clear red status on a broker without SASL or TLS', async () => {
+    const example = await prepare('secure-broker-sasl-tls');
+    const [trigger] = example.triggers;
+    const broker = example.flow.find((node) => node.type === 'kafka-broker')!;
+    should(broker).containDeep({
+      sasl_mechanism: 'scram-sha-512',
+      tls: example.flow.find((n) => n.type === 'tls-config')!.id,
+    });
+
+    // As imported: no credentials in the file, so the node says what is missing and does not connect.
+    await deployExample(example);
+    await waitFor(
+      () => statusCalls(trigger!.id).some((status) => status.fill === 'red'),
+      30000,
+      'a red status',
+    );
+    const problem = statusCalls(trigger!.id).find((status) => status.fill === 'red')!;
+    should(problem.text).startWith('kafka-trigger.status.');
+    await helper.unload();
+
+    // With credentials the client tries TLS and SASL against the plain listener: it fails, reports it and
+    // keeps Node-RED running.
+    await deployExample(example, { [broker.id]: { username: 'alice', password: 'secret' } });
+    await waitFor(
+      () => statusCalls(trigger!.id).some((status) => status.fill === 'red'),
+      45000,
+      'a red status with credentials',
+    );
+    const sent: NodeMessage[] = collect(example.flow.find((node) => node.type === 'helper')!.id);
+    should(sent).be.empty();
+  });
+});
