@@ -1,7 +1,12 @@
-import type { Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
+import type { Consumer, Kafka, KafkaMessage, Producer } from 'kafkajs';
 import { DEFAULT_BACKOFF, retryDelay, type BackoffPolicy } from './backoff';
+import type { BatchDelivery, DeliveryHooks } from './batch-delivery';
+import { CompletionDelivery } from './completion-delivery';
+import { deadLetterMessage } from './dead-letter';
 import { classifyFailure, type FailureKind } from './failure';
-import { ProcessingClock, toTriggerData, type TriggerData } from './trigger-data';
+import { HandoffDelivery } from './handoff-delivery';
+import { InFlightLimit } from './in-flight-limit';
+import { ProcessingClock } from './trigger-data';
 import type { TriggerSettings } from './trigger-settings';
 
 export type ConsumerState =
@@ -11,9 +16,7 @@ export type ConsumerState =
   | { kind: 'retrying'; failure: FailureKind; error: unknown; attempt: number; delayMs: number }
   | { kind: 'disconnected' };
 
-export interface TriggerConsumerHooks {
-  /** Hands one record to the flow; called in offset order within a partition. */
-  deliver(data: TriggerData, record: KafkaMessage): void;
+export interface TriggerConsumerHooks extends DeliveryHooks {
   onState(state: ConsumerState): void;
 }
 
@@ -36,7 +39,9 @@ export class TriggerConsumer {
   private readonly hooks: TriggerConsumerHooks;
   private readonly backoff: BackoffPolicy;
   private readonly clock = new ProcessingClock();
-  private current: Consumer | undefined;
+  private readonly inFlight: InFlightLimit | undefined;
+  private current: { consumer: Consumer; delivery: BatchDelivery } | undefined;
+  private deadLetterProducer: Promise<Producer> | undefined;
   private retryTimer: NodeJS.Timeout | undefined;
   private failedAttempts = 0;
   private closing = false;
@@ -46,19 +51,35 @@ export class TriggerConsumer {
     this.settings = options.settings;
     this.hooks = options.hooks;
     this.backoff = options.backoff ?? DEFAULT_BACKOFF;
+    const { delivery } = options.settings;
+    this.inFlight = delivery.mode === 'complete' ? new InFlightLimit(delivery.maxInFlight) : undefined;
   }
 
   start(): void {
     void this.attempt();
   }
 
-  /** Stops consuming, commits what was handed to the flow and leaves the group. */
-  async close(): Promise<void> {
+  /** Records handed to the flow and not finished yet (flow-controlled delivery only). */
+  get inFlightCount(): number {
+    return this.inFlight?.size ?? 0;
+  }
+
+  /**
+   * Stops consuming; waits up to `drainMs` for records still in the flow, commits what is done
+   * and leaves the group.
+   */
+  async close(drainMs: number): Promise<void> {
     this.closing = true;
     clearTimeout(this.retryTimer);
-    const consumer = this.current;
+    const current = this.current;
     this.current = undefined;
-    if (consumer) await consumer.disconnect();
+    if (current) {
+      await current.delivery.finish(drainMs);
+      await current.consumer.disconnect();
+    }
+    const producer = this.deadLetterProducer;
+    this.deadLetterProducer = undefined;
+    if (producer) await (await producer).disconnect();
     this.hooks.onState({ kind: 'disconnected' });
   }
 
@@ -74,25 +95,45 @@ export class TriggerConsumer {
       allowAutoTopicCreation: false,
       retry: { restartOnFailure: async () => false },
     });
-    this.current = consumer;
-    this.watch(consumer);
+    const delivery = this.deliveryFor(consumer);
+    this.current = { consumer, delivery };
+    this.watch(consumer, delivery);
     try {
       await consumer.connect();
       this.ensureStillWanted(consumer);
       await consumer.subscribe({ topics: [topic], fromBeginning: startFrom === 'earliest' });
       this.ensureStillWanted(consumer);
-      await consumer.run({ autoCommit: true, eachBatchAutoResolve: false, eachBatch: this.eachBatch });
+      await consumer.run({
+        autoCommit: delivery.autoCommit,
+        eachBatchAutoResolve: false,
+        eachBatch: (payload) => delivery.handleBatch(payload),
+      });
     } catch (error) {
       await this.recover(consumer, error);
     }
   }
 
-  private watch(consumer: Consumer): void {
+  private deliveryFor(consumer: Consumer): BatchDelivery {
+    const { delivery, heartbeatInterval } = this.settings;
+    if (delivery.mode === 'handoff' || !this.inFlight) return new HandoffDelivery(this.hooks, this.clock);
+    return new CompletionDelivery({
+      consumer,
+      hooks: this.hooks,
+      clock: this.clock,
+      limit: this.inFlight,
+      heartbeatInterval,
+      deadLetterTopic: delivery.deadLetterTopic,
+      deadLetter: (topic, partition, record, error) => this.deadLetter(topic, partition, record, error),
+    });
+  }
+
+  private watch(consumer: Consumer, delivery: BatchDelivery): void {
     const { GROUP_JOIN, REBALANCING, CRASH } = consumer.events;
     consumer.on(GROUP_JOIN, ({ payload }) => {
       this.failedAttempts = 0;
-      const partitions = Object.values(payload.memberAssignment).reduce((sum, list) => sum + list.length, 0);
-      this.hooks.onState({ kind: 'connected', partitions });
+      const partitions = payload.memberAssignment[this.settings.topic] ?? [];
+      delivery.assigned(partitions);
+      this.hooks.onState({ kind: 'connected', partitions: partitions.length });
     });
     consumer.on(REBALANCING, () => this.hooks.onState({ kind: 'rebalancing' }));
     consumer.on(CRASH, ({ payload }) => void this.recover(consumer, payload.error));
@@ -100,11 +141,12 @@ export class TriggerConsumer {
 
   /** A close() that ran while connect() or subscribe() was pending must not be undone by them. */
   private ensureStillWanted(consumer: Consumer): void {
-    if (this.closing || this.current !== consumer) throw new Error('trigger closed while connecting');
+    if (this.closing || this.current?.consumer !== consumer)
+      throw new Error('trigger closed while connecting');
   }
 
   private async recover(consumer: Consumer, error: unknown): Promise<void> {
-    const wasCurrent = this.current === consumer;
+    const wasCurrent = this.current?.consumer === consumer;
     if (wasCurrent) this.current = undefined;
     await consumer.disconnect().catch(() => undefined);
     if (!wasCurrent || this.closing) return;
@@ -120,25 +162,36 @@ export class TriggerConsumer {
     this.retryTimer = setTimeout(() => void this.attempt(), delayMs);
   }
 
-  private readonly eachBatch = async ({
-    batch,
-    resolveOffset,
-    heartbeat,
-    isRunning,
-    isStale,
-  }: EachBatchPayload) => {
-    const { topic, partition, messages } = batch;
-    let delivered: string | undefined;
-    try {
-      for (const record of messages) {
-        if (!isRunning() || isStale()) break;
-        this.hooks.deliver(toTriggerData(topic, partition, record, this.clock.now()), record);
-        delivered = record.offset;
+  /** Produces a failed record to the dead-letter topic, retrying with backoff until it lands or the trigger closes. */
+  private async deadLetter(
+    topic: string,
+    partition: number,
+    record: KafkaMessage,
+    error: unknown,
+  ): Promise<void> {
+    const { delivery } = this.settings;
+    if (delivery.mode !== 'complete' || !delivery.deadLetterTopic) return;
+    const message = deadLetterMessage(topic, partition, record, error);
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        const producer = await (this.deadLetterProducer ??= this.connectProducer());
+        await producer.send({ topic: delivery.deadLetterTopic, messages: [message] });
+        return;
+      } catch (sendError) {
+        if (this.closing) throw sendError;
+        await new Promise((resolve) => setTimeout(resolve, retryDelay(attempt, this.backoff)));
       }
-    } finally {
-      // Resolving once per batch is enough: kafkajs commits the highest resolved offset.
-      if (delivered !== undefined) resolveOffset(delivered);
     }
-    await heartbeat();
-  };
+  }
+
+  private async connectProducer(): Promise<Producer> {
+    const producer = this.kafka.producer({ allowAutoTopicCreation: false });
+    try {
+      await producer.connect();
+      return producer;
+    } catch (error) {
+      this.deadLetterProducer = undefined;
+      throw error;
+    }
+  }
 }

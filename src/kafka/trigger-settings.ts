@@ -5,9 +5,21 @@ export interface TriggerConfig {
   start_from?: string;
   session_timeout?: number | string;
   heartbeat_interval?: number | string;
+  delivery?: string;
+  max_in_flight?: number | string;
+  dead_letter_topic?: string;
+  complete_timeout?: number | string;
 }
 
 export type StartFrom = 'newest' | 'earliest';
+
+/**
+ * `handoff` commits a record once it is handed to the flow (the contract's default); `complete`
+ * commits it only once the flow has finished with it, with at most `maxInFlight` unfinished.
+ */
+export type Delivery =
+  | { mode: 'handoff' }
+  | { mode: 'complete'; maxInFlight: number; completeTimeout: number; deadLetterTopic: string | undefined };
 
 export interface TriggerSettings {
   topic: string;
@@ -15,6 +27,7 @@ export interface TriggerSettings {
   startFrom: StartFrom;
   sessionTimeout: number;
   heartbeatInterval: number;
+  delivery: Delivery;
 }
 
 /** A problem with the settings: an i18n key under `kafka-trigger.errors` and its parameters. */
@@ -27,6 +40,8 @@ export type SettingsResult = { settings: TriggerSettings } | { problem: Settings
 
 export const DEFAULT_SESSION_TIMEOUT = 10000;
 export const DEFAULT_HEARTBEAT_INTERVAL = 3000;
+export const DEFAULT_MAX_IN_FLIGHT = 100;
+export const DEFAULT_COMPLETE_TIMEOUT = 60000;
 export const GROUP_ID_PREFIX = 'operion-triggers-';
 
 const TOPIC_NAME = /^[a-zA-Z0-9._-]{1,249}$/;
@@ -50,11 +65,11 @@ export function resolveTriggerSettings(config: TriggerConfig, nodeId: string): S
     return problem('invalid-start-from', { value: String(startFrom) });
   }
 
-  const sessionTimeout = milliseconds(config.session_timeout, DEFAULT_SESSION_TIMEOUT);
+  const sessionTimeout = positiveInteger(config.session_timeout, DEFAULT_SESSION_TIMEOUT);
   if (sessionTimeout === undefined) {
     return problem('invalid-number', { setting: 'session_timeout', value: String(config.session_timeout) });
   }
-  const heartbeatInterval = milliseconds(config.heartbeat_interval, DEFAULT_HEARTBEAT_INTERVAL);
+  const heartbeatInterval = positiveInteger(config.heartbeat_interval, DEFAULT_HEARTBEAT_INTERVAL);
   if (heartbeatInterval === undefined) {
     return problem('invalid-number', {
       setting: 'heartbeat_interval',
@@ -65,12 +80,36 @@ export function resolveTriggerSettings(config: TriggerConfig, nodeId: string): S
     return problem('heartbeat-not-below-session', { heartbeat: heartbeatInterval, session: sessionTimeout });
   }
 
+  const delivery = resolveDelivery(config);
+  if ('problem' in delivery) return delivery;
+
   const groupId = (config.consumer_group ?? '').trim() || defaultGroupId(nodeId);
-  return { settings: { topic, groupId, startFrom, sessionTimeout, heartbeatInterval } };
+  return {
+    settings: { topic, groupId, startFrom, sessionTimeout, heartbeatInterval, delivery: delivery.delivery },
+  };
 }
 
-/** A positive whole number of milliseconds; blank means the default, anything else undefined. */
-function milliseconds(value: number | string | undefined, fallback: number): number | undefined {
+function resolveDelivery(config: TriggerConfig): { delivery: Delivery } | { problem: SettingsProblem } {
+  const mode = config.delivery || 'handoff';
+  if (mode === 'handoff') return { delivery: { mode } };
+  if (mode !== 'complete') return problem('invalid-delivery', { value: String(mode) });
+  const maxInFlight = positiveInteger(config.max_in_flight, DEFAULT_MAX_IN_FLIGHT);
+  if (maxInFlight === undefined) {
+    return problem('invalid-count', { setting: 'max_in_flight', value: String(config.max_in_flight) });
+  }
+  const completeTimeout = positiveInteger(config.complete_timeout, DEFAULT_COMPLETE_TIMEOUT);
+  if (completeTimeout === undefined) {
+    return problem('invalid-number', { setting: 'complete_timeout', value: String(config.complete_timeout) });
+  }
+  const deadLetterTopic = (config.dead_letter_topic ?? '').trim() || undefined;
+  if (deadLetterTopic && !isValidTopicName(deadLetterTopic)) {
+    return problem('invalid-topic', { topic: deadLetterTopic });
+  }
+  return { delivery: { mode, maxInFlight, completeTimeout, deadLetterTopic } };
+}
+
+/** A positive whole number; blank means the default, anything else undefined. */
+function positiveInteger(value: number | string | undefined, fallback: number): number | undefined {
   if (value === undefined || value === null || value === '') return fallback;
   const parsed = typeof value === 'number' ? value : Number(value.trim());
   return Number.isInteger(parsed) && parsed > 0 ? parsed : undefined;

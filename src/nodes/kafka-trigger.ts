@@ -7,6 +7,7 @@ import { TriggerConsumer, type ConsumerState } from '../kafka/trigger-consumer';
 import type { TriggerData } from '../kafka/trigger-data';
 import { resolveTriggerSettings, type TriggerSettings } from '../kafka/trigger-settings';
 import { afterFlowsStart } from './flows-started';
+import { flowCompletionOf } from './flow-completion';
 import { kafkaLogOptions } from './node-red-logging';
 import { problemStatus, statusFor } from './trigger-status';
 import type { KafkaBrokerNode, KafkaConnection, KafkaTriggerConfig, KafkaTriggerMessage } from './types';
@@ -23,6 +24,8 @@ const RETRY_MESSAGE: Record<FailureKind, string> = {
 
 /** Kept well inside Node-RED's 15 s close timeout so that done() is always called in time. */
 const CLOSE_TIMEOUT_MS = 10000;
+/** How long a closing trigger waits for the flow to finish records in flight before it commits. */
+const DRAIN_TIMEOUT_MS = 6000;
 
 export = function register(RED: NodeAPI): void {
   function KafkaTriggerNode(this: Node, config: KafkaTriggerConfig): void {
@@ -48,11 +51,32 @@ export = function register(RED: NodeAPI): void {
     if (connection.problem) return fail('broker-invalid', 'invalid-settings', { error: connection.problem });
     if (!connection.kafka) return fail('no-brokers', 'no-brokers');
 
+    const { delivery } = settings;
+    const completion = delivery.mode === 'complete' ? flowCompletionOf(RED) : undefined;
+    completion?.acquire();
     const consumer = new TriggerConsumer({
       kafka: connection.kafka,
       settings,
       hooks: {
-        deliver: (data, record) => node.send(toMessage(data, record, settings)),
+        send: (data, record) => node.send(toMessage(data, record, settings)),
+        sendTracked: (data, record) => {
+          const msg = { ...toMessage(data, record, settings), _msgid: RED.util.generateId() };
+          const timeout = delivery.mode === 'complete' ? delivery.completeTimeout : 0;
+          return completion!.sendTracked(msg, () => node.send(msg), timeout);
+        },
+        onRecordFailed: (failure) =>
+          node.warn(
+            RED._(
+              `kafka-trigger.errors.${failure.deadLetterTopic ? 'record-dead-lettered' : 'record-failed'}`,
+              {
+                topic: failure.topic,
+                partition: failure.partition,
+                offset: failure.offset,
+                error: rootMessage(failure.error),
+                deadLetterTopic: failure.deadLetterTopic ?? '',
+              },
+            ),
+          ),
         onState: (state) => report(state, connection.brokers),
       },
     });
@@ -63,7 +87,7 @@ export = function register(RED: NodeAPI): void {
       cancelStart();
       const timeout = setTimeout(finish, CLOSE_TIMEOUT_MS);
       consumer
-        .close()
+        .close(DRAIN_TIMEOUT_MS)
         .catch((error: unknown) =>
           node.warn(RED._('kafka-trigger.errors.close-failed', { error: rootMessage(error) })),
         )
@@ -74,6 +98,7 @@ export = function register(RED: NodeAPI): void {
         finished = true;
         clearTimeout(timeout);
         brokerNode?.release(node);
+        completion?.release();
         node.status({});
         done();
       }

@@ -11,6 +11,14 @@ const kafkaTrigger = require('../../dist/nodes/kafka-trigger.js');
 
 helper.init(require.resolve('node-red'));
 
+// The real runtime gives nodes RED.hooks (the hooks its flows trigger); the test helper forgets to.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const runtimeHooks = require('@node-red/util').hooks;
+const registryUtil = (helper as unknown as { _registryUtil: { createNodeApi(node: object): object } })
+  ._registryUtil;
+const createNodeApi = registryUtil.createNodeApi.bind(registryUtil);
+registryUtil.createNodeApi = (node: object) => Object.assign(createNodeApi(node), { hooks: runtimeHooks });
+
 export type FlowNode = Record<string, unknown> & { id: string; type: string };
 
 export const TAB = 'tab1';
@@ -59,11 +67,23 @@ export async function stopNodeRed(): Promise<void> {
 }
 
 // Core nodes some flows need beside ours.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const tlsConfig = require('@node-red/nodes/core/network/05-tls.js');
+/* eslint-disable @typescript-eslint/no-require-imports */
+const coreNodes = [
+  require('@node-red/nodes/core/network/05-tls.js'),
+  require('@node-red/nodes/core/function/10-function.js'),
+  require('@node-red/nodes/core/function/10-switch.js'),
+];
+/* eslint-enable @typescript-eslint/no-require-imports */
 
-export async function deploy(flow: FlowNode[], credentials: Record<string, unknown> = {}): Promise<void> {
-  await helper.load([tlsConfig, kafkaBroker, kafkaTrigger], flow, credentials);
+type NodeModule = (RED: unknown) => void;
+
+/** Loads the flow in a fresh runtime with our nodes, a few core nodes and any test-only node types. */
+export async function deploy(
+  flow: FlowNode[],
+  credentials: Record<string, unknown> = {},
+  testNodes: NodeModule[] = [],
+): Promise<void> {
+  await helper.load([...coreNodes, kafkaBroker, kafkaTrigger, ...testNodes], flow, credentials);
 }
 
 export function getNode<T = Node>(id: string): T {

@@ -25,7 +25,34 @@ describe('trigger settings', () => {
       startFrom: 'newest',
       sessionTimeout: 10000,
       heartbeatInterval: 3000,
+      delivery: { mode: 'handoff' },
     });
+  });
+
+  it('reads the flow-controlled delivery settings with their defaults', () => {
+    should(settingsOf({ topic: 't', delivery: 'complete' }).delivery).eql({
+      mode: 'complete',
+      maxInFlight: 100,
+      completeTimeout: 60000,
+      deadLetterTopic: undefined,
+    });
+    should(
+      settingsOf({
+        topic: 't',
+        delivery: 'complete',
+        max_in_flight: '5',
+        dead_letter_topic: 'dlq',
+        complete_timeout: 900,
+      }).delivery,
+    ).eql({ mode: 'complete', maxInFlight: 5, completeTimeout: 900, deadLetterTopic: 'dlq' });
+  });
+
+  it('rejects unknown delivery modes, bad caps and bad dead-letter topics', () => {
+    should(problemOf({ topic: 't', delivery: 'later' }).key).equal('invalid-delivery');
+    should(problemOf({ topic: 't', delivery: 'complete', max_in_flight: 0 }).key).equal('invalid-count');
+    should(problemOf({ topic: 't', delivery: 'complete', dead_letter_topic: 'bad name' }).key).equal(
+      'invalid-topic',
+    );
   });
 
   it('uses a custom group as given and a blank one as the generated id', () => {

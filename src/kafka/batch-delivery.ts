@@ -1,0 +1,35 @@
+import type { EachBatchPayload, KafkaMessage } from 'kafkajs';
+import type { TriggerData } from './trigger-data';
+
+/** How the flow ended for one record: with an error, or not. */
+export interface FlowOutcome {
+  error?: unknown;
+}
+
+export interface RecordFailure {
+  topic: string;
+  partition: number;
+  offset: string;
+  error: unknown;
+  deadLetterTopic: string | undefined;
+}
+
+/** What the consumer needs from the side that owns the flow. */
+export interface DeliveryHooks {
+  /** Hands a record to the flow (hand-off delivery). */
+  send(data: TriggerData, record: KafkaMessage): void;
+  /** Hands a record to the flow and resolves once the flow has finished with it or given up on it. */
+  sendTracked(data: TriggerData, record: KafkaMessage): Promise<FlowOutcome>;
+  onRecordFailed(failure: RecordFailure): void;
+}
+
+/** One way of handing batches to the flow and deciding which offsets to commit. */
+export interface BatchDelivery {
+  /** Whether kafkajs commits resolved offsets itself. */
+  readonly autoCommit: boolean;
+  handleBatch(payload: EachBatchPayload): Promise<void>;
+  /** The partitions this member now owns. */
+  assigned(partitions: number[]): void;
+  /** Stops taking records and, within the budget, waits for those in flight and commits them. */
+  finish(budgetMs: number): Promise<void>;
+}

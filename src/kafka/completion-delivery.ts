@@ -1,0 +1,110 @@
+import type { Consumer, EachBatchPayload, KafkaMessage } from 'kafkajs';
+import type { BatchDelivery, DeliveryHooks, FlowOutcome } from './batch-delivery';
+import { CompletionWatermarks } from './completion-watermarks';
+import type { InFlightLimit } from './in-flight-limit';
+import { toTriggerData, type ProcessingClock } from './trigger-data';
+
+export interface CompletionDeliveryOptions {
+  consumer: Consumer;
+  hooks: DeliveryHooks;
+  clock: ProcessingClock;
+  /** Shared by every consumer a trigger makes, so records still in flight from a crashed one count too. */
+  limit: InFlightLimit;
+  heartbeatInterval: number;
+  deadLetterTopic: string | undefined;
+  /** Produces a failed record to the dead-letter topic; rejects when it could not. */
+  deadLetter(topic: string, partition: number, record: KafkaMessage, error: unknown): Promise<void>;
+}
+
+/**
+ * Flow-controlled delivery: a record counts as done only when the flow has finished with it, a
+ * partition's offset is committed only up to the last record before which all are done, and
+ * fetching waits while `limit.max` records are unfinished.
+ */
+export class CompletionDelivery implements BatchDelivery {
+  readonly autoCommit = false;
+  private readonly watermarks = new CompletionWatermarks();
+  private readonly toCommit = new Map<string, { topic: string; partition: number; offset: string }>();
+  private committing: Promise<void> | undefined;
+  private stopping = false;
+
+  constructor(private readonly options: CompletionDeliveryOptions) {}
+
+  async handleBatch({
+    batch,
+    resolveOffset,
+    heartbeat,
+    isRunning,
+    isStale,
+  }: EachBatchPayload): Promise<void> {
+    const { topic, partition, messages } = batch;
+    const { limit, hooks, clock, heartbeatInterval } = this.options;
+    const stillWanted = () => isRunning() && !isStale() && !this.stopping;
+    for (const record of messages) {
+      // Waiting here is what pauses fetching; heartbeats keep the group membership alive meanwhile.
+      while (stillWanted() && !(await limit.waitForRoom(heartbeatInterval))) await heartbeat();
+      if (!stillWanted()) break;
+      limit.enter();
+      this.watermarks.started(partition, record.offset);
+      const outcome = hooks.sendTracked(toTriggerData(topic, partition, record, clock.now()), record);
+      void outcome.then((result) => this.settle(topic, partition, record, result));
+      // Resolving moves kafkajs's fetch position; only settle() decides what is committed.
+      resolveOffset(record.offset);
+    }
+    await heartbeat();
+  }
+
+  assigned(partitions: number[]): void {
+    this.watermarks.keepOnly(partitions);
+  }
+
+  async finish(budgetMs: number): Promise<void> {
+    this.stopping = true;
+    this.options.limit.wake();
+    await this.options.limit.waitUntilIdle(budgetMs);
+    await this.committing;
+  }
+
+  private async settle(
+    topic: string,
+    partition: number,
+    record: KafkaMessage,
+    outcome: FlowOutcome,
+  ): Promise<void> {
+    const { limit, hooks, deadLetterTopic } = this.options;
+    try {
+      if (outcome.error !== undefined) {
+        hooks.onRecordFailed({
+          topic,
+          partition,
+          offset: record.offset,
+          error: outcome.error,
+          deadLetterTopic,
+        });
+        // A record that could not be dead-lettered stays uncommitted, to be delivered again.
+        if (deadLetterTopic) await this.options.deadLetter(topic, partition, record, outcome.error);
+      }
+      const offset = this.watermarks.finished(partition, record.offset);
+      if (offset !== undefined) this.commit(topic, partition, offset);
+    } catch {
+      // Left uncommitted on purpose (see above).
+    } finally {
+      limit.leave();
+    }
+  }
+
+  /** Commits the newest watermark of each partition, one commit request at a time. */
+  private commit(topic: string, partition: number, offset: string): void {
+    this.toCommit.set(`${topic}:${partition}`, { topic, partition, offset });
+    this.committing ??= this.flushCommits().finally(() => (this.committing = undefined));
+  }
+
+  private async flushCommits(): Promise<void> {
+    while (this.toCommit.size > 0) {
+      const offsets = [...this.toCommit.values()];
+      this.toCommit.clear();
+      // A commit refused after a rebalance is harmless: the new owner delivers those records again.
+      await this.options.consumer.commitOffsets(offsets).catch(() => undefined);
+    }
+  }
+}

@@ -1,0 +1,137 @@
+import type { NodeAPI, NodeMessage } from 'node-red';
+import type { FlowOutcome } from '../kafka/batch-delivery';
+
+interface Tracked {
+  /** Sends not yet received: a node may call done() before the next node has received its message. */
+  inTransit: number;
+  /** Receptions not yet finished with done(). */
+  active: number;
+  error: unknown;
+  deadline: number;
+  resolve(outcome: FlowOutcome): void;
+}
+
+interface HookEvent {
+  msg: NodeMessage;
+  error?: unknown;
+  destination?: { node?: { _expectedDoneCount?: number } };
+}
+
+const HOOK_SUFFIX = '.kafkaTriggerCompletion';
+const SWEEP_MS = 1000;
+
+/**
+ * Tells when the flow has finished with a message: every node that received it, or a clone of it
+ * (clones keep the _msgid), has called done(). Built on Node-RED's message hooks, which are only
+ * installed while some trigger uses flow-controlled delivery, and cost one Map lookup per event.
+ */
+export class FlowCompletion {
+  private readonly tracked = new Map<string, Tracked>();
+  private users = 0;
+  private sweeper: NodeJS.Timeout | undefined;
+
+  constructor(private readonly hooks: NodeAPI['hooks']) {}
+
+  acquire(): void {
+    if (this.users++ === 0) this.install();
+  }
+
+  release(): void {
+    if (--this.users === 0) this.uninstall();
+  }
+
+  /** Sends `msg` with `send` and resolves when the flow is done with it, or failed after `timeoutMs`. */
+  sendTracked(
+    msg: NodeMessage & { _msgid: string },
+    send: () => void,
+    timeoutMs: number,
+  ): Promise<FlowOutcome> {
+    return new Promise((resolve) => {
+      const entry: Tracked = {
+        inTransit: 0,
+        active: 0,
+        error: undefined,
+        deadline: Date.now() + timeoutMs,
+        resolve,
+      };
+      this.tracked.set(msg._msgid, entry);
+      send();
+      this.settleIfDone(msg._msgid, entry);
+    });
+  }
+
+  private install(): void {
+    this.hooks.add(`onSend${HOOK_SUFFIX}`, (events: HookEvent[]) => {
+      for (const event of events) {
+        const entry = this.entryFor(event);
+        if (entry) entry.inTransit += 1;
+      }
+    });
+    this.hooks.add(`onReceive${HOOK_SUFFIX}`, (event: HookEvent) => {
+      const entry = this.entryFor(event);
+      if (!entry) return;
+      // Link nodes hand messages over without a send event, hence the floor.
+      if (entry.inTransit > 0) entry.inTransit -= 1;
+      entry.active += 1;
+    });
+    this.hooks.add(`postReceive${HOOK_SUFFIX}`, (event: HookEvent) => {
+      const entry = this.entryFor(event);
+      // A node whose input handler takes no done() (switch in Node-RED 4.1, many older nodes) never
+      // reports completion: it is finished once its handler has returned, having sent what it sends.
+      if (!entry || reportsCompletion(event)) return;
+      entry.active -= 1;
+      this.settleIfDone(event.msg._msgid as string, entry);
+    });
+    this.hooks.add(`onComplete${HOOK_SUFFIX}`, (event: HookEvent) => {
+      const entry = this.entryFor(event);
+      if (!entry) return;
+      entry.active -= 1;
+      if (event.error !== undefined && entry.error === undefined) entry.error = event.error;
+      this.settleIfDone(event.msg._msgid as string, entry);
+    });
+    this.sweeper = setInterval(() => this.failOverdue(), SWEEP_MS);
+    this.sweeper.unref();
+  }
+
+  private uninstall(): void {
+    this.hooks.remove(`*${HOOK_SUFFIX}`);
+    clearInterval(this.sweeper);
+    for (const [msgid, entry] of this.tracked) this.settle(msgid, entry, new Error('the trigger was closed'));
+  }
+
+  private entryFor(event: HookEvent): Tracked | undefined {
+    const msgid = event.msg?._msgid;
+    return msgid === undefined ? undefined : this.tracked.get(msgid);
+  }
+
+  private settleIfDone(msgid: string, entry: Tracked): void {
+    if (entry.inTransit <= 0 && entry.active <= 0) this.settle(msgid, entry, entry.error);
+  }
+
+  private failOverdue(): void {
+    const now = Date.now();
+    for (const [msgid, entry] of this.tracked) {
+      if (entry.deadline <= now)
+        this.settle(msgid, entry, new Error('the flow did not finish with the message in time'));
+    }
+  }
+
+  private settle(msgid: string, entry: Tracked, error: unknown): void {
+    this.tracked.delete(msgid);
+    entry.resolve(error === undefined ? {} : { error });
+  }
+}
+
+/** Whether the receiving node will call done(); Node-RED counts the input handlers that take it. */
+function reportsCompletion(event: HookEvent): boolean {
+  return (event.destination?.node?._expectedDoneCount ?? 0) > 0;
+}
+
+const byRuntime = new WeakMap<NodeAPI['hooks'], FlowCompletion>();
+
+/** The one FlowCompletion of a Node-RED runtime. */
+export function flowCompletionOf(RED: NodeAPI): FlowCompletion {
+  let completion = byRuntime.get(RED.hooks);
+  if (!completion) byRuntime.set(RED.hooks, (completion = new FlowCompletion(RED.hooks)));
+  return completion;
+}
