@@ -27,7 +27,8 @@ export interface DeliveryHooks {
 export interface BatchDelivery {
   /** Whether kafkajs commits resolved offsets itself. */
   readonly autoCommit: boolean;
-  handleBatch(payload: EachBatchPayload): Promise<void>;
+  /** Hands the batch's records to the flow; resolves with how many it handed over. */
+  handleBatch(payload: EachBatchPayload): Promise<number>;
   /** The partitions this member now owns. */
   assigned(partitions: number[]): void;
   /** Stops taking records and, within the budget, waits for those in flight and commits them. */

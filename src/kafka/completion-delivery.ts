@@ -36,10 +36,11 @@ export class CompletionDelivery implements BatchDelivery {
     heartbeat,
     isRunning,
     isStale,
-  }: EachBatchPayload): Promise<void> {
+  }: EachBatchPayload): Promise<number> {
     const { topic, partition, messages } = batch;
     const { limit, hooks, clock, heartbeatInterval } = this.options;
     const stillWanted = () => isRunning() && !isStale() && !this.stopping;
+    let delivered = 0;
     for (const record of messages) {
       // Waiting here is what pauses fetching; heartbeats keep the group membership alive meanwhile.
       while (stillWanted() && !(await limit.waitForRoom(heartbeatInterval))) await heartbeat();
@@ -50,8 +51,10 @@ export class CompletionDelivery implements BatchDelivery {
       void outcome.then((result) => this.settle(topic, partition, record, result));
       // Resolving moves kafkajs's fetch position; only settle() decides what is committed.
       resolveOffset(record.offset);
+      delivered += 1;
     }
     await heartbeat();
+    return delivered;
   }
 
   assigned(partitions: number[]): void {

@@ -3,6 +3,7 @@ import { DEFAULT_BACKOFF, retryDelay, type BackoffPolicy } from './backoff';
 import type { BatchDelivery, DeliveryHooks } from './batch-delivery';
 import { CompletionDelivery } from './completion-delivery';
 import { deadLetterMessage } from './dead-letter';
+import { ConsumerMetrics, type MetricsSnapshot } from './consumer-metrics';
 import { classifyFailure, type FailureKind } from './failure';
 import { HandoffDelivery } from './handoff-delivery';
 import { InFlightLimit } from './in-flight-limit';
@@ -11,7 +12,7 @@ import type { TriggerSettings } from './trigger-settings';
 
 export type ConsumerState =
   | { kind: 'connecting' }
-  | { kind: 'connected'; partitions: number }
+  | { kind: 'connected'; partitions: number; lag: number }
   | { kind: 'rebalancing' }
   | { kind: 'retrying'; failure: FailureKind; error: unknown; attempt: number; delayMs: number }
   | { kind: 'disconnected' };
@@ -40,6 +41,9 @@ export class TriggerConsumer {
   private readonly backoff: BackoffPolicy;
   private readonly clock = new ProcessingClock();
   private readonly inFlight: InFlightLimit | undefined;
+  private readonly metrics: ConsumerMetrics;
+  private assignedPartitions = 0;
+  private lagReportedAt = 0;
   private current: { consumer: Consumer; delivery: BatchDelivery } | undefined;
   private deadLetterProducer: Promise<Producer> | undefined;
   private retryTimer: NodeJS.Timeout | undefined;
@@ -53,15 +57,16 @@ export class TriggerConsumer {
     this.backoff = options.backoff ?? DEFAULT_BACKOFF;
     const { delivery } = options.settings;
     this.inFlight = delivery.mode === 'complete' ? new InFlightLimit(delivery.maxInFlight) : undefined;
+    this.metrics = new ConsumerMetrics(options.settings.topic, options.settings.groupId);
   }
 
   start(): void {
     void this.attempt();
   }
 
-  /** Records handed to the flow and not finished yet (flow-controlled delivery only). */
-  get inFlightCount(): number {
-    return this.inFlight?.size ?? 0;
+  /** The seed's key metrics: lag per partition, records/s since the last call, errors, rebalances. */
+  metricsSnapshot(): MetricsSnapshot {
+    return this.metrics.snapshot(this.inFlight?.size ?? 0);
   }
 
   /**
@@ -106,7 +111,10 @@ export class TriggerConsumer {
       await consumer.run({
         autoCommit: delivery.autoCommit,
         eachBatchAutoResolve: false,
-        eachBatch: (payload) => delivery.handleBatch(payload),
+        eachBatch: async (payload) => {
+          this.metrics.batchHandled(payload.batch, await delivery.handleBatch(payload));
+          this.reportLag();
+        },
       });
     } catch (error) {
       await this.recover(consumer, error);
@@ -118,7 +126,13 @@ export class TriggerConsumer {
     if (delivery.mode === 'handoff' || !this.inFlight) return new HandoffDelivery(this.hooks, this.clock);
     return new CompletionDelivery({
       consumer,
-      hooks: this.hooks,
+      hooks: {
+        ...this.hooks,
+        onRecordFailed: (failure) => {
+          this.metrics.failed();
+          this.hooks.onRecordFailed(failure);
+        },
+      },
       clock: this.clock,
       limit: this.inFlight,
       heartbeatInterval,
@@ -133,10 +147,27 @@ export class TriggerConsumer {
       this.failedAttempts = 0;
       const partitions = payload.memberAssignment[this.settings.topic] ?? [];
       delivery.assigned(partitions);
-      this.hooks.onState({ kind: 'connected', partitions: partitions.length });
+      this.metrics.assigned(partitions);
+      this.assignedPartitions = partitions.length;
+      this.hooks.onState({ kind: 'connected', partitions: partitions.length, lag: this.metrics.totalLag });
     });
-    consumer.on(REBALANCING, () => this.hooks.onState({ kind: 'rebalancing' }));
+    consumer.on(REBALANCING, () => {
+      this.metrics.rebalanced();
+      this.hooks.onState({ kind: 'rebalancing' });
+    });
     consumer.on(CRASH, ({ payload }) => void this.recover(consumer, payload.error));
+  }
+
+  /** Shows the lag on the badge, at most once a second, since a status update costs a message to the editor. */
+  private reportLag(): void {
+    const now = Date.now();
+    if (now - this.lagReportedAt < 1000) return;
+    this.lagReportedAt = now;
+    this.hooks.onState({
+      kind: 'connected',
+      partitions: this.assignedPartitions,
+      lag: this.metrics.totalLag,
+    });
   }
 
   /** A close() that ran while connect() or subscribe() was pending must not be undone by them. */
@@ -150,6 +181,7 @@ export class TriggerConsumer {
     if (wasCurrent) this.current = undefined;
     await consumer.disconnect().catch(() => undefined);
     if (!wasCurrent || this.closing) return;
+    this.metrics.failed();
     this.failedAttempts += 1;
     const delayMs = retryDelay(this.failedAttempts, this.backoff);
     this.hooks.onState({

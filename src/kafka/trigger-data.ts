@@ -50,13 +50,18 @@ export function decodeHeaders(headers: IHeaders | undefined): Record<string, str
   for (const name of Object.keys(headers)) {
     const value = headers[name];
     const last = Array.isArray(value) ? value[value.length - 1] : value;
-    // defineProperty keeps a header named "__proto__" an ordinary own property.
-    Object.defineProperty(decoded, name, {
-      value: last == null ? '' : last.toString(),
-      enumerable: true,
-      writable: true,
-      configurable: true,
-    });
+    const text = last == null ? '' : last.toString();
+    // Plain assignment is the fast path; a header named "__proto__" needs defineProperty to stay data.
+    if (name === '__proto__') {
+      Object.defineProperty(decoded, name, {
+        value: text,
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
+    } else {
+      decoded[name] = text;
+    }
   }
   return decoded;
 }

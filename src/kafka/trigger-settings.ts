@@ -9,6 +9,7 @@ export interface TriggerConfig {
   max_in_flight?: number | string;
   dead_letter_topic?: string;
   complete_timeout?: number | string;
+  metrics_interval?: number | string;
 }
 
 export type StartFrom = 'newest' | 'earliest';
@@ -28,6 +29,8 @@ export interface TriggerSettings {
   sessionTimeout: number;
   heartbeatInterval: number;
   delivery: Delivery;
+  /** Seconds between metrics messages on the second output; 0 means no metrics output. */
+  metricsInterval: number;
 }
 
 /** A problem with the settings: an i18n key under `kafka-trigger.errors` and its parameters. */
@@ -83,9 +86,23 @@ export function resolveTriggerSettings(config: TriggerConfig, nodeId: string): S
   const delivery = resolveDelivery(config);
   if ('problem' in delivery) return delivery;
 
+  const metricsText = String(config.metrics_interval ?? '').trim();
+  const metricsInterval = metricsText === '' ? 0 : Number(metricsText);
+  if (!Number.isInteger(metricsInterval) || metricsInterval < 0) {
+    return problem('invalid-count', { setting: 'metrics_interval', value: metricsText });
+  }
+
   const groupId = (config.consumer_group ?? '').trim() || defaultGroupId(nodeId);
   return {
-    settings: { topic, groupId, startFrom, sessionTimeout, heartbeatInterval, delivery: delivery.delivery },
+    settings: {
+      topic,
+      groupId,
+      startFrom,
+      sessionTimeout,
+      heartbeatInterval,
+      delivery: delivery.delivery,
+      metricsInterval,
+    },
   };
 }
 

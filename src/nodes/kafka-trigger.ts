@@ -8,6 +8,7 @@ import type { TriggerData } from '../kafka/trigger-data';
 import { resolveTriggerSettings, type TriggerSettings } from '../kafka/trigger-settings';
 import { afterFlowsStart } from './flows-started';
 import { flowCompletionOf } from './flow-completion';
+import { messageIdSource } from './message-ids';
 import { kafkaLogOptions } from './node-red-logging';
 import { problemStatus, statusFor } from './trigger-status';
 import type { KafkaBrokerNode, KafkaConnection, KafkaTriggerConfig, KafkaTriggerMessage } from './types';
@@ -52,17 +53,19 @@ export = function register(RED: NodeAPI): void {
     if (!connection.kafka) return fail('no-brokers', 'no-brokers');
 
     const { delivery } = settings;
+    const nextMessageId = messageIdSource();
     const completion = delivery.mode === 'complete' ? flowCompletionOf(RED) : undefined;
+    const completeTimeout = delivery.mode === 'complete' ? delivery.completeTimeout : 0;
     completion?.acquire();
     const consumer = new TriggerConsumer({
       kafka: connection.kafka,
       settings,
       hooks: {
-        send: (data, record) => node.send(toMessage(data, record, settings)),
+        send: (data, record) => node.send(toMessage(data, record, settings, nextMessageId())),
+        // Only called in flow-controlled delivery, where `completion` exists.
         sendTracked: (data, record) => {
-          const msg = { ...toMessage(data, record, settings), _msgid: RED.util.generateId() };
-          const timeout = delivery.mode === 'complete' ? delivery.completeTimeout : 0;
-          return completion!.sendTracked(msg, () => node.send(msg), timeout);
+          const msg = toMessage(data, record, settings, nextMessageId());
+          return completion!.sendTracked(msg, () => node.send(msg), completeTimeout);
         },
         onRecordFailed: (failure) =>
           node.warn(
@@ -82,9 +85,18 @@ export = function register(RED: NodeAPI): void {
     });
 
     const cancelStart = afterFlowsStart(RED, () => consumer.start());
+    // The second output, when metrics are on, gets the seed's key metrics every metricsInterval seconds.
+    const metricsTimer =
+      settings.metricsInterval > 0
+        ? setInterval(
+            () => node.send([null, { topic: 'metrics', payload: consumer.metricsSnapshot() }]),
+            settings.metricsInterval * 1000,
+          )
+        : undefined;
 
     node.on('close', (_removed: boolean, done: () => void) => {
       cancelStart();
+      clearInterval(metricsTimer);
       const timeout = setTimeout(finish, CLOSE_TIMEOUT_MS);
       consumer
         .close(DRAIN_TIMEOUT_MS)
@@ -106,7 +118,7 @@ export = function register(RED: NodeAPI): void {
 
     function report(state: ConsumerState, brokers: string[]): void {
       if (state.kind === 'disconnected') return;
-      node.status(statusFor(state));
+      node.status(statusFor(state, RED._));
       if (state.kind !== 'retrying') return;
       const params = {
         brokers: brokers.join(','),
@@ -135,8 +147,14 @@ export = function register(RED: NodeAPI): void {
   RED.nodes.registerType('kafka-trigger', KafkaTriggerNode);
 };
 
-function toMessage(data: TriggerData, record: KafkaMessage, settings: TriggerSettings): KafkaTriggerMessage {
+function toMessage(
+  data: TriggerData,
+  record: KafkaMessage,
+  settings: TriggerSettings,
+  msgid: string,
+): KafkaTriggerMessage & { _msgid: string } {
   return {
+    _msgid: msgid,
     topic: data.topic,
     payload: data,
     kafka: { groupId: settings.groupId, recordTimestamp: Number(record.timestamp) },

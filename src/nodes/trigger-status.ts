@@ -4,6 +4,8 @@ import type { ConsumerState } from '../kafka/trigger-consumer';
 
 const STATUS = 'kafka-trigger.status.';
 
+type Translate = (key: string, params: Record<string, number>) => string;
+
 const RETRY_STATUS: Record<FailureKind, string> = {
   unreachable: 'disconnected',
   'connection-closed': 'disconnected',
@@ -17,11 +19,14 @@ const RETRY_STATUS: Record<FailureKind, string> = {
  * The badge for a consumer state. Texts are locale keys in the node's namespace, which the editor
  * translates (as Node-RED's core nodes do with their common status keys).
  */
-export function statusFor(state: ConsumerState): NodeStatus {
+export function statusFor(state: ConsumerState, translate: Translate): NodeStatus {
   switch (state.kind) {
     case 'connecting':
       return { fill: 'yellow', shape: 'ring', text: STATUS + 'connecting' };
     case 'connected':
+      // The editor does not fill in parameters, so a text with the lag is translated here.
+      if (state.lag > 0)
+        return { fill: 'green', shape: 'dot', text: translate(STATUS + 'connected-lag', { lag: state.lag }) };
       return { fill: 'green', shape: 'dot', text: STATUS + 'connected' };
     case 'rebalancing':
       return { fill: 'yellow', shape: 'ring', text: STATUS + 'rebalancing' };

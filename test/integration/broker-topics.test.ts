@@ -54,7 +54,7 @@ describe("the kafka-broker dialog's connection test", function () {
           },
         },
       });
-      const response = await fetch(`${nodeRed.url}${ROUTE}`, {
+      const response = await fetch(`${nodeRed.baseUrl}${ROUTE}`, {
         method: 'POST',
         headers: { 'Content-Type': 'application/json' },
         body: JSON.stringify({ brokers: testBroker().bootstrap }),

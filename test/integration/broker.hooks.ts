@@ -11,7 +11,7 @@ export function testBroker(): LocalKafka {
 export const mochaHooks = {
   async beforeAll(this: Mocha.Context): Promise<void> {
     this.timeout(300000);
-    broker = await startLocalKafka();
+    broker = await startLocalKafka({ version: process.env.KAFKA_VERSION || undefined });
   },
   async afterAll(this: Mocha.Context): Promise<void> {
     this.timeout(60000);

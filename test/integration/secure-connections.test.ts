@@ -248,7 +248,7 @@ describe('kafka-broker SASL and TLS against a broker that demands them', functio
           wires: [],
         },
       ];
-      const deployed = await fetch(`${nodeRed.url}/flows`, {
+      const deployed = await fetch(`${nodeRed.baseUrl}/flows`, {
         method: 'POST',
         headers: { 'Content-Type': 'application/json', 'Node-RED-Deployment-Type': 'full' },
         body: JSON.stringify(flow),
@@ -262,7 +262,7 @@ describe('kafka-broker SASL and TLS against a broker that demands them', functio
       await produce(topic, [{ value: '{"secret_test":"delivered"}' }], secureBroker);
       await waitFor(() => nodeRed!.log().includes('delivered'), 30000, 'the record in the log');
 
-      const exported = await (await fetch(`${nodeRed.url}/flows`)).text();
+      const exported = await (await fetch(`${nodeRed.baseUrl}/flows`)).text();
       should(exported).containEql('scram-sha-512');
       should(exported).not.containEql(SCRAM_512_USER.password);
       for (const file of ['flows.json', 'flows_cred.json']) {

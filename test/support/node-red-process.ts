@@ -1,8 +1,10 @@
-// A real Node-RED started as a child process, with this package linked into a fresh user directory.
+// A real Node-RED started as a child process: a user dir with this package linked in (as `npm start`
+// does), a flows file, and `node red.js` on a free loopback port.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import {
   closeSync,
+  existsSync,
   mkdirSync,
   mkdtempSync,
   openSync,
@@ -19,71 +21,96 @@ import { waitFor } from './wait';
 const ROOT = path.resolve(__dirname, '..', '..');
 
 export interface NodeRedProcessOptions {
-  /** The flows file the runtime starts with. */
-  flows?: unknown[];
-  /** Runtime settings added to the defaults (loopback only, no telemetry, info log level). */
+  /** Where the user dir, settings and log go; a temp dir, deleted by stop(), when omitted. */
+  dir?: string;
+  flows?: Record<string, unknown>[];
+  /** Runtime settings over the defaults (loopback, no telemetry, unencrypted credentials). */
   settings?: Record<string, unknown>;
-  env?: Record<string, string>;
+  /** Console log level; default warn. */
+  logLevel?: string;
+  /** Node.js binary; default this process's. */
+  nodeBinary?: string;
+  /** node-red's red.js; default the dev dependency. */
+  redJs?: string;
+  /** Link this repository into the user dir's node_modules (default true). */
+  linkPackage?: boolean;
 }
 
 export interface NodeRedProcess {
-  url: string;
+  child: ChildProcess;
+  baseUrl: string;
   userDir: string;
+  logFile: string;
   /** Everything the runtime printed so far. */
   log(): string;
-  stop(signal?: NodeJS.Signals): Promise<void>;
+  logTail(lines?: number): string;
+  /** Sends the signal and waits for the exit (SIGKILL after `graceMs`). */
+  stop(signal?: NodeJS.Signals, graceMs?: number): Promise<void>;
 }
 
 export async function startNodeRedProcess(options: NodeRedProcessOptions = {}): Promise<NodeRedProcess> {
-  const userDir = mkdtempSync(path.join(tmpdir(), 'kafka-trigger-node-red-'));
-  mkdirSync(path.join(userDir, 'node_modules'));
-  symlinkSync(ROOT, path.join(userDir, 'node_modules', 'node-red-contrib-kafka-trigger'), 'dir');
-  writeFileSync(path.join(userDir, 'flows.json'), JSON.stringify(options.flows ?? []));
+  const ownsDir = options.dir === undefined;
+  const dir = options.dir ?? mkdtempSync(path.join(tmpdir(), 'kafka-trigger-node-red-'));
+  const userDir = path.join(dir, 'user');
+  mkdirSync(path.join(userDir, 'node_modules'), { recursive: true });
+  if (options.linkPackage ?? true) {
+    symlinkSync(ROOT, path.join(userDir, 'node_modules', 'node-red-contrib-kafka-trigger'), 'dir');
+  }
+  writeFileSync(path.join(userDir, 'flows.json'), JSON.stringify(options.flows ?? [], null, 2));
   const [port] = await findFreePorts(1);
+  const settingsFile = path.join(dir, 'settings.js');
   const settings = {
     uiHost: '127.0.0.1',
-    uiPort: port,
     flowFile: 'flows.json',
+    credentialSecret: false,
     telemetry: { enabled: false, updateNotification: false },
     externalModules: { autoInstall: false },
-    logging: { console: { level: 'info', metrics: false, audit: false } },
+    logging: { console: { level: options.logLevel ?? 'warn', metrics: false, audit: false } },
     ...options.settings,
   };
-  writeFileSync(
-    path.join(userDir, 'settings.js'),
-    `module.exports = ${JSON.stringify(settings, null, 2)};\n`,
-  );
-
-  const logFile = path.join(userDir, 'node-red.log');
+  writeFileSync(settingsFile, `module.exports = ${JSON.stringify(settings)};\n`);
+  const logFile = path.join(dir, 'node-red.log');
   const out = openSync(logFile, 'a');
-  const child: ChildProcess = spawn(
-    process.execPath,
+  const child = spawn(
+    options.nodeBinary ?? process.execPath,
     [
-      require.resolve('node-red/red.js'),
+      options.redJs ?? require.resolve('node-red/red.js'),
       '--userDir',
       userDir,
+      '--port',
+      String(port),
       '--settings',
-      path.join(userDir, 'settings.js'),
+      settingsFile,
     ],
-    { env: { ...process.env, ...options.env }, stdio: ['ignore', out, out] },
+    { cwd: dir, stdio: ['ignore', out, out] },
   );
   closeSync(out);
-  const log = () => readFileSync(logFile, 'utf8');
-  const url = `http://127.0.0.1:${port}`;
-  const stop = async (signal: NodeJS.Signals = 'SIGINT') => {
+  const baseUrl = `http://127.0.0.1:${port}`;
+  const log = (): string => (existsSync(logFile) ? readFileSync(logFile, 'utf8') : '');
+  const logTail = (lines = 30): string => log().trimEnd().split('\n').slice(-lines).join('\n');
+  const stop = async (signal: NodeJS.Signals = 'SIGTERM', graceMs = 15000): Promise<void> => {
     if (child.exitCode === null && child.signalCode === null) {
+      const exited = once(child, 'exit');
       child.kill(signal);
-      await once(child, 'exit');
+      const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+      await exited;
+      clearTimeout(timer);
     }
-    rmSync(userDir, { recursive: true, force: true });
+    if (ownsDir) rmSync(dir, { recursive: true, force: true });
   };
   try {
-    // /auth/login answers without authentication even when adminAuth is on.
-    await waitFor(async () => (await fetch(`${url}/auth/login`)).ok, 60000, 'Node-RED to answer');
+    await waitFor(
+      async () => {
+        if (child.exitCode !== null) throw new Error(`Node-RED exited with ${child.exitCode}:\n${logTail()}`);
+        // /auth/login answers without authentication even when adminAuth is on.
+        return (await fetch(`${baseUrl}/auth/login`)).ok;
+      },
+      90000,
+      `Node-RED on ${baseUrl}`,
+    );
   } catch (error) {
-    const output = log();
     await stop('SIGKILL');
-    throw new Error(`${(error as Error).message}\n${output.slice(-3000)}`);
+    throw error;
   }
-  return { url, userDir, log, stop };
+  return { child, baseUrl, userDir, logFile, log, logTail, stop };
 }

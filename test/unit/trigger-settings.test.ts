@@ -26,7 +26,13 @@ describe('trigger settings', () => {
       sessionTimeout: 10000,
       heartbeatInterval: 3000,
       delivery: { mode: 'handoff' },
+      metricsInterval: 0,
     });
+  });
+
+  it('reads the metrics interval in whole seconds', () => {
+    should(settingsOf({ topic: 't', metrics_interval: '15' }).metricsInterval).equal(15);
+    should(problemOf({ topic: 't', metrics_interval: -1 }).key).equal('invalid-count');
   });
 
   it('reads the flow-controlled delivery settings with their defaults', () => {
