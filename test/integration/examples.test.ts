@@ -5,7 +5,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { NodeMessage } from 'node-red';
 import should from 'should';
-import { newTopic, produce, uniqueName } from '../support/kafka';
+import { newTopic, produce, testKafka, uniqueName } from '../support/kafka';
 import {
   TAB,
   collect,
@@ -28,12 +28,18 @@ const NODE_MODULES = [
   // The helper only knows catch, status and complete: the core nodes the examples use come from Node-RED.
   require('@node-red/nodes/core/common/90-comment.js'),
   require('@node-red/nodes/core/function/10-switch.js'),
+  require('@node-red/nodes/core/function/10-function.js'),
   require('@node-red/nodes/core/network/05-tls.js'),
 ];
 /* eslint-enable @typescript-eslint/no-require-imports */
 
 const EXAMPLES = path.resolve(__dirname, '..', '..', 'examples');
-const TESTED = ['basic-trigger-to-debug', 'custom-group-earliest-routing', 'secure-broker-sasl-tls'];
+const TESTED = [
+  'basic-trigger-to-debug',
+  'custom-group-earliest-routing',
+  'secure-broker-sasl-tls',
+  'flow-controlled-dead-letter',
+];
 
 interface Example {
   flow: FlowNode[];
@@ -47,8 +53,9 @@ async function prepare(name: string): Promise<Example> {
   const nodes = JSON.parse(readFileSync(path.join(EXAMPLES, `${name}.json`), 'utf8')) as FlowNode[];
   const topics = new Map<string, string>();
   for (const node of nodes) {
-    if (node.type === 'kafka-trigger' && !topics.has(String(node.topic))) {
-      topics.set(String(node.topic), await newTopic(String(node.topic)));
+    if (node.type !== 'kafka-trigger') continue;
+    for (const name of [node.topic, node.dead_letter_topic]) {
+      if (name && !topics.has(String(name))) topics.set(String(name), await newTopic(String(name)));
     }
   }
   const flow: FlowNode[] = [tab()];
@@ -57,10 +64,26 @@ async function prepare(name: string): Promise<Example> {
     else if (node.type === 'tls-config') flow.push(node);
     else if (node.type === 'debug') flow.push({ id: node.id, type: 'helper', z: TAB, name: node.name });
     else if (node.type === 'kafka-trigger')
-      flow.push({ ...node, z: TAB, topic: topics.get(String(node.topic)) });
+      flow.push({
+        ...node,
+        z: TAB,
+        topic: topics.get(String(node.topic)),
+        ...(node.dead_letter_topic ? { dead_letter_topic: topics.get(String(node.dead_letter_topic)) } : {}),
+      });
     else flow.push({ ...node, z: TAB });
   }
   return { flow, topics, triggers: flow.filter((node) => node.type === 'kafka-trigger') };
+}
+
+/** The end offset of each partition of a topic. */
+async function fetchEndOffsets(topic: string): Promise<number[]> {
+  const admin = testKafka().admin();
+  await admin.connect();
+  try {
+    return (await admin.fetchTopicOffsets(topic)).map((partition) => Number(partition.high));
+  } finally {
+    await admin.disconnect();
+  }
 }
 
 async function deployExample(example: Example, credentials: Record<string, unknown> = {}): Promise<void> {
@@ -125,6 +148,34 @@ describe('examples', function () {
     should(otherMessages.map((msg) => msg.payload.offset)).eql([1, 2]);
     should(otherMessages[1]!.payload.message).eql({ raw_message: 'not json' });
     should(loginMessages[0]!.kafka.groupId).equal(group);
+  });
+
+  it('flow-controlled-dead-letter: processes good orders and dead-letters the failing one', async () => {
+    const example = await prepare('flow-controlled-dead-letter');
+    const [trigger] = example.triggers;
+    trigger!.consumer_group = uniqueName(String(trigger!.consumer_group));
+    const topic = example.topics.get('orders')!;
+    const deadLetters = example.topics.get('orders-dead-letters')!;
+    await deployExample(example);
+    const processed = collect(nodeNamed(example, 'helper', 'processed').id);
+    const failed = collect(nodeNamed(example, 'helper', 'failed').id);
+    await waitForStatus(trigger!.id, 'connected');
+    await produce(topic, [
+      { key: 'o-1', value: '{"order_id":"1","amount":9.5}' },
+      { key: 'o-2', value: '{"order_id":"2"}' },
+      { key: 'o-3', value: '{"order_id":"3","amount":1}' },
+    ]);
+    await waitFor(() => processed.length === 2 && failed.length === 1, 30000, 'two processed, one failed');
+    should(processed.map((msg) => (msg.payload as unknown as { order_id: string }).order_id)).eql(['1', '3']);
+    const offsets = await waitFor(
+      async () => {
+        const [end] = await fetchEndOffsets(deadLetters);
+        return end === 1 ? end : undefined;
+      },
+      30000,
+      'one dead letter',
+    );
+    should(offsets).equal(1);
   });
 
   it('secure-broker-sasl-tls: deploys and shows a clear red status on a broker without SASL or TLS', async () => {

@@ -177,6 +177,7 @@ describe('packaging: the packed module in a real Node-RED', function () {
       'examples/basic-trigger-to-debug.json',
       'examples/custom-group-earliest-routing.json',
       'examples/secure-broker-sasl-tls.json',
+      'examples/flow-controlled-dead-letter.json',
       'dist/cli/kafka-trigger-cli.js',
       ...['de', 'ja'].flatMap((lang) =>
         SETS.flatMap((set) => [
@@ -294,6 +295,7 @@ describe('packaging: the packed module in a real Node-RED', function () {
       should(examples).containEql({ fn: 'basic-trigger-to-debug' });
       should(examples).containEql({ fn: 'custom-group-earliest-routing' });
       should(examples).containEql({ fn: 'secure-broker-sasl-tls' });
+      should(examples).containEql({ fn: 'flow-controlled-dead-letter' });
       const flow = await getJson<FlowNode[]>(`/library/examples/flows/${MODULE}/basic-trigger-to-debug`);
       should(flow).be.an.Array();
       const known = new Set((await getJson<NodeSetInfo[]>('/nodes')).flatMap((set) => set.types));
