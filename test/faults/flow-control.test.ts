@@ -1,0 +1,223 @@
+// Flow-controlled delivery under faults, in real Node-RED processes: a SIGKILL with records in
+// flight loses nothing, and a large backlog with a slow downstream keeps records in flight at the cap.
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import should from 'should';
+import { Kafka, logLevel } from 'kafkajs';
+import { createTopic } from '../../scripts/kafka/local-kafka';
+import { uniqueName } from '../support/kafka';
+import { printFigures } from '../support/faults';
+import { startNodeRedProcess, type NodeRedProcess } from '../support/node-red-process';
+import { sleep, waitFor } from '../support/wait';
+import { faultBroker } from './faults.hooks';
+
+const PARTITIONS = 3;
+
+/** Produces `count` records {"seq": n} spread over the partitions, in large batches. */
+async function preload(topic: string, count: number): Promise<void> {
+  const producer = new Kafka({ brokers: [faultBroker().bootstrap], logLevel: logLevel.NOTHING }).producer();
+  await producer.connect();
+  try {
+    for (let start = 0; start < count; start += 5000) {
+      const messages = [];
+      for (let seq = start; seq < Math.min(start + 5000, count); seq += 1) {
+        messages.push({
+          value: JSON.stringify({ seq, filler: 'x'.repeat(60) }),
+          partition: seq % PARTITIONS,
+        });
+      }
+      await producer.send({ topic, messages });
+    }
+  } finally {
+    await producer.disconnect();
+  }
+}
+
+/** Numbers written one per line by the flows' file nodes. */
+function readNumbers(file: string): number[] {
+  if (!existsSync(file)) return [];
+  return readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((line) => line.trim() !== '')
+    .map(Number);
+}
+
+function rssMiB(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kib = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
+  return Math.round(kib / 1024);
+}
+
+interface FlowOptions {
+  topic: string;
+  group: string;
+  delivery: 'handoff' | 'complete';
+  maxInFlight: number;
+  delayMs: number;
+  doneFile: string;
+  peakFile: string;
+}
+
+/**
+ * trigger -> a function that holds each message `delayMs` and tracks how many it holds at once
+ * (each new peak goes to peakFile) -> a file node appending the record's number to doneFile.
+ */
+function slowFlow(options: FlowOptions): Record<string, unknown>[] {
+  const hold = `
+    const held = (context.get('held') || 0) + 1;
+    context.set('held', held);
+    if (held > (context.get('peak') || 0)) { context.set('peak', held); node.send([null, { payload: held }]); }
+    setTimeout(() => {
+      context.set('held', context.get('held') - 1);
+      msg.payload = msg.payload.message.seq;
+      node.send([msg, null]);
+      node.done();
+    }, ${options.delayMs});`;
+  const file = (id: string, filename: string) => ({
+    id,
+    type: 'file',
+    z: 'tab1',
+    filename,
+    filenameType: 'str',
+    appendNewline: true,
+    createDir: false,
+    overwriteFile: 'false',
+    encoding: 'none',
+    wires: [],
+  });
+  return [
+    { id: 'tab1', type: 'tab', label: 'flow control' },
+    { id: 'broker1', type: 'kafka-broker', name: '', brokers: faultBroker().bootstrap, client_id: '' },
+    {
+      id: 'trigger1',
+      type: 'kafka-trigger',
+      z: 'tab1',
+      topic: options.topic,
+      consumer_group: options.group,
+      broker: 'broker1',
+      start_from: 'earliest',
+      delivery: options.delivery,
+      max_in_flight: options.maxInFlight,
+      wires: [['hold']],
+    },
+    { id: 'hold', type: 'function', z: 'tab1', func: hold, outputs: 2, wires: [['done'], ['peak']] },
+    file('done', options.doneFile),
+    file('peak', options.peakFile),
+  ];
+}
+
+describe('fault: flow-controlled delivery', function () {
+  this.timeout(300000);
+  const workDir = mkdtempSync(path.join(tmpdir(), 'kafka-trigger-flow-control-'));
+  const running: NodeRedProcess[] = [];
+  const start = async (name: string, flows: Record<string, unknown>[]) => {
+    const proc = await startNodeRedProcess({ dir: path.join(workDir, name), flows });
+    running.push(proc);
+    return proc;
+  };
+
+  after(async () => {
+    await Promise.all(running.map((proc) => proc.stop('SIGKILL')));
+    rmSync(workDir, { recursive: true, force: true });
+  });
+
+  it('loses nothing when Node-RED is killed with records in flight, and repeats at most the cap', async () => {
+    const total = 3000;
+    const maxInFlight = 50;
+    const topic = uniqueName('fc-kill');
+    const group = uniqueName('fc-kill-group');
+    await createTopic(faultBroker(), topic, PARTITIONS);
+    await preload(topic, total);
+    const first = path.join(workDir, 'kill-first.txt');
+    const second = path.join(workDir, 'kill-second.txt');
+    const flow = (doneFile: string) =>
+      slowFlow({
+        topic,
+        group,
+        delivery: 'complete',
+        maxInFlight,
+        delayMs: 20,
+        doneFile,
+        peakFile: `${doneFile}.peak`,
+      });
+
+    const victim = await start('kill-first', flow(first));
+    await waitFor(
+      () => readNumbers(first).length >= 600,
+      120000,
+      '600 records finished by the first process',
+    );
+    await victim.stop('SIGKILL');
+    const finishedBeforeKill = readNumbers(first).length;
+
+    await start('kill-second', flow(second));
+    await waitFor(
+      () => new Set([...readNumbers(first), ...readNumbers(second)]).size === total,
+      120000,
+      'every record finished by one process or the other',
+    );
+    await sleep(2000);
+    const all = [...readNumbers(first), ...readNumbers(second)];
+    const distinct = new Set(all);
+    const duplicates = all.length - distinct.size;
+    const peaks = [...readNumbers(`${first}.peak`), ...readNumbers(`${second}.peak`)];
+    printFigures('flow-control-sigkill', {
+      records: total,
+      finished_before_kill: finishedBeforeKill,
+      lost: total - distinct.size,
+      duplicates,
+      in_flight_cap: maxInFlight,
+      peak_in_flight: Math.max(...peaks),
+    });
+    should(total - distinct.size).equal(0);
+    should(duplicates).be.belowOrEqual(maxInFlight);
+    should(Math.max(...peaks)).be.belowOrEqual(maxInFlight);
+  });
+
+  for (const delivery of ['complete', 'handoff'] as const) {
+    it(`drains a 200,000-record backlog through a 5 ms downstream (${delivery})`, async () => {
+      const total = 200000;
+      const maxInFlight = 100;
+      const topic = uniqueName(`fc-backlog-${delivery}`);
+      await createTopic(faultBroker(), topic, PARTITIONS);
+      await preload(topic, total);
+      const doneFile = path.join(workDir, `backlog-${delivery}.txt`);
+      const peakFile = `${doneFile}.peak`;
+      const proc = await start(
+        `backlog-${delivery}`,
+        slowFlow({
+          topic,
+          group: uniqueName('fc-backlog'),
+          delivery,
+          maxInFlight,
+          delayMs: 5,
+          doneFile,
+          peakFile,
+        }),
+      );
+      const pid = proc.child.pid!;
+      const baseline = rssMiB(pid);
+      let peakRss = baseline;
+      const sampler = setInterval(() => (peakRss = Math.max(peakRss, rssMiB(pid))), 250);
+      const started = Date.now();
+      try {
+        await waitFor(() => readNumbers(doneFile).length >= total, 240000, `${total} records finished`);
+      } finally {
+        clearInterval(sampler);
+      }
+      const peakInFlight = Math.max(...readNumbers(peakFile));
+      printFigures(`flow-control-backlog-${delivery}`, {
+        records: total,
+        downstream_ms: 5,
+        in_flight_cap: delivery === 'complete' ? maxInFlight : 'none',
+        peak_in_flight: peakInFlight,
+        rss_start_mib: baseline,
+        rss_peak_mib: peakRss,
+        drain_s: ((Date.now() - started) / 1000).toFixed(1),
+      });
+      if (delivery === 'complete') should(peakInFlight).be.belowOrEqual(maxInFlight);
+      await proc.stop();
+    });
+  }
+});
