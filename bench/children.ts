@@ -1,0 +1,264 @@
+// The consumer processes a bench run measures: the ceiling worker (plain kafkajs) and a real
+// Node-RED runtime with this package linked in, each talking to the runner over IPC.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import {
+  createWriteStream,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import ts from 'typescript';
+import type { ProbeMessage, ProbeReport, ProbeRequest } from './nodes/lib/probe';
+import type { WorkerConfig } from './settings';
+
+export const ROOT = path.resolve(__dirname, '..');
+const STOP_TIMEOUT_MS = 20_000;
+
+export interface ConsumerProcess {
+  readonly label: string;
+  readonly pid: number | undefined;
+  waitReady(timeoutMs?: number): Promise<void>;
+  waitDrained(timeoutMs: number): Promise<ProbeReport>;
+  report(): Promise<ProbeReport>;
+  reset(): void;
+  stop(): Promise<void>;
+}
+
+export interface NodeRedOptions {
+  /** The package linked into Node-RED's user dir (default: this repository). */
+  packageDir?: string;
+  /** Write a V8 CPU profile of the Node-RED process into this directory. */
+  cpuProfDir?: string;
+  /** The sink works through one message per slowMs, queueing the rest. */
+  slowMs?: number;
+}
+
+/** The plain kafkajs consumer, run through tsx. */
+export function startCeiling(config: WorkerConfig): ConsumerProcess {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, 'ceiling-worker.ts')], {
+    cwd: ROOT,
+    env: { ...process.env, BENCH_WORKER: JSON.stringify(config) },
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  return new ProbedChild('ceiling', child, undefined, () => undefined);
+}
+
+/** Node-RED (red.js) in a throw-away user dir: kafka-broker -> kafka-trigger -> bench-sink. */
+export async function startNodeRed(
+  config: WorkerConfig,
+  options: NodeRedOptions = {},
+): Promise<ConsumerProcess> {
+  const userDir = mkdtempSync(path.join(tmpdir(), 'kafka-trigger-bench-'));
+  try {
+    await prepareUserDir(userDir, config, options);
+  } catch (error) {
+    rmSync(userDir, { recursive: true, force: true });
+    throw error;
+  }
+  const logFile = path.join(userDir, 'node-red.log');
+  const log = createWriteStream(logFile);
+  const profiling = options.cpuProfDir ? ['--cpu-prof', '--cpu-prof-dir', options.cpuProfDir] : [];
+  const child = spawn(
+    process.execPath,
+    [...profiling, require.resolve('node-red/red.js'), '--userDir', userDir],
+    {
+      cwd: userDir,
+      env: { ...process.env, KAFKA_BROKERS: config.brokers },
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+    },
+  );
+  child.stdout?.pipe(log);
+  child.stderr?.pipe(log);
+  return new ProbedChild('product', child, logFile, () => rmSync(userDir, { recursive: true, force: true }));
+}
+
+async function prepareUserDir(userDir: string, config: WorkerConfig, options: NodeRedOptions): Promise<void> {
+  const nodesDir = path.join(userDir, 'bench-nodes');
+  mkdirSync(path.join(nodesDir, 'lib'), { recursive: true });
+  transpile(path.join(__dirname, 'nodes', 'bench-sink.ts'), path.join(nodesDir, 'bench-sink.js'));
+  transpile(path.join(__dirname, 'nodes', 'lib', 'probe.ts'), path.join(nodesDir, 'lib', 'probe.js'));
+  writeFileSync(
+    path.join(nodesDir, 'bench-sink.html'),
+    '<script type="text/javascript">RED.nodes.registerType("bench-sink", { category: "output", defaults: {}, inputs: 1, outputs: 0 });</script>\n',
+  );
+  mkdirSync(path.join(userDir, 'node_modules'));
+  symlinkSync(
+    path.resolve(options.packageDir ?? ROOT),
+    path.join(userDir, 'node_modules', 'node-red-contrib-kafka-trigger'),
+    'dir',
+  );
+  const tab = 'bench-tab';
+  const flow = [
+    { id: tab, type: 'tab', label: 'kafka trigger bench' },
+    {
+      id: 'bench-broker',
+      type: 'kafka-broker',
+      name: '',
+      brokers: config.brokers,
+      client_id: 'bench-product',
+    },
+    {
+      id: 'trigger',
+      type: 'kafka-trigger',
+      z: tab,
+      name: '',
+      broker: 'bench-broker',
+      topic: config.topic,
+      consumer_group: config.groupId,
+      start_from: config.startFrom,
+      session_timeout: 10000,
+      heartbeat_interval: 3000,
+      x: 150,
+      y: 80,
+      wires: [['sink']],
+    },
+    {
+      id: 'sink',
+      type: 'bench-sink',
+      z: tab,
+      x: 400,
+      y: 80,
+      mode: config.mode,
+      expected: config.expected,
+      slow_ms: options.slowMs ?? 0,
+      wires: [],
+    },
+  ];
+  writeFileSync(path.join(userDir, 'flows.json'), JSON.stringify(flow, null, 2));
+  const settings = {
+    uiHost: '127.0.0.1',
+    uiPort: await freePort(),
+    httpAdminRoot: false,
+    httpNodeRoot: false,
+    flowFile: 'flows.json',
+    credentialSecret: false,
+    nodesDir: nodesDir,
+    logging: { console: { level: 'warn', metrics: false, audit: false } },
+  };
+  writeFileSync(
+    path.join(userDir, 'settings.js'),
+    `module.exports = ${JSON.stringify(settings, null, 2)};\n`,
+  );
+}
+
+function transpile(source: string, target: string): void {
+  const output = ts.transpileModule(readFileSync(source, 'utf8'), {
+    compilerOptions: {
+      module: ts.ModuleKind.CommonJS,
+      target: ts.ScriptTarget.ES2022,
+      esModuleInterop: true,
+    },
+    fileName: source,
+  });
+  writeFileSync(target, output.outputText);
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const address = server.address();
+  server.close();
+  if (!address || typeof address === 'string') throw new Error('no free port');
+  return address.port;
+}
+
+class ProbedChild implements ConsumerProcess {
+  private readonly messages: ProbeMessage[] = [];
+  private readonly waiters: (() => void)[] = [];
+  private exit: string | undefined;
+
+  constructor(
+    readonly label: string,
+    private readonly child: ChildProcess,
+    private readonly logFile: string | undefined,
+    private readonly cleanUp: () => void,
+  ) {
+    child.on('message', (message: ProbeMessage) => {
+      this.messages.push(message);
+      this.wake();
+    });
+    child.once('exit', (code, signal) => {
+      this.exit = signal ? `signal ${signal}` : `code ${code}`;
+      this.wake();
+    });
+  }
+
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
+
+  async waitReady(timeoutMs = 60_000): Promise<void> {
+    await this.next('ready', timeoutMs);
+  }
+
+  async waitDrained(timeoutMs: number): Promise<ProbeReport> {
+    const message = await this.next('drained', timeoutMs);
+    return (message as { report: ProbeReport }).report;
+  }
+
+  async report(): Promise<ProbeReport> {
+    this.request({ type: 'report' });
+    const message = await this.next('report', 30_000);
+    return (message as { report: ProbeReport }).report;
+  }
+
+  reset(): void {
+    this.request({ type: 'reset' });
+  }
+
+  async stop(): Promise<void> {
+    if (this.exit === undefined && this.child.exitCode === null) {
+      const exited = once(this.child, 'exit');
+      this.child.kill('SIGINT');
+      const timer = setTimeout(() => this.child.kill('SIGKILL'), STOP_TIMEOUT_MS);
+      await exited;
+      clearTimeout(timer);
+    }
+    this.cleanUp();
+  }
+
+  private request(request: ProbeRequest): void {
+    if (this.child.connected) this.child.send(request);
+  }
+
+  private async next(type: ProbeMessage['type'], timeoutMs: number): Promise<ProbeMessage> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const index = this.messages.findIndex((message) => message.type === type);
+      if (index >= 0) return this.messages.splice(index, 1)[0]!;
+      if (this.exit !== undefined)
+        throw new Error(`${this.label} process exited (${this.exit})${this.logTail()}`);
+      const left = deadline - Date.now();
+      if (left <= 0) throw new Error(`${this.label}: no '${type}' within ${timeoutMs} ms${this.logTail()}`);
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, left);
+        this.waiters.push(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    }
+  }
+
+  private wake(): void {
+    for (const waiter of this.waiters.splice(0)) waiter();
+  }
+
+  private logTail(): string {
+    if (!this.logFile) return '';
+    try {
+      const lines = readFileSync(this.logFile, 'utf8').trim().split('\n').slice(-20);
+      return `\n  Node-RED log:\n  ${lines.join('\n  ')}`;
+    } catch {
+      return '';
+    }
+  }
+}
