@@ -1,0 +1,255 @@
+// Helpers for the fault suite (test/faults): a numbered producer that rides out broker outages,
+// delivery bookkeeping, process resource probes and the FIGURES lines every scenario prints.
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { Kafka, logLevel, type Admin, type Producer } from 'kafkajs';
+import { sleep } from './wait';
+
+export type BrokerAddress = { bootstrap: string };
+
+/** A kafkajs client that gives up quickly, so that the callers' own loops decide how long to retry. */
+export function impatientKafka(broker: BrokerAddress, clientId = 'fault-suite'): Kafka {
+  return new Kafka({
+    brokers: [broker.bootstrap],
+    clientId,
+    logLevel: logLevel.NOTHING,
+    connectionTimeout: 1000,
+    requestTimeout: 5000,
+    retry: { retries: 2, initialRetryTime: 200, maxRetryTime: 1000 },
+  });
+}
+
+export async function withFaultAdmin<T>(
+  broker: BrokerAddress,
+  action: (admin: Admin) => Promise<T>,
+): Promise<T> {
+  const admin = new Kafka({
+    brokers: [broker.bootstrap],
+    clientId: 'fault-admin',
+    logLevel: logLevel.NOTHING,
+  }).admin();
+  await admin.connect();
+  try {
+    return await action(admin);
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+export interface SequenceProducerOptions {
+  /** Records per send. */
+  batchSize: number;
+  /** Pause between sends. */
+  everyMs: number;
+  /** How long new numbers are produced. */
+  durationMs: number;
+  /** Each record's partition, or the default partitioner. */
+  partitions?: number;
+}
+
+export interface SequenceProducer {
+  /** Every number the broker acknowledged. */
+  readonly acknowledged: Set<number>;
+  /** Sends that failed and were retried. */
+  readonly failedSends: number;
+  /** Resolves when the last number is acknowledged. */
+  readonly done: Promise<void>;
+  /** Stops producing new numbers early; `done` still waits for the batch in flight. */
+  stop(): void;
+}
+
+/**
+ * Writes the numbers 1, 2, 3... as JSON values (`{"n": 1}`), `batchSize` per send, every `everyMs`, for
+ * `durationMs`. A failed send is retried with the same numbers until the broker takes it, so an
+ * outage delays the sequence but never leaves a hole in it.
+ */
+export function startSequenceProducer(
+  broker: BrokerAddress,
+  topic: string,
+  options: SequenceProducerOptions,
+): SequenceProducer {
+  const acknowledged = new Set<number>();
+  let failedSends = 0;
+  let stopped = false;
+  const producer: Producer = impatientKafka(broker, 'fault-sequence-producer').producer({
+    allowAutoTopicCreation: false,
+  });
+  const run = async (): Promise<void> => {
+    const until = Date.now() + options.durationMs;
+    let next = 1;
+    let connected = false;
+    try {
+      while (!stopped && Date.now() < until) {
+        const numbers = Array.from({ length: options.batchSize }, (_, index) => next + index);
+        next += options.batchSize;
+        for (;;) {
+          try {
+            if (!connected) {
+              await producer.connect();
+              connected = true;
+            }
+            await producer.send({
+              topic,
+              acks: -1,
+              messages: numbers.map((n) => ({
+                key: String(n),
+                value: JSON.stringify({ n }),
+                ...(options.partitions ? { partition: n % options.partitions } : {}),
+              })),
+            });
+            break;
+          } catch {
+            failedSends += 1;
+            await sleep(250);
+          }
+        }
+        for (const n of numbers) acknowledged.add(n);
+        await sleep(options.everyMs);
+      }
+    } finally {
+      await producer.disconnect().catch(() => undefined);
+    }
+  };
+  const done = run();
+  return {
+    acknowledged,
+    get failedSends() {
+      return failedSends;
+    },
+    done,
+    stop: () => {
+      stopped = true;
+    },
+  };
+}
+
+/** Counts deliveries of numbered records. */
+export class DeliveryLedger {
+  readonly counts = new Map<number, number>();
+  total = 0;
+  lastDeliveryAt = 0;
+  firstDeliveryAt = 0;
+  private readonly watchers: ((at: number) => void)[] = [];
+
+  record(n: number): void {
+    this.total += 1;
+    this.counts.set(n, (this.counts.get(n) ?? 0) + 1);
+    const now = Date.now();
+    if (!this.firstDeliveryAt) this.firstDeliveryAt = now;
+    this.lastDeliveryAt = now;
+    for (const watcher of this.watchers) watcher(now);
+  }
+
+  /** Calls `watcher` with the time of every delivery from now on. */
+  onDelivery(watcher: (at: number) => void): void {
+    this.watchers.push(watcher);
+  }
+
+  get distinct(): number {
+    return this.counts.size;
+  }
+
+  get duplicates(): number {
+    return this.total - this.counts.size;
+  }
+
+  missing(expected: Iterable<number>): number[] {
+    const missing: number[] = [];
+    for (const n of expected) if (!this.counts.has(n)) missing.push(n);
+    return missing;
+  }
+}
+
+/** The number in a sequence record's payload, or undefined for any other record. */
+export function sequenceNumber(message: unknown): number | undefined {
+  if (message && typeof message === 'object' && 'n' in message) {
+    const n = (message as { n: unknown }).n;
+    if (typeof n === 'number') return n;
+  }
+  return undefined;
+}
+
+/**
+ * ESTABLISHED TCP connections from this process to the given local port: the socket inodes among
+ * /proc/self/fd matched against /proc/net/tcp and tcp6 (Linux only).
+ */
+export function establishedSocketsTo(port: number): number {
+  const inodes = new Set<string>();
+  for (const fd of readdirSync('/proc/self/fd')) {
+    try {
+      const match = /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/self/fd/${fd}`));
+      if (match) inodes.add(match[1]!);
+    } catch {
+      // the fd was closed while we listed them
+    }
+  }
+  const hexPort = port.toString(16).toUpperCase().padStart(4, '0');
+  let count = 0;
+  for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
+    let text = '';
+    try {
+      text = readFileSync(table, 'utf8');
+    } catch {
+      continue;
+    }
+    for (const line of text.split('\n').slice(1)) {
+      const fields = line.trim().split(/\s+/);
+      if (fields.length < 10) continue;
+      const [, , remote, state, , , , , , inode] = fields;
+      if (state === '01' && remote!.endsWith(`:${hexPort}`) && inodes.has(inode!)) count += 1;
+    }
+  }
+  return count;
+}
+
+/** Heap used after a full collection; needs node's --expose-gc (the fault suite's mocharc sets it). */
+export function heapAfterGc(): number {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (!gc) throw new Error('run with --expose-gc');
+  gc();
+  gc();
+  return process.memoryUsage().heapUsed;
+}
+
+export function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+}
+
+export function mib(bytes: number): string {
+  return (bytes / 1024 / 1024).toFixed(1);
+}
+
+/** Prints one scenario's figures on a single line that is easy to grep: `FIGURES <name>: k=v ...`. */
+export function printFigures(name: string, figures: Record<string, string | number | boolean>): void {
+  const text = Object.entries(figures)
+    .map(([key, value]) => `${key}=${value}`)
+    .join(' ');
+  console.log(`FIGURES ${name}: ${text}`);
+}
+
+/** Records unhandled rejections and uncaught exceptions while a scenario runs. */
+export class ProcessFaultRecorder {
+  readonly unhandledRejections: unknown[] = [];
+  readonly uncaughtExceptions: unknown[] = [];
+  private readonly onRejection = (reason: unknown): void => {
+    this.unhandledRejections.push(reason);
+  };
+  private readonly onException = (error: unknown): void => {
+    this.uncaughtExceptions.push(error);
+  };
+
+  install(): void {
+    process.on('unhandledRejection', this.onRejection);
+    process.on('uncaughtException', this.onException);
+  }
+
+  uninstall(): void {
+    process.off('unhandledRejection', this.onRejection);
+    process.off('uncaughtException', this.onException);
+  }
+}
+
+export function seconds(ms: number): string {
+  return (ms / 1000).toFixed(1);
+}
