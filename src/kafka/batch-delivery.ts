@@ -6,11 +6,15 @@ export interface FlowOutcome {
   error?: unknown;
 }
 
-export interface RecordFailure {
+/** Where a record is and what went wrong with it. */
+export interface RecordError {
   topic: string;
   partition: number;
   offset: string;
   error: unknown;
+}
+
+export interface RecordFailure extends RecordError {
   deadLetterTopic: string | undefined;
 }
 
@@ -20,7 +24,10 @@ export interface DeliveryHooks {
   send(data: TriggerData, record: KafkaMessage): void;
   /** Hands a record to the flow and resolves once the flow has finished with it or given up on it. */
   sendTracked(data: TriggerData, record: KafkaMessage): Promise<FlowOutcome>;
+  /** The flow finished a record with an error, or did not finish it in time (flow-controlled delivery). */
   onRecordFailed(failure: RecordFailure): void;
+  /** Node-RED could not send a record at all (hand-off delivery); it is passed over. */
+  onSendFailed(failure: RecordError): void;
 }
 
 /** One way of handing batches to the flow and deciding which offsets to commit. */

@@ -28,16 +28,19 @@ export class HandoffDelivery implements BatchDelivery {
     // records keep the per-record path short.
     const processedAt = this.clock.now();
     let delivered = 0;
-    try {
-      for (const record of messages) {
-        if (delivered % STOP_CHECK_EVERY === 0 && (!isRunning() || isStale())) break;
+    for (const record of messages) {
+      if (delivered % STOP_CHECK_EVERY === 0 && (!isRunning() || isStale())) break;
+      try {
         this.hooks.send(toTriggerData(topic, partition, record, processedAt), record);
-        delivered += 1;
+      } catch (error) {
+        // A record Node-RED cannot send (e.g. too deeply nested to clone for a second wire) is
+        // reported and passed over: it must not stop the consumer on it for ever.
+        this.hooks.onSendFailed({ topic, partition, offset: record.offset, error });
       }
-    } finally {
-      // Resolving once per batch is enough: kafkajs commits the highest resolved offset.
-      if (delivered > 0) resolveOffset(messages[delivered - 1]!.offset);
+      delivered += 1;
     }
+    // Resolving once per batch is enough: kafkajs commits the highest resolved offset.
+    if (delivered > 0) resolveOffset(messages[delivered - 1]!.offset);
     await heartbeat();
     return delivered;
   }

@@ -47,6 +47,7 @@ export class TriggerConsumer {
   private current: { consumer: Consumer; delivery: BatchDelivery } | undefined;
   private deadLetterProducer: Promise<Producer> | undefined;
   private retryTimer: NodeJS.Timeout | undefined;
+  private healthyTimer: NodeJS.Timeout | undefined;
   private failedAttempts = 0;
   private closing = false;
 
@@ -76,6 +77,7 @@ export class TriggerConsumer {
   async close(drainMs: number): Promise<void> {
     this.closing = true;
     clearTimeout(this.retryTimer);
+    clearTimeout(this.healthyTimer);
     const current = this.current;
     this.current = undefined;
     if (current) {
@@ -113,6 +115,7 @@ export class TriggerConsumer {
         eachBatchAutoResolve: false,
         eachBatch: async (payload) => {
           this.metrics.batchHandled(payload.batch, await delivery.handleBatch(payload));
+          this.failedAttempts = 0;
           this.reportLag();
         },
       });
@@ -144,7 +147,10 @@ export class TriggerConsumer {
   private watch(consumer: Consumer, delivery: BatchDelivery): void {
     const { GROUP_JOIN, REBALANCING, CRASH } = consumer.events;
     consumer.on(GROUP_JOIN, ({ payload }) => {
-      this.failedAttempts = 0;
+      // Joining is not yet health: a consumer that joins and then crashes must keep backing off.
+      // A handled batch, or staying in the group for a backoff cap, resets the backoff.
+      clearTimeout(this.healthyTimer);
+      this.healthyTimer = setTimeout(() => (this.failedAttempts = 0), this.backoff.maxMs);
       const partitions = payload.memberAssignment[this.settings.topic] ?? [];
       delivery.assigned(partitions);
       this.metrics.assigned(partitions);
@@ -179,6 +185,7 @@ export class TriggerConsumer {
   private async recover(consumer: Consumer, error: unknown): Promise<void> {
     const wasCurrent = this.current?.consumer === consumer;
     if (wasCurrent) this.current = undefined;
+    if (wasCurrent) clearTimeout(this.healthyTimer);
     await consumer.disconnect().catch(() => undefined);
     if (!wasCurrent || this.closing) return;
     this.metrics.failed();

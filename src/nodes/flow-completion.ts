@@ -55,7 +55,13 @@ export class FlowCompletion {
         resolve,
       };
       this.tracked.set(msg._msgid, entry);
-      send();
+      try {
+        send();
+      } catch (error) {
+        // Node-RED could not send it (e.g. too deeply nested to clone): the flow failed with it.
+        this.settle(msg._msgid, entry, error);
+        return;
+      }
       this.settleIfDone(msg._msgid, entry);
     });
   }

@@ -80,6 +80,16 @@ export = function register(RED: NodeAPI): void {
               },
             ),
           ),
+        // No msg: a Catch node would clone it, and cloning is what failed.
+        onSendFailed: (failure) =>
+          node.error(
+            RED._('kafka-trigger.errors.record-not-sent', {
+              topic: failure.topic,
+              partition: failure.partition,
+              offset: failure.offset,
+              error: rootMessage(failure.error),
+            }),
+          ),
         onState: (state) => report(state, connection.brokers),
       },
     });
