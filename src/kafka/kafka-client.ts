@@ -2,7 +2,6 @@ import { Kafka, type logLevel } from 'kafkajs';
 import type { SecuritySettings } from './connection-security';
 import { registerCompressionCodecs } from './compression-codecs';
 import { kafkajsLogCreator, type LogSink } from './kafkajs-logging';
-import { noDelaySocketFactory } from './socket-factory';
 
 export const DEFAULT_CLIENT_ID = 'node-red-kafka-trigger';
 
@@ -29,7 +28,6 @@ export function createKafkaClient(options: KafkaClientOptions): Kafka {
     clientId: options.clientId || DEFAULT_CLIENT_ID,
     ssl: options.security?.ssl ?? false,
     sasl: options.security?.sasl,
-    socketFactory: noDelaySocketFactory,
     retry: { ...CLIENT_RETRY, retries: options.retries ?? CLIENT_RETRY.retries },
     logLevel: options.log.level,
     logCreator: kafkajsLogCreator(options.log.sink, options.log.prefix),
