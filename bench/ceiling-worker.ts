@@ -1,9 +1,11 @@
 // The ceiling: a plain kafkajs consumer with no Node-RED, run as a child process by the bench
 // runner. It uses the same consumer and run options as the product's TriggerConsumer (kafkajs
-// defaults for the fetch sizes, autoCommit, one offset resolved per batch) and only counts the
+// defaults for the fetch sizes, one offset resolved per batch and committed by the product's own
+// OffsetCommitter without holding up the next fetch) and only counts the
 // records, so the gap to the product is the product's own per-record work plus Node-RED. The
 // tuned ceiling only adds larger fetch sizes.
 import { Kafka, logLevel, type EachBatchPayload } from 'kafkajs';
+import { OffsetCommitter } from '../src/kafka/offset-committer';
 import { Probe, SENT_AT_HEADER } from './nodes/lib/probe';
 import type { WorkerConfig } from './settings';
 
@@ -33,8 +35,9 @@ async function main(): Promise<void> {
 
   await consumer.connect();
   await consumer.subscribe({ topics: [config.topic], fromBeginning: config.startFrom === 'earliest' });
+  const committer = new OffsetCommitter(consumer);
   await consumer.run({
-    autoCommit: true,
+    autoCommit: false,
     eachBatchAutoResolve: false,
     eachBatch: async ({ batch, resolveOffset, heartbeat }: EachBatchPayload) => {
       const { messages } = batch;
@@ -47,7 +50,9 @@ async function main(): Promise<void> {
       } else {
         probe.arrivedMany(messages.length);
       }
-      resolveOffset(messages[messages.length - 1]!.offset);
+      const last = messages[messages.length - 1]!.offset;
+      resolveOffset(last);
+      committer.commit(batch.topic, batch.partition, (BigInt(last) + 1n).toString());
       await heartbeat();
     },
   });

@@ -30,10 +30,8 @@ export interface DeliveryHooks {
   onSendFailed(failure: RecordError): void;
 }
 
-/** One way of handing batches to the flow and deciding which offsets to commit. */
+/** One way of handing batches to the flow and deciding which offsets to commit (kafkajs's autoCommit stays off). */
 export interface BatchDelivery {
-  /** Whether kafkajs commits resolved offsets itself. */
-  readonly autoCommit: boolean;
   /** Hands the batch's records to the flow; resolves with how many it handed over. */
   handleBatch(payload: EachBatchPayload): Promise<number>;
   /** The partitions this member now owns. */

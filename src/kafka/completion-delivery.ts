@@ -1,6 +1,7 @@
 import type { Consumer, EachBatchPayload, KafkaMessage } from 'kafkajs';
 import type { BatchDelivery, DeliveryHooks, FlowOutcome } from './batch-delivery';
 import { CompletionWatermarks } from './completion-watermarks';
+import { OffsetCommitter } from './offset-committer';
 import type { InFlightLimit } from './in-flight-limit';
 import { toTriggerData, type ProcessingClock } from './trigger-data';
 
@@ -22,13 +23,13 @@ export interface CompletionDeliveryOptions {
  * fetching waits while `limit.max` records are unfinished.
  */
 export class CompletionDelivery implements BatchDelivery {
-  readonly autoCommit = false;
   private readonly watermarks = new CompletionWatermarks();
-  private readonly toCommit = new Map<string, { topic: string; partition: number; offset: string }>();
-  private committing: Promise<void> | undefined;
+  private readonly committer: OffsetCommitter;
   private stopping = false;
 
-  constructor(private readonly options: CompletionDeliveryOptions) {}
+  constructor(private readonly options: CompletionDeliveryOptions) {
+    this.committer = new OffsetCommitter(options.consumer);
+  }
 
   async handleBatch({
     batch,
@@ -65,7 +66,7 @@ export class CompletionDelivery implements BatchDelivery {
     this.stopping = true;
     this.options.limit.wake();
     await this.options.limit.waitUntilIdle(budgetMs);
-    await this.committing;
+    await this.committer.settled();
   }
 
   private async settle(
@@ -88,26 +89,11 @@ export class CompletionDelivery implements BatchDelivery {
         if (deadLetterTopic) await this.options.deadLetter(topic, partition, record, outcome.error);
       }
       const offset = this.watermarks.finished(partition, record.offset);
-      if (offset !== undefined) this.commit(topic, partition, offset);
+      if (offset !== undefined) this.committer.commit(topic, partition, offset);
     } catch {
       // Left uncommitted on purpose (see above).
     } finally {
       limit.leave();
-    }
-  }
-
-  /** Commits the newest watermark of each partition, one commit request at a time. */
-  private commit(topic: string, partition: number, offset: string): void {
-    this.toCommit.set(`${topic}:${partition}`, { topic, partition, offset });
-    this.committing ??= this.flushCommits().finally(() => (this.committing = undefined));
-  }
-
-  private async flushCommits(): Promise<void> {
-    while (this.toCommit.size > 0) {
-      const offsets = [...this.toCommit.values()];
-      this.toCommit.clear();
-      // A commit refused after a rebalance is harmless: the new owner delivers those records again.
-      await this.options.consumer.commitOffsets(offsets).catch(() => undefined);
     }
   }
 }

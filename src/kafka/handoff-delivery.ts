@@ -1,20 +1,26 @@
-import type { EachBatchPayload } from 'kafkajs';
+import type { Consumer, EachBatchPayload } from 'kafkajs';
 import type { BatchDelivery, DeliveryHooks } from './batch-delivery';
+import { OffsetCommitter } from './offset-committer';
 import { toTriggerData, type ProcessingClock } from './trigger-data';
 
 const STOP_CHECK_EVERY = 256;
 
 /**
- * The contract's default: a record counts as done once it is handed to the flow, and kafkajs
- * commits it after the batch, so a failing flow never holds the consumer back.
+ * The contract's default: a record counts as done once it is handed to the flow, and its offset is
+ * committed right after the batch (without holding up the next fetch), so a failing flow never
+ * holds the consumer back.
  */
 export class HandoffDelivery implements BatchDelivery {
-  readonly autoCommit = true;
+  private readonly committer: OffsetCommitter;
+  private stopping = false;
 
   constructor(
     private readonly hooks: DeliveryHooks,
     private readonly clock: ProcessingClock,
-  ) {}
+    consumer: Consumer,
+  ) {
+    this.committer = new OffsetCommitter(consumer);
+  }
 
   async handleBatch({
     batch,
@@ -39,13 +45,21 @@ export class HandoffDelivery implements BatchDelivery {
       }
       delivered += 1;
     }
-    // Resolving once per batch is enough: kafkajs commits the highest resolved offset.
-    if (delivered > 0) resolveOffset(messages[delivered - 1]!.offset);
+    if (delivered > 0) {
+      const last = messages[delivered - 1]!.offset;
+      resolveOffset(last);
+      this.committer.commit(topic, partition, (BigInt(last) + 1n).toString());
+    }
+    // Once closing, the batch kafkajs waits for must not end before its commit has landed.
+    if (this.stopping) await this.committer.settled();
     await heartbeat();
     return delivered;
   }
 
   assigned(): void {}
 
-  async finish(): Promise<void> {}
+  async finish(): Promise<void> {
+    this.stopping = true;
+    await this.committer.settled();
+  }
 }

@@ -111,7 +111,7 @@ export class TriggerConsumer {
       await consumer.subscribe({ topics: [topic], fromBeginning: startFrom === 'earliest' });
       this.ensureStillWanted(consumer);
       await consumer.run({
-        autoCommit: delivery.autoCommit,
+        autoCommit: false,
         eachBatchAutoResolve: false,
         eachBatch: async (payload) => {
           this.metrics.batchHandled(payload.batch, await delivery.handleBatch(payload));
@@ -126,7 +126,8 @@ export class TriggerConsumer {
 
   private deliveryFor(consumer: Consumer): BatchDelivery {
     const { delivery, heartbeatInterval } = this.settings;
-    if (delivery.mode === 'handoff' || !this.inFlight) return new HandoffDelivery(this.hooks, this.clock);
+    if (delivery.mode === 'handoff' || !this.inFlight)
+      return new HandoffDelivery(this.hooks, this.clock, consumer);
     return new CompletionDelivery({
       consumer,
       hooks: {

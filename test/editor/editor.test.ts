@@ -3,26 +3,12 @@
 // its edit dialog (with a new kafka-broker config node), deployed, and a produced record has to reach the
 // Debug sidebar. Screenshots of every step go to test-artifacts/editor/.
 //   CHROMIUM_PATH overrides /usr/bin/chromium.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
-import {
-  closeSync,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  openSync,
-  readFileSync,
-  rmSync,
-  symlinkSync,
-  writeFileSync,
-} from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import { setTimeout as delay } from 'node:timers/promises';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import should from 'should';
 import { newTopic, produce } from '../support/kafka';
+import { startNodeRedProcess, type NodeRedProcess } from '../support/node-red-process';
 import { testBroker } from '../integration/broker.hooks';
 
 const ROOT = path.resolve(__dirname, '..', '..');
@@ -41,17 +27,12 @@ const CHROMIUM_ARGS = [
 
 describe('editor: kafka trigger set up in a real browser', function () {
   this.timeout(180000);
-  let workDir = '';
-  let logFile = '';
   let baseUrl = '';
-  let nodeRed: ChildProcess | undefined;
+  let nodeRed: NodeRedProcess | undefined;
   let browser: Browser | undefined;
   let page: Page;
   let topic = '';
   let step = 0;
-
-  const logTail = (): string =>
-    existsSync(logFile) ? readFileSync(logFile, 'utf8').split('\n').slice(-30).join('\n') : '(no log)';
 
   async function screenshot(name: string): Promise<void> {
     step += 1;
@@ -66,35 +47,12 @@ describe('editor: kafka trigger set up in a real browser', function () {
     mkdirSync(ARTIFACTS, { recursive: true });
     topic = await newTopic('editor-events');
 
-    workDir = mkdtempSync(path.join(tmpdir(), 'kafka-trigger-editor-'));
-    const userDir = path.join(workDir, 'user');
-    mkdirSync(path.join(userDir, 'node_modules'), { recursive: true });
-    symlinkSync(ROOT, path.join(userDir, 'node_modules', 'node-red-contrib-kafka-trigger'), 'dir');
-    writeFileSync(path.join(userDir, 'flows.json'), '[]');
-    const port = await freePort();
-    writeFileSync(
-      path.join(userDir, 'settings.js'),
-      `module.exports = ${JSON.stringify({
-        uiHost: '127.0.0.1',
-        uiPort: port,
-        flowFile: 'flows.json',
-        credentialSecret: false,
-        telemetry: { enabled: false, updateNotification: false },
-        externalModules: { autoInstall: false },
-        editorTheme: { tours: false, projects: { enabled: false } },
-        logging: { console: { level: 'info', metrics: false, audit: false } },
-      })};\n`,
-    );
-    logFile = path.join(workDir, 'node-red.log');
-    const log = openSync(logFile, 'a');
-    nodeRed = spawn(process.execPath, [require.resolve('node-red/red.js'), '--userDir', userDir], {
-      cwd: workDir,
-      env: { ...process.env, KAFKA_BROKERS: '' },
-      stdio: ['ignore', log, log],
+    nodeRed = await startNodeRedProcess({
+      settings: { editorTheme: { tours: false, projects: { enabled: false } } },
+      logLevel: 'info',
+      env: { KAFKA_BROKERS: '' },
     });
-    closeSync(log);
-    baseUrl = `http://127.0.0.1:${port}/`;
-    await waitForHttp(nodeRed, `${baseUrl}nodes`, 60000, logTail);
+    baseUrl = `${nodeRed.baseUrl}/`;
 
     browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
     page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
@@ -102,21 +60,13 @@ describe('editor: kafka trigger set up in a real browser', function () {
 
   after(async function () {
     await browser?.close();
-    if (nodeRed && nodeRed.exitCode === null && nodeRed.signalCode === null) {
-      const exited = once(nodeRed, 'exit');
-      nodeRed.kill('SIGTERM');
-      if (!(await Promise.race([exited.then(() => true), delay(10000).then(() => false)]))) {
-        nodeRed.kill('SIGKILL');
-        await exited;
-      }
-    }
-    if (workDir) rmSync(workDir, { recursive: true, force: true });
+    await nodeRed?.stop('SIGTERM', 10000);
   });
 
   afterEach(async function () {
     if (this.currentTest?.state === 'failed' && page) {
       await screenshot('failure').catch(() => undefined);
-      console.log(logTail());
+      console.log(nodeRed?.logTail() ?? '(no log)');
     }
   });
 
@@ -293,36 +243,4 @@ interface EditorWindow {
     };
     sidebar: { show(id: string): void };
   };
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const address = server.address();
-  server.close();
-  await once(server, 'close');
-  if (address === null || typeof address === 'string') throw new Error('no TCP port to listen on');
-  return address.port;
-}
-
-async function waitForHttp(
-  child: ChildProcess,
-  url: string,
-  timeoutMs: number,
-  logTail: () => string,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null || child.signalCode !== null) {
-      throw new Error(`Node-RED exited while starting\n${logTail()}`);
-    }
-    try {
-      if ((await fetch(url, { headers: { Accept: 'application/json' } })).ok) return;
-    } catch {
-      // not listening yet
-    }
-    await delay(250);
-  }
-  throw new Error(`Node-RED did not answer ${url} within ${timeoutMs} ms\n${logTail()}`);
 }

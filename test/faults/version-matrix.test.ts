@@ -1,6 +1,6 @@
-// Version matrix: the packed module on Node-RED 5 running on Node.js 22, both fetched from the npm
-// registry (the `node` package ships Node.js binaries) into .cache/fault-matrix. Checks /nodes
-// and one real consume. Needs `npm run build` first.
+// Version matrix: the packed module on Node-RED 5 running on Node.js 22, and on Node-RED 4 running on
+// Node.js 18, each fetched from the npm registry (the `node` package ships Node.js binaries) into
+// .cache/fault-matrix. Checks /nodes and one real consume. Needs `npm run build` first.
 import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -17,8 +17,11 @@ import { faultBroker } from './faults.hooks';
 const execFileAsync = promisify(execFile);
 const ROOT = path.resolve(__dirname, '..', '..');
 const CACHE = path.join(ROOT, '.cache', 'fault-matrix');
-const NODE_MAJOR = '22';
-const NODE_RED_MAJOR = '5';
+/** Node.js and Node-RED majors beyond the dev setup (Node 20, Node-RED 4.1) that the package declares. */
+const MATRIX = [
+  { node: '22', nodeRed: '5' },
+  { node: '18', nodeRed: '4' },
+];
 
 async function npm(args: string[], cwd: string): Promise<string> {
   const { stdout } = await execFileAsync('npm', [...args, '--no-audit', '--no-fund'], {
@@ -46,106 +49,111 @@ interface NodeSetInfo {
   err?: string;
 }
 
-describe(`version matrix: Node-RED ${NODE_RED_MAJOR} on Node.js ${NODE_MAJOR}`, function () {
-  this.timeout(600000);
-  const workDir = mkdtempSync(path.join(tmpdir(), 'kafka-trigger-matrix-'));
-  let nodeRed: NodeRedProcess | undefined;
+for (const { node: NODE_MAJOR, nodeRed: NODE_RED_MAJOR } of MATRIX)
+  describe(`version matrix: Node-RED ${NODE_RED_MAJOR} on Node.js ${NODE_MAJOR}`, function () {
+    this.timeout(600000);
+    const workDir = mkdtempSync(path.join(tmpdir(), 'kafka-trigger-matrix-'));
+    let nodeRed: NodeRedProcess | undefined;
 
-  after(async () => {
-    await nodeRed?.stop('SIGTERM');
-    rmSync(workDir, { recursive: true, force: true });
-  });
-
-  it('loads the packed module without errors and consumes a record', async () => {
-    const nodePrefix = await cachedInstall('node', `node@${NODE_MAJOR}`, 'node_modules/node/bin/node');
-    const nodeBinary = path.join(nodePrefix, 'node_modules', 'node', 'bin', 'node');
-    const { stdout: nodeVersion } = await execFileAsync(nodeBinary, ['--version']);
-    const redPrefix = await cachedInstall(
-      'node-red',
-      `node-red@${NODE_RED_MAJOR}`,
-      'node_modules/node-red/red.js',
-    );
-    const redJs = path.join(redPrefix, 'node_modules', 'node-red', 'red.js');
-    const redVersion = JSON.parse(
-      readFileSync(path.join(redPrefix, 'node_modules', 'node-red', 'package.json'), 'utf8'),
-    ).version as string;
-
-    const [pack] = JSON.parse(await npm(['pack', '--json', '--pack-destination', workDir], ROOT)) as {
-      filename: string;
-    }[];
-    const dir = path.join(workDir, 'red');
-    const userDir = path.join(dir, 'user');
-    mkdirSync(userDir, { recursive: true });
-    writeFileSync(path.join(userDir, 'package.json'), JSON.stringify({ name: 'matrix', private: true }));
-    await npm(['install', path.join(workDir, pack!.filename), '--prefer-offline'], userDir);
-
-    const broker = faultBroker();
-    const topic = uniqueName('matrix');
-    await createTopic(broker, topic);
-    const out = path.join(workDir, 'deliveries.jsonl');
-    nodeRed = await startNodeRedProcess({
-      dir,
-      nodeBinary,
-      redJs,
-      linkPackage: false,
-      logLevel: 'info',
-      flows: [
-        { id: 'tab1', type: 'tab', label: 'matrix' },
-        { id: 'broker1', type: 'kafka-broker', name: '', brokers: broker.bootstrap, client_id: '' },
-        {
-          id: 'trigger1',
-          type: 'kafka-trigger',
-          z: 'tab1',
-          name: '',
-          broker: 'broker1',
-          topic,
-          consumer_group: '',
-          start_from: 'earliest',
-          session_timeout: 10000,
-          heartbeat_interval: 3000,
-          wires: [['recorder']],
-        },
-        {
-          id: 'recorder',
-          type: 'file',
-          z: 'tab1',
-          name: '',
-          filename: out,
-          filenameType: 'str',
-          appendNewline: true,
-          createDir: false,
-          overwriteFile: 'false',
-          encoding: 'none',
-          wires: [],
-        },
-      ],
+    after(async () => {
+      await nodeRed?.stop('SIGTERM');
+      rmSync(workDir, { recursive: true, force: true });
     });
-    const response = await fetch(`${nodeRed.baseUrl}/nodes`, { headers: { Accept: 'application/json' } });
-    const sets = ((await response.json()) as NodeSetInfo[]).filter(
-      (set) => set.module === 'node-red-contrib-kafka-trigger',
-    );
-    await produce(topic, [{ key: 'k', value: '{"hello":"node-red 5"}' }], broker);
-    const delivered = await waitFor(
-      () => existsSync(out) && readFileSync(out, 'utf8').trim() !== '',
-      60000,
-      'the record written by the file node',
-    )
-      .then(() => JSON.parse(readFileSync(out, 'utf8').trim().split('\n')[0]!) as { message: unknown })
-      .catch(() => undefined);
-    printFigures('node22-node-red5', {
-      node: nodeVersion.trim(),
-      node_red: redVersion,
-      node_sets: sets
-        .map((set) => `${set.types.join('+')}:${set.enabled ? 'enabled' : 'disabled'}`)
-        .join(','),
-      set_errors: sets.filter((set) => set.err).length,
-      consumed: delivered ? 'yes' : 'no',
+
+    it('loads the packed module without errors and consumes a record', async () => {
+      const nodePrefix = await cachedInstall(
+        `node-${NODE_MAJOR}`,
+        `node@${NODE_MAJOR}`,
+        'node_modules/node/bin/node',
+      );
+      const nodeBinary = path.join(nodePrefix, 'node_modules', 'node', 'bin', 'node');
+      const { stdout: nodeVersion } = await execFileAsync(nodeBinary, ['--version']);
+      const redPrefix = await cachedInstall(
+        `node-red-${NODE_RED_MAJOR}`,
+        `node-red@${NODE_RED_MAJOR}`,
+        'node_modules/node-red/red.js',
+      );
+      const redJs = path.join(redPrefix, 'node_modules', 'node-red', 'red.js');
+      const redVersion = JSON.parse(
+        readFileSync(path.join(redPrefix, 'node_modules', 'node-red', 'package.json'), 'utf8'),
+      ).version as string;
+
+      const [pack] = JSON.parse(await npm(['pack', '--json', '--pack-destination', workDir], ROOT)) as {
+        filename: string;
+      }[];
+      const dir = path.join(workDir, 'red');
+      const userDir = path.join(dir, 'user');
+      mkdirSync(userDir, { recursive: true });
+      writeFileSync(path.join(userDir, 'package.json'), JSON.stringify({ name: 'matrix', private: true }));
+      await npm(['install', path.join(workDir, pack!.filename), '--prefer-offline'], userDir);
+
+      const broker = faultBroker();
+      const topic = uniqueName('matrix');
+      await createTopic(broker, topic);
+      const out = path.join(workDir, 'deliveries.jsonl');
+      nodeRed = await startNodeRedProcess({
+        dir,
+        nodeBinary,
+        redJs,
+        linkPackage: false,
+        logLevel: 'info',
+        flows: [
+          { id: 'tab1', type: 'tab', label: 'matrix' },
+          { id: 'broker1', type: 'kafka-broker', name: '', brokers: broker.bootstrap, client_id: '' },
+          {
+            id: 'trigger1',
+            type: 'kafka-trigger',
+            z: 'tab1',
+            name: '',
+            broker: 'broker1',
+            topic,
+            consumer_group: '',
+            start_from: 'earliest',
+            session_timeout: 10000,
+            heartbeat_interval: 3000,
+            wires: [['recorder']],
+          },
+          {
+            id: 'recorder',
+            type: 'file',
+            z: 'tab1',
+            name: '',
+            filename: out,
+            filenameType: 'str',
+            appendNewline: true,
+            createDir: false,
+            overwriteFile: 'false',
+            encoding: 'none',
+            wires: [],
+          },
+        ],
+      });
+      const response = await fetch(`${nodeRed.baseUrl}/nodes`, { headers: { Accept: 'application/json' } });
+      const sets = ((await response.json()) as NodeSetInfo[]).filter(
+        (set) => set.module === 'node-red-contrib-kafka-trigger',
+      );
+      await produce(topic, [{ key: 'k', value: `{"hello":"node-red ${NODE_RED_MAJOR}"}` }], broker);
+      const delivered = await waitFor(
+        () => existsSync(out) && readFileSync(out, 'utf8').trim() !== '',
+        60000,
+        'the record written by the file node',
+      )
+        .then(() => JSON.parse(readFileSync(out, 'utf8').trim().split('\n')[0]!) as { message: unknown })
+        .catch(() => undefined);
+      printFigures(`node${NODE_MAJOR}-node-red${NODE_RED_MAJOR}`, {
+        node: nodeVersion.trim(),
+        node_red: redVersion,
+        node_sets: sets
+          .map((set) => `${set.types.join('+')}:${set.enabled ? 'enabled' : 'disabled'}`)
+          .join(','),
+        set_errors: sets.filter((set) => set.err).length,
+        consumed: delivered ? 'yes' : 'no',
+      });
+      should(sets.flatMap((set) => set.types).sort()).eql(['kafka-broker', 'kafka-trigger']);
+      for (const set of sets) {
+        should(set.err).be.undefined();
+        should(set.enabled).be.true();
+      }
+      should(delivered?.message).eql({ hello: `node-red ${NODE_RED_MAJOR}` }, nodeRed.logTail());
     });
-    should(sets.flatMap((set) => set.types).sort()).eql(['kafka-broker', 'kafka-trigger']);
-    for (const set of sets) {
-      should(set.err).be.undefined();
-      should(set.enabled).be.true();
-    }
-    should(delivered?.message).eql({ hello: 'node-red 5' }, nodeRed.logTail());
   });
-});

@@ -1,17 +1,7 @@
 import should from 'should';
 import { produceWithJavaClient, type JavaCompression } from '../../scripts/kafka/local-kafka';
 import { newTopic } from '../support/kafka';
-import {
-  brokerNode,
-  collect,
-  deploy,
-  helperNode,
-  startNodeRed,
-  stopNodeRed,
-  tab,
-  triggerNode,
-  waitForStatus,
-} from '../support/node-red';
+import { deployTrigger, startNodeRed, stopNodeRed } from '../support/node-red';
 import { waitFor } from '../support/wait';
 import { testBroker } from './broker.hooks';
 
@@ -27,14 +17,7 @@ describe('kafka-trigger with compressed batches from the Java client', function 
         (_, i) => `key-${i}|{"n":${i},"text":"${'compressible '.repeat(20)}"}`,
       );
       await produceWithJavaClient(testBroker(), topic, lines, compression, { keySeparator: '|' });
-      await deploy([
-        tab(),
-        brokerNode('broker1', testBroker().bootstrap),
-        triggerNode('trigger1', { broker: 'broker1', topic, start_from: 'earliest' }, ['out']),
-        helperNode('out'),
-      ]);
-      const received = collect('out');
-      await waitForStatus('trigger1', 'connected');
+      const received = await deployTrigger({ topic, start_from: 'earliest' });
       await waitFor(() => received.length === 50, 30000, `50 ${compression} records`);
       received.forEach((msg, i) => {
         should(msg.payload.key).equal(`key-${i}`);

@@ -4,6 +4,7 @@ import {
   brokerNode,
   collect,
   deploy,
+  deployTrigger,
   getNode,
   helper,
   helperNode,
@@ -14,24 +15,11 @@ import {
   waitForStatus,
 } from '../support/node-red';
 import { sleep, waitFor } from '../support/wait';
-import type { KafkaBrokerNode, KafkaTriggerMessage } from '../../src/nodes/types';
+import type { KafkaBrokerNode } from '../../src/nodes/types';
 import { testBroker } from './broker.hooks';
 
 function values(received: { payload: { message: unknown } }[]): unknown[] {
   return received.map((msg) => msg.payload.message);
-}
-
-/** Deploys one trigger and collects its output from the start (joining the group takes far longer). */
-async function deployTrigger(props: Record<string, unknown>): Promise<KafkaTriggerMessage[]> {
-  await deploy([
-    tab(),
-    brokerNode('broker1', testBroker().bootstrap),
-    triggerNode('trigger1', { broker: 'broker1', ...props }, ['out']),
-    helperNode('out'),
-  ]);
-  const received = collect('out');
-  await waitForStatus('trigger1', 'connected');
-  return received;
 }
 
 describe('kafka-trigger consumer groups and offsets', function () {

@@ -1,21 +1,16 @@
 import should from 'should';
 import { DEAD_LETTER_HEADERS } from '../../src/kafka/dead-letter';
+import type { KafkaTriggerMessage } from '../../src/nodes/types';
 import { describeGroup, newTopic, produce, testKafka } from '../support/kafka';
 import {
-  brokerNode,
-  collect,
-  deploy,
-  helperNode,
+  deployTrigger,
   startNodeRed,
   stopNodeRed,
-  tab,
-  triggerNode,
-  waitForStatus,
   TAB,
+  type DeployTriggerOptions,
   type FlowNode,
 } from '../support/node-red';
 import { waitFor } from '../support/wait';
-import { testBroker } from './broker.hooks';
 
 interface DeadLetter {
   value: string;
@@ -75,36 +70,39 @@ function slowNodeType(delayMs: number, stats: { concurrent: number; peak: number
   };
 }
 
+/**
+ * Creates a topic and its dead-letter topic (`<prefix>-dead`) and deploys a trigger on them that
+ * delivers after the flow completes, wired to `first`, the first of the flow's other nodes.
+ */
+async function deployDeadLettering(
+  prefix: string,
+  props: Record<string, unknown>,
+  first: FlowNode,
+  options: DeployTriggerOptions = {},
+): Promise<{ topic: string; deadLetterTopic: string; received: KafkaTriggerMessage[] }> {
+  const topic = await newTopic(prefix);
+  const deadLetterTopic = await newTopic(`${prefix}-dead`);
+  const received = await deployTrigger(
+    { topic, delivery: 'complete', ...props, dead_letter_topic: deadLetterTopic },
+    { wires: [[first.id]], nodes: [first], ...options },
+  );
+  return { topic, deadLetterTopic, received };
+}
+
 describe('kafka-trigger delivery after the flow completes', function () {
   beforeEach(startNodeRed);
   afterEach(stopNodeRed);
 
   it('dead-letters records whose flow failed, commits the rest and keeps consuming', async () => {
-    const topic = await newTopic('complete-dlq');
-    const deadLetterTopic = await newTopic('complete-dlq-dead');
-    await deploy([
-      tab(),
-      brokerNode('broker1', testBroker().bootstrap),
-      triggerNode(
-        'trigger1',
-        {
-          broker: 'broker1',
-          topic,
-          delivery: 'complete',
-          max_in_flight: 10,
-          dead_letter_topic: deadLetterTopic,
-        },
-        ['check'],
-      ),
+    const { topic, deadLetterTopic, received } = await deployDeadLettering(
+      'complete-dlq',
+      { max_in_flight: 10 },
       functionNode(
         'check',
         'if (msg.payload.message.fail) { throw new Error("bad record " + msg.payload.message.n); } return msg;',
         ['out'],
       ),
-      helperNode('out'),
-    ]);
-    const received = collect('out');
-    await waitForStatus('trigger1', 'connected');
+    );
     const records = Array.from({ length: 10 }, (_, n) => ({
       key: `key-${n}`,
       value: JSON.stringify({ n, fail: n % 3 === 0 }),
@@ -134,25 +132,21 @@ describe('kafka-trigger delivery after the flow completes', function () {
 
   it('counts messages a flow drops on purpose as done', async () => {
     const topic = await newTopic('complete-dropped');
-    await deploy([
-      tab(),
-      brokerNode('broker1', testBroker().bootstrap),
-      triggerNode('trigger1', { broker: 'broker1', topic, delivery: 'complete' }, ['keep']),
-      {
-        id: 'keep',
-        type: 'switch',
-        z: TAB,
-        property: 'payload.message.keep',
-        propertyType: 'msg',
-        rules: [{ t: 'true' }],
-        checkall: 'true',
-        outputs: 1,
-        wires: [['out']],
-      },
-      helperNode('out'),
-    ]);
-    const received = collect('out');
-    await waitForStatus('trigger1', 'connected');
+    const keep: FlowNode = {
+      id: 'keep',
+      type: 'switch',
+      z: TAB,
+      property: 'payload.message.keep',
+      propertyType: 'msg',
+      rules: [{ t: 'true' }],
+      checkall: 'true',
+      outputs: 1,
+      wires: [['out']],
+    };
+    const received = await deployTrigger(
+      { topic, delivery: 'complete' },
+      { wires: [['keep']], nodes: [keep] },
+    );
     await produce(
       topic,
       [true, false, false, true, false].map((keep) => ({ value: JSON.stringify({ keep }) })),
@@ -168,22 +162,15 @@ describe('kafka-trigger delivery after the flow completes', function () {
       topic,
       Array.from({ length: 600 }, (_, n) => ({ value: String(n), partition: n % 3 })),
     );
-    await deploy(
-      [
-        tab(),
-        brokerNode('broker1', testBroker().bootstrap),
-        triggerNode(
-          'trigger1',
-          { broker: 'broker1', topic, start_from: 'earliest', delivery: 'complete', max_in_flight: 25 },
-          ['slow'],
-        ),
-        { id: 'slow', type: 'slow-test', z: TAB, wires: [['out']] },
-        helperNode('out'),
-      ],
-      {},
-      [slowNodeType(10, stats)],
+    const received = await deployTrigger(
+      { topic, start_from: 'earliest', delivery: 'complete', max_in_flight: 25 },
+      {
+        wires: [['slow']],
+        nodes: [{ id: 'slow', type: 'slow-test', z: TAB, wires: [['out']] }],
+        testNodes: [slowNodeType(10, stats)],
+        status: false,
+      },
     );
-    const received = collect('out');
     await waitFor(() => received.length === 600, 60000, 'all 600 records');
     const group = await waitFor(async () => {
       const view = await describeGroup('operion-triggers-trigger1', topic);
@@ -195,26 +182,13 @@ describe('kafka-trigger delivery after the flow completes', function () {
   });
 
   it('treats a record the flow never finishes as failed after the timeout', async () => {
-    const topic = await newTopic('complete-stuck');
-    const deadLetterTopic = await newTopic('complete-stuck-dead');
-    await deploy([
-      tab(),
-      brokerNode('broker1', testBroker().bootstrap),
-      triggerNode(
-        'trigger1',
-        {
-          broker: 'broker1',
-          topic,
-          delivery: 'complete',
-          complete_timeout: 1500,
-          dead_letter_topic: deadLetterTopic,
-        },
-        ['stuck'],
-      ),
+    const { topic, deadLetterTopic } = await deployDeadLettering(
+      'complete-stuck',
+      { complete_timeout: 1500 },
       // Mentioning node.done makes the function node leave done() to the code, which never calls it.
       functionNode('stuck', 'if (msg.never) { node.done(); } return undefined;', []),
-    ]);
-    await waitForStatus('trigger1', 'connected');
+      { out: false },
+    );
     await produce(topic, [{ value: '"stuck"' }]);
     const [dead] = await readTopic(deadLetterTopic, 1);
     should(dead!.headers[DEAD_LETTER_HEADERS.error]).match(/did not finish/);

@@ -1,18 +1,8 @@
 import should from 'should';
 import type { MetricsSnapshot } from '../../src/kafka/consumer-metrics';
 import { newTopic, produce } from '../support/kafka';
-import {
-  brokerNode,
-  collect,
-  deploy,
-  helperNode,
-  startNodeRed,
-  stopNodeRed,
-  tab,
-  triggerNode,
-} from '../support/node-red';
+import { collect, deployTrigger, helperNode, startNodeRed, stopNodeRed } from '../support/node-red';
 import { waitFor } from '../support/wait';
-import { testBroker } from './broker.hooks';
 
 describe('kafka-trigger metrics output', function () {
   beforeEach(startNodeRed);
@@ -24,18 +14,10 @@ describe('kafka-trigger metrics output', function () {
       topic,
       Array.from({ length: 40 }, (_, n) => ({ value: String(n), partition: n % 2 })),
     );
-    await deploy([
-      tab(),
-      brokerNode('broker1', testBroker().bootstrap),
-      {
-        ...triggerNode('trigger1', { broker: 'broker1', topic, start_from: 'earliest', metrics_interval: 1 }),
-        outputs: 2,
-        wires: [['out'], ['metrics']],
-      },
-      helperNode('out'),
-      helperNode('metrics'),
-    ]);
-    const received = collect('out');
+    const received = await deployTrigger(
+      { topic, start_from: 'earliest', metrics_interval: 1, outputs: 2 },
+      { wires: [['out'], ['metrics']], nodes: [helperNode('metrics')], status: false },
+    );
     const metrics = collect<{ topic: string; payload: MetricsSnapshot }>('metrics');
     await waitFor(() => received.length === 40, 30000, 'the backlog');
     const latest = await waitFor(

@@ -6,6 +6,7 @@ import {
   brokerNode,
   collect,
   deploy,
+  deployTrigger,
   helperNode,
   lastStatusText,
   loggedBy,
@@ -93,14 +94,7 @@ describe('kafka-trigger connection lifecycle', function () {
 
   it('names a missing topic, keeps retrying, and consumes once it exists', async () => {
     const topic = uniqueName('missing');
-    await deploy([
-      tab(),
-      brokerNode('broker1', testBroker().bootstrap),
-      triggerNode('trigger1', { broker: 'broker1', topic }, ['out']),
-      helperNode('out'),
-    ]);
-    const received = collect('out');
-    await waitForStatus('trigger1', 'topic-missing');
+    const received = await deployTrigger({ topic }, { status: 'topic-missing' });
     const warnings = loggedBy('trigger1', 'warn');
     should(warnings[0]).equal('kafka-trigger.errors.topic-missing');
 
@@ -120,14 +114,7 @@ describe('kafka-trigger connection lifecycle', function () {
       const [port] = await findFreePorts(1);
       const address = `127.0.0.1:${port}`;
       const topic = uniqueName('late');
-      await deploy([
-        tab(),
-        brokerNode('broker1', address),
-        triggerNode('trigger1', { broker: 'broker1', topic }, ['out']),
-        helperNode('out'),
-      ]);
-      const received = collect('out');
-      await waitForStatus('trigger1', 'disconnected');
+      const received = await deployTrigger({ topic }, { brokers: address, status: 'disconnected' });
       should(statusCalls('trigger1').at(-1)).containEql({ fill: 'red', shape: 'ring' });
       await waitFor(() => loggedBy('trigger1', 'warn').length >= 2, 30000, 'two retry warnings');
       should(loggedBy('trigger1', 'warn')).matchEach('kafka-trigger.errors.retrying');

@@ -1,17 +1,6 @@
 import should from 'should';
 import { newTopic, produce } from '../support/kafka';
-import {
-  brokerNode,
-  collect,
-  deploy,
-  helperNode,
-  startNodeRed,
-  stopNodeRed,
-  tab,
-  triggerNode,
-  waitForStatus,
-} from '../support/node-red';
-import { testBroker } from './broker.hooks';
+import { collect, deployTrigger, startNodeRed, stopNodeRed } from '../support/node-red';
 import { waitFor } from '../support/wait';
 
 const RFC3339_SECONDS = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/;
@@ -22,13 +11,7 @@ describe('kafka-trigger msg.payload', function () {
   beforeEach(async () => {
     await startNodeRed();
     topic = await newTopic('payload');
-    await deploy([
-      tab(),
-      brokerNode('broker1', testBroker().bootstrap),
-      triggerNode('trigger1', { broker: 'broker1', topic }, ['out']),
-      helperNode('out'),
-    ]);
-    await waitForStatus('trigger1', 'connected');
+    await deployTrigger({ topic });
   });
 
   afterEach(stopNodeRed);

@@ -1,24 +1,13 @@
 // Packs the module, installs the tarball into a fresh Node-RED user directory, starts Node-RED and checks
 // through its admin HTTP API that the editor gets everything the package ships: node types, editor HTML
 // and help, messages, icon and example flow. Needs `npm run build` first (npm test runs it).
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
-import {
-  closeSync,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  openSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs';
-import { createServer } from 'node:net';
+import { execFile } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { setTimeout as delay } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import should from 'should';
+import { startNodeRedProcess, type NodeRedProcess } from '../support/node-red-process';
 
 const MODULE = 'node-red-contrib-kafka-trigger';
 const SETS = ['kafka-trigger', 'kafka-broker'];
@@ -62,15 +51,13 @@ interface FlowNode {
 
 describe('packaging: the packed module in a real Node-RED', function () {
   let workDir = '';
-  let logFile = '';
   let baseUrl = '';
   let packedFiles: string[] = [];
-  let nodeRed: ChildProcess | undefined;
+  let nodeRed: NodeRedProcess | undefined;
 
   function logTail(lines = 40): string {
-    if (!logFile || !existsSync(logFile)) return '(no Node-RED log)';
-    const tail = readFileSync(logFile, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
-    return `--- Node-RED log, last ${lines} lines ---\n${tail}`;
+    if (!nodeRed) return '(no Node-RED log)';
+    return `--- Node-RED log, last ${lines} lines ---\n${nodeRed.logTail(lines)}`;
   }
 
   // Runs a test and, when it fails, adds the tail of the Node-RED log to the failure message.
@@ -105,7 +92,6 @@ describe('packaging: the packed module in a real Node-RED', function () {
       if (!existsSync(join(ROOT, file))) throw new Error(`${file} is missing: run "npm run build" first`);
     }
     workDir = mkdtempSync(join(tmpdir(), 'kafka-trigger-packaging-'));
-    logFile = join(workDir, 'node-red.log');
 
     const packed = await execFileAsync('npm', ['pack', '--json', '--pack-destination', workDir], {
       cwd: ROOT,
@@ -125,40 +111,17 @@ describe('packaging: the packed module in a real Node-RED', function () {
       { cwd: userDir },
     );
 
-    const port = await freePort();
-    const settingsFile = join(workDir, 'settings.js');
-    writeFileSync(
-      settingsFile,
-      `module.exports = ${JSON.stringify({
-        uiHost: '127.0.0.1',
-        flowFile: 'flows.json',
-        credentialSecret: false,
-        telemetry: { enabled: false, updateNotification: false },
-        externalModules: { autoInstall: false },
-        logging: { console: { level: 'info', metrics: false, audit: false } },
-      })};\n`,
-    );
-    const log = openSync(logFile, 'a');
-    nodeRed = spawn(
-      process.execPath,
-      [RED_JS, '--userDir', userDir, '--port', String(port), '--settings', settingsFile],
-      { cwd: workDir, stdio: ['ignore', log, log] },
-    );
-    closeSync(log);
-    baseUrl = `http://127.0.0.1:${port}`;
-    await waitForNodeRed(nodeRed, baseUrl, 60_000, logTail);
+    nodeRed = await startNodeRedProcess({
+      dir: workDir,
+      logLevel: 'info',
+      redJs: RED_JS,
+      linkPackage: false,
+    });
+    baseUrl = nodeRed.baseUrl;
   });
 
   after(async function () {
-    if (nodeRed && nodeRed.exitCode === null && nodeRed.signalCode === null) {
-      const exited = once(nodeRed, 'exit');
-      nodeRed.kill('SIGTERM');
-      const stopped = await Promise.race([exited.then(() => true), delay(10_000).then(() => false)]);
-      if (!stopped) {
-        nodeRed.kill('SIGKILL');
-        await exited;
-      }
-    }
+    await nodeRed?.stop('SIGTERM', 10_000);
     if (workDir) rmSync(workDir, { recursive: true, force: true });
   });
 
@@ -311,39 +274,6 @@ describe('packaging: the packed module in a real Node-RED', function () {
     }),
   );
 });
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const address = server.address();
-  server.close();
-  await once(server, 'close');
-  if (address === null || typeof address === 'string') throw new Error('no TCP port to listen on');
-  return address.port;
-}
-
-async function waitForNodeRed(
-  child: ChildProcess,
-  baseUrl: string,
-  timeoutMs: number,
-  logTail: () => string,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null || child.signalCode !== null) {
-      throw new Error(`Node-RED exited (${child.exitCode ?? child.signalCode}) while starting\n${logTail()}`);
-    }
-    try {
-      const response = await fetch(`${baseUrl}/nodes`, { headers: { Accept: 'application/json' } });
-      if (response.ok) return;
-    } catch {
-      // not listening yet
-    }
-    await delay(250);
-  }
-  throw new Error(`Node-RED did not answer GET /nodes within ${timeoutMs} ms\n${logTail()}`);
-}
 
 // The part of GET /nodes (text/html) that one of our node sets contributes.
 function moduleBlock(html: string, set: string): string {

@@ -34,6 +34,8 @@ export interface NodeRedProcessOptions {
   redJs?: string;
   /** Link this repository into the user dir's node_modules (default true). */
   linkPackage?: boolean;
+  /** Environment variables over this process's. */
+  env?: NodeJS.ProcessEnv;
 }
 
 export interface NodeRedProcess {
@@ -82,7 +84,7 @@ export async function startNodeRedProcess(options: NodeRedProcessOptions = {}): 
       '--settings',
       settingsFile,
     ],
-    { cwd: dir, stdio: ['ignore', out, out] },
+    { cwd: dir, env: { ...process.env, ...options.env }, stdio: ['ignore', out, out] },
   );
   closeSync(out);
   const baseUrl = `http://127.0.0.1:${port}`;

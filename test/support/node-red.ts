@@ -1,6 +1,7 @@
 import helper from 'node-red-node-test-helper';
 import type { Node, NodeMessage } from 'node-red';
 import type { KafkaTriggerMessage } from '../../src/nodes/types';
+import { testBroker } from '../integration/broker.hooks';
 import { waitFor } from './wait';
 
 // The tests load the compiled package, as Node-RED would.
@@ -84,6 +85,46 @@ export async function deploy(
   testNodes: NodeModule[] = [],
 ): Promise<void> {
   await helper.load([...coreNodes, kafkaBroker, kafkaTrigger, ...testNodes], flow, credentials);
+}
+
+export interface DeployTriggerOptions {
+  /** The kafka-broker node's bootstrap list; default the integration test broker. */
+  brokers?: string;
+  /** The trigger's wires, one list per output; default `[['out']]`. */
+  wires?: string[][];
+  /** More nodes for the flow, e.g. the ones the trigger is wired to. */
+  nodes?: FlowNode[];
+  /** The helper node added to the flow and collected; default 'out', false for none. */
+  out?: string | false;
+  /** Test-only node types the flow uses. */
+  testNodes?: NodeModule[];
+  /** The status key to wait for on the trigger once deployed; default 'connected', false to not wait. */
+  status?: string | false;
+}
+
+/**
+ * Deploys a tab with kafka-broker 'broker1' and kafka-trigger 'trigger1' (`props` over the defaults),
+ * collects the helper node 'out' from the start and waits for the trigger to connect.
+ */
+export async function deployTrigger(
+  props: Record<string, unknown>,
+  options: DeployTriggerOptions = {},
+): Promise<KafkaTriggerMessage[]> {
+  const { wires = [['out']], nodes = [], out = 'out', testNodes = [], status = 'connected' } = options;
+  await deploy(
+    [
+      tab(),
+      brokerNode('broker1', options.brokers ?? testBroker().bootstrap),
+      { ...triggerNode('trigger1', { broker: 'broker1', ...props }), wires },
+      ...nodes,
+      ...(out === false ? [] : [helperNode(out)]),
+    ],
+    {},
+    testNodes,
+  );
+  const received = out === false ? [] : collect(out);
+  if (status !== false) await waitForStatus('trigger1', status);
+  return received;
 }
 
 export function getNode<T = Node>(id: string): T {
