@@ -55,7 +55,8 @@ describe('editor: kafka trigger set up in a real browser', function () {
     baseUrl = `${nodeRed.baseUrl}/`;
 
     browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
-    page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    // Wide enough for the edit tray and the sidebar side by side.
+    page = await browser.newPage({ viewport: { width: 1920, height: 1000 } });
   });
 
   after(async function () {
