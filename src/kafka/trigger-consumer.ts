@@ -151,7 +151,18 @@ export class TriggerConsumer {
   }
 
   private watch(consumer: Consumer, delivery: BatchDelivery): void {
-    const { GROUP_JOIN, REBALANCING, CRASH } = consumer.events;
+    const { GROUP_JOIN, FETCH, REBALANCING, CRASH } = consumer.events;
+    // Connected means fetching: a new group's start position ("newest") is only fixed by the first
+    // fetch after joining, and records produced before that are, by Kafka's rules, not "new".
+    let awaitingFetch = false;
+    const connected = () => {
+      awaitingFetch = false;
+      this.hooks.onState({
+        kind: 'connected',
+        partitions: this.assignedPartitions,
+        lag: this.metrics.totalLag,
+      });
+    };
     consumer.on(GROUP_JOIN, ({ payload }) => {
       // Joining is not yet health: a consumer that joins and then crashes must keep backing off.
       // A handled batch, or staying in the group for a backoff cap, resets the backoff.
@@ -161,7 +172,12 @@ export class TriggerConsumer {
       delivery.assigned(partitions);
       this.metrics.assigned(partitions);
       this.assignedPartitions = partitions.length;
-      this.hooks.onState({ kind: 'connected', partitions: partitions.length, lag: this.metrics.totalLag });
+      // A member with no partitions (more members than partitions) never fetches.
+      if (partitions.length === 0) connected();
+      else awaitingFetch = true;
+    });
+    consumer.on(FETCH, () => {
+      if (awaitingFetch) connected();
     });
     consumer.on(REBALANCING, () => {
       this.metrics.rebalanced();
