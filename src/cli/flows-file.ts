@@ -2,6 +2,7 @@
 // triggers and checks their settings the way the runtime does, without contacting any broker.
 import { readFileSync } from 'node:fs';
 import { invalidBrokers, parseBrokerList } from '../kafka/brokers';
+import { isSaslMechanism } from '../kafka/connection-security';
 import { defaultGroupId, resolveTriggerSettings, type TriggerConfig } from '../kafka/trigger-settings';
 
 export interface FlowNode {
@@ -24,8 +25,6 @@ export interface TriggerEntry {
   /** What is wrong, in plain English; undefined when the trigger is valid. */
   problem?: string;
 }
-
-export const SASL_MECHANISMS = ['none', 'plain', 'scram-sha-256', 'scram-sha-512'];
 
 const WHOLE_ENV_REFERENCE = /^\$\{(\S+)\}$/;
 
@@ -149,12 +148,12 @@ function brokerProblem(
   messages: Messages,
 ): string | undefined {
   const mechanism = text(broker.sasl_mechanism);
-  if (mechanism && !SASL_MECHANISMS.includes(mechanism)) {
+  if (mechanism && !isSaslMechanism(mechanism)) {
     return messages('kafka-broker.errors.invalid-sasl', { mechanism });
   }
   const tls = text(broker.tls);
   if (tls && byId.get(tls)?.type !== 'tls-config') {
-    return `the kafka-broker's TLS configuration ${tls} is not a tls-config node of this flow`;
+    return messages('kafka-broker.errors.invalid-tls', { id: tls });
   }
   return undefined;
 }

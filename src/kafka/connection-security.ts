@@ -3,7 +3,11 @@ import type { SASLOptions } from 'kafkajs';
 
 export type SaslMechanism = 'none' | 'plain' | 'scram-sha-256' | 'scram-sha-512';
 
-const SASL_MECHANISMS: readonly SaslMechanism[] = ['none', 'plain', 'scram-sha-256', 'scram-sha-512'];
+const SASL_MECHANISMS: readonly string[] = ['none', 'plain', 'scram-sha-256', 'scram-sha-512'];
+
+export function isSaslMechanism(value: string): value is SaslMechanism {
+  return SASL_MECHANISMS.includes(value);
+}
 
 export interface SecuritySettings {
   sasl: SASLOptions | undefined;
@@ -25,8 +29,8 @@ export type SecurityResult =
 
 /** Turns the broker node's SASL and TLS settings into kafkajs options, or names what is missing. */
 export function resolveSecurity(input: SecurityInput): SecurityResult {
-  const mechanism = (input.mechanism || 'none') as SaslMechanism;
-  if (!SASL_MECHANISMS.includes(mechanism)) {
+  const mechanism = input.mechanism || 'none';
+  if (!isSaslMechanism(mechanism)) {
     return { problem: { key: 'invalid-sasl', params: { mechanism: String(input.mechanism) } } };
   }
   const ssl = input.tls ?? false;

@@ -1,6 +1,6 @@
 import { Kafka, type logLevel } from 'kafkajs';
 import type { SecuritySettings } from './connection-security';
-import { registerCompressionCodecs } from './compression-codecs';
+import { registerCompressionCodecs } from './codecs';
 import { kafkajsLogCreator, type LogSink } from './kafkajs-logging';
 
 export const DEFAULT_CLIENT_ID = 'node-red-kafka-trigger';

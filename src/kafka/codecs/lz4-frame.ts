@@ -1,107 +1,17 @@
-// kafkajs only ships gzip. These codecs let it read record batches compressed with snappy, lz4 or zstd, using
-// pure-JavaScript libraries so the package installs from the Node-RED palette without native builds.
-import { decompress as zstdDecompress } from 'fzstd';
-import { CompressionCodecs, CompressionTypes } from 'kafkajs';
+// LZ4 frame format (https://github.com/lz4/lz4/blob/dev/doc/lz4_Frame_format.md), as Kafka uses it. lz4js
+// provides block coding and xxHash32. The frame layer is written here because lz4js's own one writes linked
+// blocks, which Kafka's Java reader rejects, and reads frames without bounds or checksum checks.
 import * as lz4 from 'lz4js';
 import { hash as xxh32 } from 'lz4js/xxh32';
-import * as snappy from 'snappyjs';
+import { joinChunks, requireBytes, uint32LE } from './bytes';
+import type { CompressionCodec } from './codec';
 
-/** The codec shape kafkajs expects (see kafkajs/src/protocol/message/compression/gzip.js). */
-export interface CompressionCodec {
-  compress(encoder: { buffer: Buffer }): Promise<Buffer>;
-  decompress(buffer: Buffer): Promise<Buffer>;
-}
-
-/** Installs the snappy, lz4 and zstd codecs into kafkajs's shared codec table. Safe to call repeatedly. */
-export function registerCompressionCodecs(): void {
-  CompressionCodecs[CompressionTypes.Snappy] = snappyCodec;
-  CompressionCodecs[CompressionTypes.LZ4] = lz4Codec;
-  CompressionCodecs[CompressionTypes.ZSTD] = zstdCodec;
-}
-
-function snappyCodec(): CompressionCodec {
-  return {
-    compress: async (encoder) => snappyCompress(encoder.buffer),
-    decompress: async (buffer) => snappyDecompress(buffer),
-  };
-}
-
-function lz4Codec(): CompressionCodec {
+export function lz4Codec(): CompressionCodec {
   return {
     compress: async (encoder) => lz4Compress(encoder.buffer),
     decompress: async (buffer) => lz4Decompress(buffer),
   };
 }
-
-function zstdCodec(): CompressionCodec {
-  return {
-    // fzstd only decodes; kafkajs compresses only to produce, which this consumer-only package never does.
-    compress: async () => {
-      throw new Error('zstd compression is not supported by this package; it only decodes zstd');
-    },
-    decompress: async (buffer) => toBuffer(zstdDecompress(buffer)),
-  };
-}
-
-// -----------------------------------------------------------------------------------------------------------
-// Snappy. Kafka's Java client writes snappy-java's "xerial" framing: an 8-byte magic, two 4-byte version
-// fields, then blocks of (4-byte big-endian length, raw snappy). librdkafka writes a single raw snappy block
-// instead. A raw block can never start with the magic (its first tag would be a copy from an empty output),
-// so the magic decides.
-
-const XERIAL_MAGIC = Buffer.from([0x82, 0x53, 0x4e, 0x41, 0x50, 0x50, 0x59, 0x00]);
-/** Magic, then version 1 and minimum compatible version 1, as snappy-java writes them. */
-const XERIAL_HEADER = Buffer.concat([XERIAL_MAGIC, uint32BE(1), uint32BE(1)]);
-/** snappy-java's default block size. */
-const XERIAL_BLOCK_SIZE = 32 * 1024;
-
-/** Writes xerial framing, which Kafka's Java client reads natively and librdkafka detects. */
-function snappyCompress(input: Buffer): Buffer {
-  const parts: Uint8Array[] = [XERIAL_HEADER];
-  for (let start = 0; start < input.length; start += XERIAL_BLOCK_SIZE) {
-    const block = snappy.compress(input.subarray(start, start + XERIAL_BLOCK_SIZE));
-    parts.push(uint32BE(block.length), block);
-  }
-  return Buffer.concat(parts);
-}
-
-function snappyDecompress(input: Buffer): Buffer {
-  return startsWithXerialMagic(input, 0) ? decodeXerialBlocks(input) : decodeRawSnappy(input);
-}
-
-function startsWithXerialMagic(input: Buffer, offset: number): boolean {
-  return input.subarray(offset, offset + XERIAL_MAGIC.length).equals(XERIAL_MAGIC);
-}
-
-function decodeXerialBlocks(input: Buffer): Buffer {
-  const blocks: Uint8Array[] = [];
-  let offset = 0;
-  while (offset < input.length) {
-    // Headers: the first one, and those of concatenated streams, which snappy-java reads too.
-    if (startsWithXerialMagic(input, offset)) {
-      requireBytes(input, offset, XERIAL_HEADER.length, 'snappy: truncated xerial header');
-      offset += XERIAL_HEADER.length;
-      continue;
-    }
-    requireBytes(input, offset, 4, 'snappy: truncated xerial block length');
-    const length = input.readUInt32BE(offset);
-    requireBytes(input, offset + 4, length, 'snappy: truncated xerial block');
-    blocks.push(decodeRawSnappy(input.subarray(offset + 4, offset + 4 + length)));
-    offset += 4 + length;
-  }
-  return joinChunks(blocks);
-}
-
-function decodeRawSnappy(block: Buffer): Buffer {
-  // A copy element of 3 bytes yields at most 64 bytes, so a larger declared length is corrupt; checking it
-  // first avoids allocating whatever size a damaged header claims.
-  return snappy.uncompress(block, Math.ceil((block.length * 64) / 3));
-}
-
-// -----------------------------------------------------------------------------------------------------------
-// LZ4 frame format (https://github.com/lz4/lz4/blob/dev/doc/lz4_Frame_format.md), as Kafka uses it. lz4js
-// provides block coding and xxHash32. The frame layer is written here because lz4js's own one writes linked
-// blocks, which Kafka's Java reader rejects, and reads frames without bounds or checksum checks.
 
 const LZ4_MAGIC = 0x184d2204;
 const LZ4_VERSION_MASK = 0xc0;
@@ -282,32 +192,4 @@ function verifyLz4Checksum(input: Buffer, checksumAt: number, data: Uint8Array, 
   if (xxh32(0, data, 0, data.length) !== input.readUInt32LE(checksumAt)) {
     throw new Error(`lz4: ${what} checksum mismatch`);
   }
-}
-
-// -----------------------------------------------------------------------------------------------------------
-// Shared helpers.
-
-/** Views the bytes as a Buffer without copying; kafkajs's decoder needs Buffer methods. */
-function toBuffer(bytes: Uint8Array): Buffer {
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-}
-
-function joinChunks(chunks: Uint8Array[]): Buffer {
-  return chunks.length === 1 ? toBuffer(chunks[0]) : Buffer.concat(chunks);
-}
-
-function requireBytes(input: Buffer, offset: number, length: number, message: string): void {
-  if (offset + length > input.length) throw new Error(message);
-}
-
-function uint32BE(value: number): Buffer {
-  const bytes = Buffer.alloc(4);
-  bytes.writeUInt32BE(value);
-  return bytes;
-}
-
-function uint32LE(value: number): Buffer {
-  const bytes = Buffer.alloc(4);
-  bytes.writeUInt32LE(value);
-  return bytes;
 }

@@ -1,7 +1,7 @@
 import { CompressionCodecs, CompressionTypes } from 'kafkajs';
 import * as lz4js from 'lz4js';
 import should from 'should';
-import { registerCompressionCodecs, type CompressionCodec } from '../../src/kafka/compression-codecs';
+import { registerCompressionCodecs, type CompressionCodec } from '../../src/kafka/codecs';
 
 // kafkajs has no typings for its protocol internals; the wiring tests drive them the way a fetch does.
 // eslint-disable-next-line @typescript-eslint/no-require-imports

@@ -1,0 +1,15 @@
+// kafkajs only ships gzip. These codecs let it read record batches compressed with snappy, lz4 or zstd, using
+// pure-JavaScript libraries so the package installs from the Node-RED palette without native builds.
+import { CompressionCodecs, CompressionTypes } from 'kafkajs';
+import { lz4Codec } from './lz4-frame';
+import { snappyCodec } from './snappy';
+import { zstdCodec } from './zstd';
+
+export type { CompressionCodec } from './codec';
+
+/** Installs the snappy, lz4 and zstd codecs into kafkajs's shared codec table. Safe to call repeatedly. */
+export function registerCompressionCodecs(): void {
+  CompressionCodecs[CompressionTypes.Snappy] = snappyCodec;
+  CompressionCodecs[CompressionTypes.LZ4] = lz4Codec;
+  CompressionCodecs[CompressionTypes.ZSTD] = zstdCodec;
+}
