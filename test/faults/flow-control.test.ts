@@ -7,7 +7,7 @@ import should from 'should';
 import { Kafka, logLevel } from 'kafkajs';
 import { createTopic } from '../../scripts/kafka/local-kafka';
 import { uniqueName } from '../support/kafka';
-import { printFigures } from '../support/faults';
+import { fileRecorderNode, printFigures } from '../support/faults';
 import { startNodeRedProcess, type NodeRedProcess } from '../support/node-red-process';
 import { sleep, waitFor } from '../support/wait';
 import { faultBroker } from './faults.hooks';
@@ -74,18 +74,6 @@ function slowFlow(options: FlowOptions): Record<string, unknown>[] {
       node.send([msg, null]);
       node.done();
     }, ${options.delayMs});`;
-  const file = (id: string, filename: string) => ({
-    id,
-    type: 'file',
-    z: 'tab1',
-    filename,
-    filenameType: 'str',
-    appendNewline: true,
-    createDir: false,
-    overwriteFile: 'false',
-    encoding: 'none',
-    wires: [],
-  });
   return [
     { id: 'tab1', type: 'tab', label: 'flow control' },
     { id: 'broker1', type: 'kafka-broker', name: '', brokers: faultBroker().bootstrap, client_id: '' },
@@ -102,8 +90,8 @@ function slowFlow(options: FlowOptions): Record<string, unknown>[] {
       wires: [['hold']],
     },
     { id: 'hold', type: 'function', z: 'tab1', func: hold, outputs: 2, wires: [['done'], ['peak']] },
-    file('done', options.doneFile),
-    file('peak', options.peakFile),
+    fileRecorderNode('done', options.doneFile),
+    fileRecorderNode('peak', options.peakFile),
   ];
 }
 

@@ -11,6 +11,7 @@ import type { TriggerData } from '../../src/kafka/trigger-data';
 import { uniqueName } from '../support/kafka';
 import {
   DeliveryLedger,
+  fileRecorderNode,
   printFigures,
   seconds,
   sequenceNumber,
@@ -90,19 +91,7 @@ describe('fault: horizontal scaling across Node-RED processes', function () {
           heartbeat_interval: HEARTBEAT_MS,
           wires: [['recorder']],
         },
-        {
-          id: 'recorder',
-          type: 'file',
-          z: 'tab1',
-          name: '',
-          filename: file,
-          filenameType: 'str',
-          appendNewline: true,
-          createDir: false,
-          overwriteFile: 'false',
-          encoding: 'none',
-          wires: [],
-        },
+        fileRecorderNode('recorder', file),
       ];
       const dir = path.join(workDir, `proc-${i}`);
       processes.push(await startNodeRedProcess({ dir, flows }));

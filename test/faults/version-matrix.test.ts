@@ -9,7 +9,7 @@ import { promisify } from 'node:util';
 import should from 'should';
 import { createTopic } from '../../scripts/kafka/local-kafka';
 import { produce, uniqueName } from '../support/kafka';
-import { printFigures } from '../support/faults';
+import { fileRecorderNode, printFigures } from '../support/faults';
 import { startNodeRedProcess, type NodeRedProcess } from '../support/node-red-process';
 import { waitFor } from '../support/wait';
 import { faultBroker } from './faults.hooks';
@@ -113,19 +113,7 @@ for (const { node: NODE_MAJOR, nodeRed: NODE_RED_MAJOR } of MATRIX)
             heartbeat_interval: 3000,
             wires: [['recorder']],
           },
-          {
-            id: 'recorder',
-            type: 'file',
-            z: 'tab1',
-            name: '',
-            filename: out,
-            filenameType: 'str',
-            appendNewline: true,
-            createDir: false,
-            overwriteFile: 'false',
-            encoding: 'none',
-            wires: [],
-          },
+          fileRecorderNode('recorder', out),
         ],
       });
       const response = await fetch(`${nodeRed.baseUrl}/nodes`, { headers: { Accept: 'application/json' } });

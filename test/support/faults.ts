@@ -253,3 +253,20 @@ export class ProcessFaultRecorder {
 export function seconds(ms: number): string {
   return (ms / 1000).toFixed(1);
 }
+
+/** A core file node on tab1 that appends each msg.payload as one line: how child Node-REDs report deliveries. */
+export function fileRecorderNode(id: string, filename: string): Record<string, unknown> {
+  return {
+    id,
+    type: 'file',
+    z: 'tab1',
+    name: '',
+    filename,
+    filenameType: 'str',
+    appendNewline: true,
+    createDir: false,
+    overwriteFile: 'false',
+    encoding: 'none',
+    wires: [],
+  };
+}
