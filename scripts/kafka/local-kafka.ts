@@ -200,7 +200,20 @@ class LocalKafkaBroker implements LocalKafka {
    * "coordinator not available" retries and their delay out of the first test that uses a group.
    */
   private async warmUpGroupCoordinator(): Promise<void> {
-    await withAdmin(this, (admin) => admin.fetchOffsets({ groupId: 'kafka-harness-warm-up', topics: [] }));
+    // While __consumer_offsets is being created the broker answers "not the coordinator" or "not
+    // available", for longer on a busy machine: ask again until it answers.
+    const deadline = Date.now() + READY_TIMEOUT_MS;
+    for (;;) {
+      try {
+        await withAdmin(this, (admin) =>
+          admin.fetchOffsets({ groupId: 'kafka-harness-warm-up', topics: [] }),
+        );
+        return;
+      } catch (error) {
+        if (Date.now() > deadline) throw error;
+        await sleep(250);
+      }
+    }
   }
 
   /** Ready means the broker answers metadata requests and lists itself, i.e. it is registered and unfenced. */

@@ -1,9 +1,13 @@
 import type { EachBatchPayload, KafkaMessage } from 'kafkajs';
 import type { TriggerData } from './trigger-data';
 
-/** How the flow ended for one record: with an error, or not. */
+/**
+ * How the flow ended for one record: with an error, or not; or `dropped` when a flow stop closed a
+ * node the record's message was on its way to, so that the flow never had it.
+ */
 export interface FlowOutcome {
   error?: unknown;
+  dropped?: true;
 }
 
 /** Where a record is and what went wrong with it. */
@@ -28,6 +32,22 @@ export interface DeliveryHooks {
   onRecordFailed(failure: RecordFailure): void;
   /** Node-RED could not send a record at all (hand-off delivery); it is passed over. */
   onSendFailed(failure: RecordError): void;
+  /** When the flows run, and whether a flow stop may have dropped what was sent. */
+  flows: FlowGate;
+}
+
+/**
+ * The flows' runs between stops, as a sender needs them: Node-RED closes every node of a stopping
+ * flow at once, and a message sent but not yet delivered (delivery is asynchronous) is dropped by a
+ * receiver that was closed meanwhile, as is one sent while a deploy is between stop and start.
+ */
+export interface FlowGate {
+  /** Resolves true once the flows run (at once, or when the deploy under way has started them), or false after `ms`. */
+  running(ms: number): Promise<boolean>;
+  /** Marks the current run; taken while the flows run, before sending. */
+  mark(): number;
+  /** Resolves once what was sent before has been delivered: true, or false when the run of `mark` was stopped first. */
+  delivered(mark: number): Promise<boolean>;
 }
 
 /** One way of handing batches to the flow and deciding which offsets to commit (kafkajs's autoCommit stays off). */

@@ -26,6 +26,8 @@ export class CompletionDelivery implements BatchDelivery {
   private readonly watermarks = new CompletionWatermarks();
   private readonly committer: OffsetCommitter;
   private stopping = false;
+  /** After finish(): outcomes that come later change nothing, the records come again after a restart. */
+  private finished = false;
 
   constructor(private readonly options: CompletionDeliveryOptions) {
     this.committer = new OffsetCommitter(options.consumer);
@@ -39,17 +41,19 @@ export class CompletionDelivery implements BatchDelivery {
     isStale,
   }: EachBatchPayload): Promise<number> {
     const { topic, partition, messages } = batch;
-    const { limit, hooks, clock, heartbeatInterval } = this.options;
+    const { limit, heartbeatInterval } = this.options;
+    const { flows } = this.options.hooks;
     const stillWanted = () => isRunning() && !isStale() && !this.stopping;
     let delivered = 0;
     for (const record of messages) {
       // Waiting here is what pauses fetching; heartbeats keep the group membership alive meanwhile.
       while (stillWanted() && !(await limit.waitForRoom(heartbeatInterval))) await heartbeat();
+      // While a deploy is between stop and start, a message would go to nodes that are gone.
+      while (stillWanted() && !(await flows.running(heartbeatInterval))) await heartbeat();
       if (!stillWanted()) break;
       limit.enter();
       this.watermarks.started(partition, record.offset);
-      const outcome = hooks.sendTracked(toTriggerData(topic, partition, record, clock.now()), record);
-      void outcome.then((result) => this.settle(topic, partition, record, result));
+      void this.track(topic, partition, record);
       // Resolving moves kafkajs's fetch position; only settle() decides what is committed.
       resolveOffset(record.offset);
       delivered += 1;
@@ -66,7 +70,22 @@ export class CompletionDelivery implements BatchDelivery {
     this.stopping = true;
     this.options.limit.wake();
     await this.options.limit.waitUntilIdle(budgetMs);
+    this.finished = true;
     await this.committer.settled();
+  }
+
+  /**
+   * Sends one record and settles it once the flow is done with it. A message a flow stop dropped is
+   * sent again once the flows run, unless the trigger is closing: then it stays uncommitted.
+   */
+  private async track(topic: string, partition: number, record: KafkaMessage): Promise<void> {
+    const { hooks, clock, heartbeatInterval } = this.options;
+    const send = () => hooks.sendTracked(toTriggerData(topic, partition, record, clock.now()), record);
+    let outcome = await send();
+    while (outcome.dropped && !this.stopping) {
+      if (await hooks.flows.running(heartbeatInterval)) outcome = await send();
+    }
+    await this.settle(topic, partition, record, outcome);
   }
 
   private async settle(
@@ -77,6 +96,7 @@ export class CompletionDelivery implements BatchDelivery {
   ): Promise<void> {
     const { limit, hooks, deadLetterTopic } = this.options;
     try {
+      if (outcome.dropped || this.finished) return;
       if (outcome.error !== undefined) {
         hooks.onRecordFailed({
           topic,

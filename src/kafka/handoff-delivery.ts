@@ -1,4 +1,4 @@
-import type { Consumer, EachBatchPayload } from 'kafkajs';
+import type { Consumer, EachBatchPayload, KafkaMessage } from 'kafkajs';
 import type { BatchDelivery, DeliveryHooks } from './batch-delivery';
 import { OffsetCommitter } from './offset-committer';
 import { toTriggerData, type ProcessingClock } from './trigger-data';
@@ -6,9 +6,11 @@ import { toTriggerData, type ProcessingClock } from './trigger-data';
 const STOP_CHECK_EVERY = 256;
 
 /**
- * The contract's default: a record counts as done once it is handed to the flow, and its offset is
- * committed right after the batch (without holding up the next fetch), so a failing flow never
- * holds the consumer back.
+ * The default delivery: a record counts as done once the next node has received it, and its offset
+ * is committed right after the batch (without holding up the next fetch), so a failing flow never
+ * holds the consumer back. A message that a stopping flow drops was not received: a batch whose
+ * messages a flow stop may have overtaken is not committed, and is sent again when the trigger
+ * itself carries on.
  */
 export class HandoffDelivery implements BatchDelivery {
   private readonly committer: OffsetCommitter;
@@ -18,6 +20,7 @@ export class HandoffDelivery implements BatchDelivery {
     private readonly hooks: DeliveryHooks,
     private readonly clock: ProcessingClock,
     consumer: Consumer,
+    private readonly heartbeatInterval: number,
   ) {
     this.committer = new OffsetCommitter(consumer);
   }
@@ -30,26 +33,20 @@ export class HandoffDelivery implements BatchDelivery {
     isStale,
   }: EachBatchPayload): Promise<number> {
     const { topic, partition, messages } = batch;
-    // A hand-off batch takes milliseconds: one clock reading and a stop check every few hundred
-    // records keep the per-record path short.
-    const processedAt = this.clock.now();
-    let delivered = 0;
-    for (const record of messages) {
-      if (delivered % STOP_CHECK_EVERY === 0 && (!isRunning() || isStale())) break;
-      try {
-        this.hooks.send(toTriggerData(topic, partition, record, processedAt), record);
-      } catch (error) {
-        // A record Node-RED cannot send (e.g. too deeply nested to clone for a second wire) is
-        // reported and passed over: it must not stop the consumer on it for ever.
-        this.hooks.onSendFailed({ topic, partition, offset: record.offset, error });
-      }
-      delivered += 1;
+    // Unresolved and uncommitted, what is not handed over comes again, here or to the next owner.
+    // A fetch that arrives once closing has begun would go to nodes that are closed or closing.
+    if (!(await this.flowsRunning(heartbeat))) return 0;
+    let mark = this.hooks.flows.mark();
+    let delivered = this.send(topic, partition, messages, messages.length, () => !isRunning() || isStale());
+    if (delivered === 0) return 0;
+    while (!(await this.hooks.flows.delivered(mark))) {
+      if (!(await this.flowsRunning(heartbeat))) return 0;
+      mark = this.hooks.flows.mark();
+      delivered = this.send(topic, partition, messages, delivered, () => false);
     }
-    if (delivered > 0) {
-      const last = messages[delivered - 1]!.offset;
-      resolveOffset(last);
-      this.committer.commit(topic, partition, (BigInt(last) + 1n).toString());
-    }
+    const last = messages[delivered - 1]!.offset;
+    resolveOffset(last);
+    this.committer.commit(topic, partition, (BigInt(last) + 1n).toString());
     // Once closing, the batch kafkajs waits for must not end before its commit has landed.
     if (this.stopping) await this.committer.settled();
     await heartbeat();
@@ -61,5 +58,37 @@ export class HandoffDelivery implements BatchDelivery {
   async finish(): Promise<void> {
     this.stopping = true;
     await this.committer.settled();
+  }
+
+  /** Sends the first `count` records unless `stopped()` says otherwise; returns how many it sent. */
+  private send(
+    topic: string,
+    partition: number,
+    messages: KafkaMessage[],
+    count: number,
+    stopped: () => boolean,
+  ): number {
+    // A hand-off batch takes milliseconds: one clock reading and a stop check every few hundred
+    // records keep the per-record path short.
+    const processedAt = this.clock.now();
+    let sent = 0;
+    for (; sent < count; sent += 1) {
+      const record = messages[sent]!;
+      if (sent % STOP_CHECK_EVERY === 0 && stopped()) break;
+      try {
+        this.hooks.send(toTriggerData(topic, partition, record, processedAt), record);
+      } catch (error) {
+        // A record Node-RED cannot send (e.g. too deeply nested to clone for a second wire) is
+        // reported and passed over: it must not stop the consumer on it for ever.
+        this.hooks.onSendFailed({ topic, partition, offset: record.offset, error });
+      }
+    }
+    return sent;
+  }
+
+  /** Waits, heartbeating, until the flows run; false when the trigger is closing. */
+  private async flowsRunning(heartbeat: () => Promise<void>): Promise<boolean> {
+    while (!this.stopping && !(await this.hooks.flows.running(this.heartbeatInterval))) await heartbeat();
+    return !this.stopping;
   }
 }

@@ -132,7 +132,7 @@ export class TriggerConsumer {
   private deliveryFor(consumer: Consumer): BatchDelivery {
     const { delivery, heartbeatInterval } = this.settings;
     if (delivery.mode === 'handoff' || !this.inFlight)
-      return new HandoffDelivery(this.hooks, this.clock, consumer);
+      return new HandoffDelivery(this.hooks, this.clock, consumer, heartbeatInterval);
     return new CompletionDelivery({
       consumer,
       hooks: {

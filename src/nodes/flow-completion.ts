@@ -1,7 +1,10 @@
 import type { NodeAPI, NodeMessage } from 'node-red';
 import type { FlowOutcome } from '../kafka/batch-delivery';
+import { flowLifecycleOf, type FlowLifecycle } from './flow-lifecycle';
 
 interface Tracked {
+  /** The flows' run it was sent in (FlowLifecycle.mark()). */
+  run: number;
   /** Sends not yet received: a node may call done() before the next node has received its message. */
   inTransit: number;
   /** Receptions not yet finished with done(). */
@@ -11,10 +14,17 @@ interface Tracked {
   resolve(outcome: FlowOutcome): void;
 }
 
+/** The parts of a Node-RED node the hooks look at; the underscored ones are the runtime's own. */
+interface ReceivingNode {
+  _expectedDoneCount?: number;
+  _inputCallback?: unknown;
+  _inputCallbacks?: unknown;
+}
+
 interface HookEvent {
   msg: NodeMessage;
   error?: unknown;
-  destination?: { node?: { _expectedDoneCount?: number } };
+  destination?: { id?: string; node?: ReceivingNode };
 }
 
 const HOOK_SUFFIX = '.kafkaTriggerCompletion';
@@ -24,13 +34,19 @@ const SWEEP_MS = 1000;
  * Tells when the flow has finished with a message: every node that received it, or a clone of it
  * (clones keep the _msgid), has called done(). Built on Node-RED's message hooks, which are only
  * installed while some trigger uses flow-controlled delivery, and cost one Map lookup per event.
+ * A message that a flow stop keeps from a node (routed to a node that is gone, or delivered to one
+ * that was closed) was dropped: the flow never had it.
  */
 export class FlowCompletion {
   private readonly tracked = new Map<string, Tracked>();
   private users = 0;
   private sweeper: NodeJS.Timeout | undefined;
 
-  constructor(private readonly hooks: NodeAPI['hooks']) {}
+  constructor(
+    private readonly hooks: NodeAPI['hooks'],
+    private readonly lifecycle: FlowLifecycle,
+    private readonly isActive: (id: string) => boolean,
+  ) {}
 
   acquire(): void {
     if (this.users++ === 0) this.install();
@@ -48,6 +64,7 @@ export class FlowCompletion {
   ): Promise<FlowOutcome> {
     return new Promise((resolve) => {
       const entry: Tracked = {
+        run: this.lifecycle.mark(),
         inTransit: 0,
         active: 0,
         error: undefined,
@@ -73,9 +90,19 @@ export class FlowCompletion {
         if (entry) entry.inTransit += 1;
       }
     });
+    this.hooks.add(`preRoute${HOOK_SUFFIX}`, (event: HookEvent) => {
+      const entry = this.entryFor(event);
+      const id = event.destination?.id;
+      if (entry && id !== undefined && this.stoppedSince(entry) && !this.isActive(id))
+        this.drop(event, entry);
+    });
     this.hooks.add(`onReceive${HOOK_SUFFIX}`, (event: HookEvent) => {
       const entry = this.entryFor(event);
       if (!entry) return;
+      // A closed node has no input handler left: the runtime hands it the message all the same.
+      const node = event.destination?.node;
+      if (this.stoppedSince(entry) && node && !node._inputCallback && !node._inputCallbacks)
+        return this.drop(event, entry);
       // Link nodes hand messages over without a send event, hence the floor.
       if (entry.inTransit > 0) entry.inTransit -= 1;
       entry.active += 1;
@@ -102,7 +129,15 @@ export class FlowCompletion {
   private uninstall(): void {
     this.hooks.remove(`*${HOOK_SUFFIX}`);
     clearInterval(this.sweeper);
-    for (const [msgid, entry] of this.tracked) this.settle(msgid, entry, new Error('the trigger was closed'));
+    for (const [msgid, entry] of this.tracked) this.resolve(msgid, entry, { dropped: true });
+  }
+
+  private stoppedSince(entry: Tracked): boolean {
+    return this.lifecycle.stops !== entry.run;
+  }
+
+  private drop(event: HookEvent, entry: Tracked): void {
+    this.resolve(event.msg._msgid as string, entry, { dropped: true });
   }
 
   private entryFor(event: HookEvent): Tracked | undefined {
@@ -117,14 +152,20 @@ export class FlowCompletion {
   private failOverdue(): void {
     const now = Date.now();
     for (const [msgid, entry] of this.tracked) {
-      if (entry.deadline <= now)
-        this.settle(msgid, entry, new Error('the flow did not finish with the message in time'));
+      if (entry.deadline > now) continue;
+      // Lost on its way through a stop (a node closed while it held the message, say): not a failure.
+      if (this.stoppedSince(entry)) this.resolve(msgid, entry, { dropped: true });
+      else this.settle(msgid, entry, new Error('the flow did not finish with the message in time'));
     }
   }
 
   private settle(msgid: string, entry: Tracked, error: unknown): void {
+    this.resolve(msgid, entry, error === undefined ? {} : { error });
+  }
+
+  private resolve(msgid: string, entry: Tracked, outcome: FlowOutcome): void {
     this.tracked.delete(msgid);
-    entry.resolve(error === undefined ? {} : { error });
+    entry.resolve(outcome);
   }
 }
 
@@ -138,6 +179,10 @@ const byRuntime = new WeakMap<NodeAPI['hooks'], FlowCompletion>();
 /** The one FlowCompletion of a Node-RED runtime. */
 export function flowCompletionOf(RED: NodeAPI): FlowCompletion {
   let completion = byRuntime.get(RED.hooks);
-  if (!completion) byRuntime.set(RED.hooks, (completion = new FlowCompletion(RED.hooks)));
+  if (!completion) {
+    const isActive = (id: string) => !!RED.nodes.getNode(id);
+    completion = new FlowCompletion(RED.hooks, flowLifecycleOf(RED), isActive);
+    byRuntime.set(RED.hooks, completion);
+  }
   return completion;
 }

@@ -6,8 +6,8 @@ import { createKafkaClient } from '../kafka/kafka-client';
 import { TriggerConsumer, type ConsumerState } from '../kafka/trigger-consumer';
 import type { TriggerData } from '../kafka/trigger-data';
 import { resolveTriggerSettings, type TriggerSettings } from '../kafka/trigger-settings';
-import { afterFlowsStart } from './flows-started';
 import { flowCompletionOf } from './flow-completion';
+import { flowLifecycleOf } from './flow-lifecycle';
 import { messageIdSource } from './message-ids';
 import { kafkaLogOptions } from './node-red-logging';
 import { problemStatus, statusFor } from './trigger-status';
@@ -32,13 +32,21 @@ export = function register(RED: NodeAPI): void {
   function KafkaTriggerNode(this: Node, config: KafkaTriggerConfig): void {
     RED.nodes.createNode(this, config);
     const node = this;
+    const flows = flowLifecycleOf(RED);
+    // A trigger that cannot start says why in the editor at once, and again once the flows have
+    // started, so that Status nodes see it too.
     const fail = (
       errorKey: string,
       statusKey: string,
       params: Record<string, string | number> = {},
     ): void => {
       node.error(RED._(`kafka-trigger.errors.${errorKey}`, params));
-      node.status(problemStatus(statusKey));
+      const status = problemStatus(statusKey);
+      node.status(status);
+      node.on(
+        'close',
+        flows.afterStart(() => node.status(status)),
+      );
     };
 
     const resolved = resolveTriggerSettings(config, node.id);
@@ -91,10 +99,11 @@ export = function register(RED: NodeAPI): void {
             }),
           ),
         onState: (state) => report(state, connection.brokers),
+        flows,
       },
     });
 
-    const cancelStart = afterFlowsStart(RED, () => consumer.start());
+    const cancelStart = flows.afterStart(() => consumer.start());
     // The second output, when metrics are on, gets the seed's key metrics every metricsInterval seconds.
     const metricsTimer =
       settings.metricsInterval > 0

@@ -1,18 +1,18 @@
 // Fault 4: three real Node-RED processes share one group on a 6-partition topic; one is SIGKILLed
 // and the other two take over its partitions. Every process records what it gets with a core file
 // node (one JSON line per msg.payload).
-import { mkdtempSync, readFileSync, existsSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import should from 'should';
 import { AssignerProtocol } from 'kafkajs';
 import { createTopic } from '../../scripts/kafka/local-kafka';
-import type { TriggerData } from '../../src/kafka/trigger-data';
 import { uniqueName } from '../support/kafka';
 import {
   DeliveryLedger,
   fileRecorderNode,
   printFigures,
+  readRecordedPayloads,
   seconds,
   sequenceNumber,
   startSequenceProducer,
@@ -42,20 +42,6 @@ async function groupMembers(group: string, topic: string): Promise<Member[]> {
     const assignment = AssignerProtocol.MemberAssignment.decode(member.memberAssignment);
     return { clientId: member.clientId, partitions: assignment?.assignment[topic] ?? [] };
   });
-}
-
-function readDeliveries(file: string): TriggerData[] {
-  if (!existsSync(file)) return [];
-  return readFileSync(file, 'utf8')
-    .split('\n')
-    .filter((line) => line.trim() !== '')
-    .flatMap((line) => {
-      try {
-        return [JSON.parse(line) as TriggerData];
-      } catch {
-        return []; // a line cut short by SIGKILL
-      }
-    });
 }
 
 describe('fault: horizontal scaling across Node-RED processes', function () {
@@ -148,7 +134,7 @@ describe('fault: horizontal scaling across Node-RED processes', function () {
       ledger.total = 0;
       perProcess.length = 0;
       for (const [i, file] of files.entries()) {
-        const deliveries = readDeliveries(file);
+        const deliveries = readRecordedPayloads(file);
         perProcess.push(deliveries.length);
         for (const data of deliveries) {
           const n = sequenceNumber(data.message);

@@ -58,6 +58,39 @@ describe('kafka-trigger connection lifecycle', function () {
     }
   });
 
+  describe('problems found at deploy reach a Status node', () => {
+    let saved: string | undefined;
+    beforeEach(() => {
+      saved = process.env.KAFKA_BROKERS;
+      delete process.env.KAFKA_BROKERS;
+    });
+    afterEach(() => {
+      if (saved !== undefined) process.env.KAFKA_BROKERS = saved;
+    });
+
+    for (const [problem, props] of [
+      ['no-brokers', { topic: 'anything' }],
+      ['invalid-settings', { topic: 'not a topic!' }],
+      ['invalid-settings', { topic: 'anything', broker: 'no-such-broker-node' }],
+    ] as const) {
+      it(`${problem} for ${JSON.stringify(props)}`, async () => {
+        await deploy([
+          tab(),
+          triggerNode('trigger1', props),
+          ...statusWatcher('status1', ['trigger1'], 'statusOut'),
+        ]);
+        const seen = collect<{ status: { text: string; fill: string; shape: string } }>('statusOut');
+        const status = await waitFor(() => seen.find((msg) => msg.status.text.endsWith(problem)));
+        should(status!.status).containEql({
+          fill: 'red',
+          shape: 'ring',
+          text: `kafka-trigger.status.${problem}`,
+        });
+        should(loggedBy('trigger1', 'error')).have.length(1);
+      });
+    }
+  });
+
   describe('KAFKA_BROKERS', () => {
     let saved: string | undefined;
     beforeEach(() => {

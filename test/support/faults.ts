@@ -1,7 +1,8 @@
 // Helpers for the fault suite (test/faults): a numbered producer that rides out broker outages,
 // delivery bookkeeping, process resource probes and the FIGURES lines every scenario prints.
-import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { Kafka, logLevel, type Admin, type Producer } from 'kafkajs';
+import type { TriggerData } from '../../src/kafka/trigger-data';
 import { sleep } from './wait';
 
 export type BrokerAddress = { bootstrap: string };
@@ -44,6 +45,8 @@ export interface SequenceProducerOptions {
   durationMs: number;
   /** Each record's partition, or the default partitioner. */
   partitions?: number;
+  /** Idempotent sends: a retried send is never written twice. */
+  idempotent?: boolean;
 }
 
 export interface SequenceProducer {
@@ -72,6 +75,7 @@ export function startSequenceProducer(
   let stopped = false;
   const producer: Producer = impatientKafka(broker, 'fault-sequence-producer').producer({
     allowAutoTopicCreation: false,
+    ...(options.idempotent ? { idempotent: true, maxInFlightRequests: 1 } : {}),
   });
   const run = async (): Promise<void> => {
     const until = Date.now() + options.durationMs;
@@ -269,4 +273,19 @@ export function fileRecorderNode(id: string, filename: string): Record<string, u
     encoding: 'none',
     wires: [],
   };
+}
+
+/** The payloads a fileRecorderNode wrote, in order. */
+export function readRecordedPayloads(file: string): TriggerData[] {
+  if (!existsSync(file)) return [];
+  return readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((line) => line.trim() !== '')
+    .flatMap((line) => {
+      try {
+        return [JSON.parse(line) as TriggerData];
+      } catch {
+        return []; // a line cut short by SIGKILL
+      }
+    });
 }

@@ -15,6 +15,7 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import WebSocket from 'ws';
 import { findFreePorts } from '../../scripts/kafka/ports';
 import { waitFor } from './wait';
 
@@ -115,4 +116,43 @@ export async function startNodeRedProcess(options: NodeRedProcessOptions = {}): 
     throw error;
   }
   return { child, baseUrl, userDir, logFile, log, logTail, stop };
+}
+
+/** Deploys `flows` through the admin API as a full or modified-nodes deploy; resolves once Node-RED has started them. */
+export async function deployFlows(
+  proc: NodeRedProcess,
+  flows: Record<string, unknown>[],
+  type: 'full' | 'nodes' | 'flows' = 'full',
+): Promise<void> {
+  const response = await fetch(`${proc.baseUrl}/flows`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', 'Node-RED-Deployment-Type': type },
+    body: JSON.stringify(flows),
+  });
+  if (!response.ok) throw new Error(`deploy failed: ${response.status} ${await response.text()}`);
+}
+
+/**
+ * The status text a node shows now, as the editor gets it: Node-RED keeps each node's latest status
+ * on its comms channel and sends it to every new subscriber. Undefined when the node has none.
+ */
+export async function nodeStatus(proc: NodeRedProcess, id: string): Promise<string | undefined> {
+  const socket = new WebSocket(`${proc.baseUrl.replace('http', 'ws')}/comms`);
+  try {
+    return await new Promise<string | undefined>((resolve, reject) => {
+      // Retained statuses follow the subscription at once; a node with none sends nothing.
+      const timer = setTimeout(() => resolve(undefined), 1000);
+      socket.on('error', reject);
+      socket.on('open', () => socket.send(JSON.stringify({ subscribe: `status/${id}` })));
+      socket.on('message', (raw) => {
+        for (const event of JSON.parse(String(raw)) as { topic: string; data?: { text?: string } }[]) {
+          if (event.topic !== `status/${id}`) continue;
+          clearTimeout(timer);
+          resolve(event.data?.text?.replace('kafka-trigger.status.', ''));
+        }
+      });
+    });
+  } finally {
+    socket.close();
+  }
 }

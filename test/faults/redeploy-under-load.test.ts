@@ -1,0 +1,199 @@
+// Fault: redeploys at realistic rates. A real Node-RED process consumes numbered records (idempotent
+// producer, 40 or 100 per send every 100 ms) into a core file node while the flow is deployed 40
+// times, every 0.5 s, alternating a full deploy with a modified-nodes deploy of one changed node.
+// Node-RED closes every node of a stopping flow at once, so records on their way to the file node
+// when a deploy starts are dropped by it: none of them may be committed.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import should from 'should';
+import { createTopic } from '../../scripts/kafka/local-kafka';
+import { uniqueName } from '../support/kafka';
+import {
+  DeliveryLedger,
+  fileRecorderNode,
+  printFigures,
+  readRecordedPayloads,
+  seconds,
+  sequenceNumber,
+  startSequenceProducer,
+  withFaultAdmin,
+} from '../support/faults';
+import {
+  deployFlows,
+  nodeStatus,
+  startNodeRedProcess,
+  type NodeRedProcess,
+} from '../support/node-red-process';
+import { sleep, waitFor } from '../support/wait';
+import { faultBroker } from './faults.hooks';
+
+const DEPLOYS = 40;
+const DEPLOY_EVERY_MS = 500;
+const PRODUCE_EVERY_MS = 100;
+const MAX_IN_FLIGHT = 100;
+
+interface Scenario {
+  name: string;
+  partitions: number;
+  recordsPerSecond: number;
+  delivery: 'handoff' | 'complete';
+  /** Which node the modified-nodes deploys change: the trigger, or a function node after it. */
+  changed: 'trigger' | 'downstream';
+}
+
+const SCENARIOS: Scenario[] = [
+  { name: 'p3-400-handoff', partitions: 3, recordsPerSecond: 400, delivery: 'handoff', changed: 'trigger' },
+  { name: 'p6-400-handoff', partitions: 6, recordsPerSecond: 400, delivery: 'handoff', changed: 'trigger' },
+  { name: 'p3-1000-handoff', partitions: 3, recordsPerSecond: 1000, delivery: 'handoff', changed: 'trigger' },
+  { name: 'p3-400-complete', partitions: 3, recordsPerSecond: 400, delivery: 'complete', changed: 'trigger' },
+  {
+    name: 'p3-400-handoff-downstream',
+    partitions: 3,
+    recordsPerSecond: 400,
+    delivery: 'handoff',
+    changed: 'downstream',
+  },
+  {
+    name: 'p3-400-complete-downstream',
+    partitions: 3,
+    recordsPerSecond: 400,
+    delivery: 'complete',
+    changed: 'downstream',
+  },
+];
+
+function deliveredNumbers(file: string): number[] {
+  return readRecordedPayloads(file).flatMap((payload) => sequenceNumber(payload.message) ?? []);
+}
+
+/** Records the group has not committed yet, over every partition of the topic. */
+async function uncommitted(group: string, topic: string): Promise<number> {
+  return withFaultAdmin(faultBroker(), async (admin) => {
+    const ends = await admin.fetchTopicOffsets(topic);
+    const [committed] = await admin.fetchOffsets({ groupId: group, topics: [topic] });
+    return ends.reduce((sum, end) => {
+      const at = committed?.partitions.find((p) => p.partition === end.partition)?.offset ?? '-1';
+      return sum + Number(end.offset) - Math.max(Number(at), 0);
+    }, 0);
+  });
+}
+
+describe('fault: redeploys under load lose no record', function () {
+  this.timeout(300000);
+  const workDir = mkdtempSync(path.join(tmpdir(), 'kafka-trigger-redeploy-'));
+  let nodeRed: NodeRedProcess | undefined;
+
+  afterEach(async () => {
+    await nodeRed?.stop('SIGKILL');
+    nodeRed = undefined;
+  });
+  after(() => rmSync(workDir, { recursive: true, force: true }));
+
+  for (const scenario of SCENARIOS) {
+    it(`${scenario.name}: ${DEPLOYS} deploys every ${DEPLOY_EVERY_MS} ms at ${scenario.recordsPerSecond} records/s`, async () => {
+      const broker = faultBroker();
+      const topic = uniqueName('redeploy');
+      const group = uniqueName('redeploy-group');
+      await createTopic(broker, topic, scenario.partitions);
+      const file = path.join(workDir, `${scenario.name}.jsonl`);
+      const viaFunction = scenario.changed === 'downstream';
+      const flows = (deploy: number): Record<string, unknown>[] => {
+        const changing = deploy % 2 === 1;
+        return [
+          { id: 'tab1', type: 'tab', label: 'redeploy' },
+          { id: 'broker1', type: 'kafka-broker', name: '', brokers: broker.bootstrap, client_id: '' },
+          {
+            id: 'trigger1',
+            type: 'kafka-trigger',
+            z: 'tab1',
+            name: '',
+            broker: 'broker1',
+            topic,
+            consumer_group: group,
+            start_from: 'earliest',
+            // The setting the trigger-changing deploys toggle.
+            session_timeout: changing && !viaFunction ? 12000 : 10000,
+            heartbeat_interval: 3000,
+            delivery: scenario.delivery,
+            max_in_flight: MAX_IN_FLIGHT,
+            wires: [[viaFunction ? 'pass1' : 'file1']],
+          },
+          ...(viaFunction
+            ? [
+                {
+                  id: 'pass1',
+                  type: 'function',
+                  z: 'tab1',
+                  name: '',
+                  func: `// deploy ${changing ? 'b' : 'a'}\nreturn msg;`,
+                  outputs: 1,
+                  wires: [['file1']],
+                },
+              ]
+            : []),
+          fileRecorderNode('file1', file),
+        ];
+      };
+
+      nodeRed = await startNodeRedProcess({ flows: flows(0) });
+      await waitFor(
+        async () => (await nodeStatus(nodeRed!, 'trigger1'))?.startsWith('connected'),
+        60000,
+        'connected',
+      );
+      const batchSize = (scenario.recordsPerSecond * PRODUCE_EVERY_MS) / 1000;
+      const producer = startSequenceProducer(broker, topic, {
+        batchSize,
+        everyMs: PRODUCE_EVERY_MS,
+        durationMs: 120000,
+        idempotent: true,
+      });
+
+      const closeTimes: number[] = [];
+      for (let deploy = 1; deploy <= DEPLOYS; deploy += 1) {
+        // Odd deploys change one node (a modified-nodes deploy), even ones redeploy everything.
+        const before = Date.now();
+        await deployFlows(nodeRed, flows(deploy), deploy % 2 === 1 ? 'nodes' : 'full');
+        closeTimes.push(Date.now() - before);
+        await sleep(DEPLOY_EVERY_MS);
+      }
+      producer.stop();
+      await producer.done;
+      const produced = producer.acknowledged.size;
+
+      // Done when every number arrived, or when the group has committed everything (then what is
+      // missing was committed without being delivered: lost).
+      const ledger = new DeliveryLedger();
+      await waitFor(
+        async () => {
+          const numbers = deliveredNumbers(file);
+          if (new Set(numbers).size >= produced) return true;
+          return (await uncommitted(group, topic)) === 0 && deliveredNumbers(file).length === numbers.length;
+        },
+        120000,
+        'every record delivered or committed',
+      );
+      for (const n of deliveredNumbers(file)) ledger.record(n);
+      const lost = ledger.missing(producer.acknowledged);
+      printFigures(`redeploy-under-load-${scenario.name}`, {
+        partitions: scenario.partitions,
+        records_per_s: scenario.recordsPerSecond,
+        delivery: scenario.delivery,
+        changed: scenario.changed,
+        deploys: DEPLOYS,
+        produced,
+        delivered: ledger.distinct,
+        lost: lost.length,
+        duplicates: ledger.duplicates,
+        deploy_max_s: seconds(Math.max(...closeTimes)),
+        lost_first: lost.slice(0, 10).join('/') || 'none',
+      });
+      should(lost).be.empty();
+      // Each deploy may repeat what was in flight: at most a cap's worth in flow-controlled
+      // delivery, at most the last fetch of each partition (about a second of records) on hand-off.
+      const perDeploy = scenario.delivery === 'complete' ? MAX_IN_FLIGHT : scenario.recordsPerSecond;
+      should(ledger.duplicates).be.belowOrEqual(DEPLOYS * perDeploy);
+    });
+  }
+});
