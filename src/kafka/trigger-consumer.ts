@@ -1,5 +1,5 @@
 import type { Consumer, Kafka, KafkaMessage, Producer } from 'kafkajs';
-import { DEFAULT_BACKOFF, retryDelay, type BackoffPolicy } from './backoff';
+import { DEFAULT_BACKOFF, RetryCount, retryDelay, type BackoffPolicy } from './backoff';
 import type { BatchDelivery, DeliveryHooks } from './batch-delivery';
 import { CompletionDelivery } from './completion-delivery';
 import { deadLetterMessage } from './dead-letter';
@@ -16,8 +16,7 @@ export type ConsumerState =
   | { kind: 'connecting' }
   | { kind: 'connected'; partitions: number; lag: number }
   | { kind: 'rebalancing' }
-  | { kind: 'retrying'; failure: FailureKind; error: unknown; attempt: number; delayMs: number }
-  | { kind: 'disconnected' };
+  | { kind: 'retrying'; failure: FailureKind; error: unknown; attempt: number; delayMs: number };
 
 export interface TriggerConsumerHooks extends DeliveryHooks {
   onState(state: ConsumerState): void;
@@ -30,6 +29,25 @@ export interface TriggerConsumerOptions {
   backoff?: BackoffPolicy;
 }
 
+/** One kafkajs consumer and the delivery that hands its batches to the flow. */
+interface Attempt {
+  consumer: Consumer;
+  delivery: BatchDelivery;
+  /** Joined with partitions, "connected" not reported yet: that waits for the first fetch. */
+  awaitingFetch: boolean;
+}
+
+/**
+ * Where the trigger is in its life. Every change goes through `enter()`:
+ *
+ *   idle → connecting → consuming ⇄ (crash) → backing off → connecting …; any phase → closed.
+ */
+type Phase =
+  | { name: 'idle' }
+  | { name: 'connecting' | 'consuming'; attempt: Attempt }
+  | { name: 'backing-off'; timer: NodeJS.Timeout | undefined }
+  | { name: 'closed' };
+
 /**
  * One consumer-group member for one trigger: connects, subscribes and consumes, and after any
  * failure throws the kafkajs consumer away and starts a fresh one after a capped, jittered
@@ -40,34 +58,31 @@ export class TriggerConsumer {
   private readonly kafka: Kafka;
   private readonly settings: TriggerSettings;
   private readonly hooks: TriggerConsumerHooks;
-  private readonly backoff: BackoffPolicy;
   private readonly clock = new ProcessingClock();
   private readonly inFlight: InFlightLimit | undefined;
   private readonly metrics: ConsumerMetrics;
+  private readonly retries: RetryCount;
+  private phase: Phase = { name: 'idle' };
   private assignedPartitions = 0;
   private lagReportedAt = 0;
-  private current: { consumer: Consumer; delivery: BatchDelivery } | undefined;
   private deadLetterProducer: Promise<Producer> | undefined;
-  private retryTimer: NodeJS.Timeout | undefined;
-  private healthyTimer: NodeJS.Timeout | undefined;
-  private failedAttempts = 0;
-  private closing = false;
 
   constructor(options: TriggerConsumerOptions) {
     this.kafka = options.kafka;
     this.settings = options.settings;
     this.hooks = options.hooks;
-    this.backoff = options.backoff ?? DEFAULT_BACKOFF;
+    this.retries = new RetryCount(options.backoff ?? DEFAULT_BACKOFF);
     const { delivery } = options.settings;
     this.inFlight = delivery.mode === 'complete' ? new InFlightLimit(delivery.maxInFlight) : undefined;
     this.metrics = new ConsumerMetrics(options.settings.topic, options.settings.groupId);
   }
 
+  /** Starts the first attempt; a second call, or one after close(), does nothing. */
   start(): void {
-    void this.attempt();
+    if (this.phase.name === 'idle') void this.attempt();
   }
 
-  /** The seed's key metrics: lag per partition, records/s since the last call, errors, rebalances. */
+  /** The key metrics: lag per partition, records/s since the last call, errors, rebalances. */
   metricsSnapshot(): MetricsSnapshot {
     return this.metrics.snapshot(this.inFlight?.size ?? 0);
   }
@@ -77,25 +92,35 @@ export class TriggerConsumer {
    * and leaves the group.
    */
   async close(drainMs: number): Promise<void> {
-    this.closing = true;
-    clearTimeout(this.retryTimer);
-    clearTimeout(this.healthyTimer);
-    const current = this.current;
-    this.current = undefined;
-    if (current) {
-      await current.delivery.finish(drainMs);
-      await current.consumer.disconnect();
+    const previous = this.enter({ name: 'closed' });
+    if ('attempt' in previous) {
+      await previous.attempt.delivery.finish(drainMs);
+      await previous.attempt.consumer.disconnect();
     }
     const producer = this.deadLetterProducer;
     this.deadLetterProducer = undefined;
     if (producer) await (await producer).disconnect();
-    this.hooks.onState({ kind: 'disconnected' });
+  }
+
+  /** The one place the phase changes; returns the phase left, and ends its backoff timer. */
+  private enter(phase: Phase): Phase {
+    const previous = this.phase;
+    if (previous.name === 'backing-off') clearTimeout(previous.timer);
+    if (phase.name === 'closed' || phase.name === 'backing-off') this.retries.leftGroup();
+    this.phase = phase;
+    return previous;
+  }
+
+  /** The attempt of `consumer` while it is the one the trigger runs (events of a replaced one are stale). */
+  private current(consumer: Consumer): Attempt | undefined {
+    return 'attempt' in this.phase && this.phase.attempt.consumer === consumer
+      ? this.phase.attempt
+      : undefined;
   }
 
   private async attempt(): Promise<void> {
-    if (this.closing) return;
     // While retrying, the badge keeps showing why the last attempt failed.
-    if (this.failedAttempts === 0) this.hooks.onState({ kind: 'connecting' });
+    if (this.retries.failures === 0) this.hooks.onState({ kind: 'connecting' });
     const { groupId, sessionTimeout, heartbeatInterval, topic, startFrom } = this.settings;
     const consumer = this.kafka.consumer({
       groupId,
@@ -107,26 +132,34 @@ export class TriggerConsumer {
       maxWaitTimeInMs: FETCH_MAX_WAIT_MS,
       retry: { restartOnFailure: async () => false },
     });
-    const delivery = this.deliveryFor(consumer);
-    this.current = { consumer, delivery };
-    this.watch(consumer, delivery);
+    const attempt: Attempt = { consumer, delivery: this.deliveryFor(consumer), awaitingFetch: false };
+    const { delivery } = attempt;
+    this.enter({ name: 'connecting', attempt });
+    this.watch(consumer);
     try {
       await consumer.connect();
-      this.ensureStillWanted(consumer);
+      this.ensureCurrent(consumer);
       await consumer.subscribe({ topics: [topic], fromBeginning: startFrom === 'earliest' });
-      this.ensureStillWanted(consumer);
+      this.ensureCurrent(consumer);
       await consumer.run({
         autoCommit: false,
         eachBatchAutoResolve: false,
         eachBatch: async (payload) => {
           this.metrics.batchHandled(payload.batch, await delivery.handleBatch(payload));
-          this.failedAttempts = 0;
+          this.retries.healthy();
           this.reportLag();
         },
       });
+      this.ensureCurrent(consumer);
+      this.enter({ name: 'consuming', attempt });
     } catch (error) {
       await this.recover(consumer, error);
     }
+  }
+
+  /** A close() or crash while connect(), subscribe() or run() was pending must not be undone by them. */
+  private ensureCurrent(consumer: Consumer): void {
+    if (!this.current(consumer)) throw new Error('trigger closed while connecting');
   }
 
   private deliveryFor(consumer: Consumer): BatchDelivery {
@@ -150,47 +183,38 @@ export class TriggerConsumer {
     });
   }
 
-  private watch(consumer: Consumer, delivery: BatchDelivery): void {
+  private watch(consumer: Consumer): void {
     const { GROUP_JOIN, FETCH, REBALANCING, CRASH } = consumer.events;
-    // Connected means fetching: a new group's start position ("newest") is only fixed by the first
-    // fetch after joining, and records produced before that are, by Kafka's rules, not "new".
-    let awaitingFetch = false;
-    const connected = () => {
-      awaitingFetch = false;
-      this.hooks.onState({
-        kind: 'connected',
-        partitions: this.assignedPartitions,
-        lag: this.metrics.totalLag,
-      });
-    };
     consumer.on(GROUP_JOIN, ({ payload }) => {
-      // Joining is not yet health: a consumer that joins and then crashes must keep backing off.
-      // A handled batch, or staying in the group for a backoff cap, resets the backoff.
-      clearTimeout(this.healthyTimer);
-      this.healthyTimer = setTimeout(() => (this.failedAttempts = 0), this.backoff.maxMs);
+      const attempt = this.current(consumer);
+      if (!attempt) return;
+      this.retries.joinedGroup();
       const partitions = payload.memberAssignment[this.settings.topic] ?? [];
-      delivery.assigned(partitions);
+      attempt.delivery.assigned(partitions);
       this.metrics.assigned(partitions);
       this.assignedPartitions = partitions.length;
-      // A member with no partitions (more members than partitions) never fetches.
-      if (partitions.length === 0) connected();
-      else awaitingFetch = true;
+      // Connected means fetching: a new group's start position ("newest") is only fixed by the
+      // first fetch after joining, and records produced before that are, by Kafka's rules, not
+      // "new". A member with no partitions (more members than partitions) never fetches.
+      attempt.awaitingFetch = partitions.length > 0;
+      if (!attempt.awaitingFetch) this.reportConnected();
     });
     consumer.on(FETCH, () => {
-      if (awaitingFetch) connected();
+      const attempt = this.current(consumer);
+      if (!attempt?.awaitingFetch) return;
+      attempt.awaitingFetch = false;
+      this.reportConnected();
     });
     consumer.on(REBALANCING, () => {
+      if (!this.current(consumer)) return;
       this.metrics.rebalanced();
       this.hooks.onState({ kind: 'rebalancing' });
     });
     consumer.on(CRASH, ({ payload }) => void this.recover(consumer, payload.error));
   }
 
-  /** Shows the lag on the badge, at most once a second, since a status update costs a message to the editor. */
-  private reportLag(): void {
-    const now = Date.now();
-    if (now - this.lagReportedAt < 1000) return;
-    this.lagReportedAt = now;
+  private reportConnected(): void {
+    this.lagReportedAt = Date.now();
     this.hooks.onState({
       kind: 'connected',
       partitions: this.assignedPartitions,
@@ -198,29 +222,31 @@ export class TriggerConsumer {
     });
   }
 
-  /** A close() that ran while connect() or subscribe() was pending must not be undone by them. */
-  private ensureStillWanted(consumer: Consumer): void {
-    if (this.closing || this.current?.consumer !== consumer)
-      throw new Error('trigger closed while connecting');
+  /** Shows the lag on the badge, at most once a second, since a status update costs a message to the editor. */
+  private reportLag(): void {
+    if (Date.now() - this.lagReportedAt >= 1000) this.reportConnected();
   }
 
+  /** Throws the failed consumer away and, unless it was replaced or the trigger closed, retries after a backoff. */
   private async recover(consumer: Consumer, error: unknown): Promise<void> {
-    const wasCurrent = this.current?.consumer === consumer;
-    if (wasCurrent) this.current = undefined;
-    if (wasCurrent) clearTimeout(this.healthyTimer);
+    if (!this.current(consumer)) {
+      await consumer.disconnect().catch(() => undefined);
+      return;
+    }
+    const delayMs = this.retries.failed();
+    const backingOff: Phase & { name: 'backing-off' } = { name: 'backing-off', timer: undefined };
+    this.enter(backingOff);
     await consumer.disconnect().catch(() => undefined);
-    if (!wasCurrent || this.closing) return;
+    if (this.phase !== backingOff) return;
+    backingOff.timer = setTimeout(() => void this.attempt(), delayMs);
     this.metrics.failed();
-    this.failedAttempts += 1;
-    const delayMs = retryDelay(this.failedAttempts, this.backoff);
     this.hooks.onState({
       kind: 'retrying',
       failure: classifyFailure(error),
       error,
-      attempt: this.failedAttempts,
+      attempt: this.retries.failures,
       delayMs,
     });
-    this.retryTimer = setTimeout(() => void this.attempt(), delayMs);
   }
 
   /** Produces a failed record to the dead-letter topic, retrying with backoff until it lands or the trigger closes. */
@@ -239,8 +265,8 @@ export class TriggerConsumer {
         await producer.send({ topic: delivery.deadLetterTopic, messages: [message] });
         return;
       } catch (sendError) {
-        if (this.closing) throw sendError;
-        await new Promise((resolve) => setTimeout(resolve, retryDelay(attempt, this.backoff)));
+        if (this.phase.name === 'closed') throw sendError;
+        await new Promise((resolve) => setTimeout(resolve, retryDelay(attempt, this.retries.policy)));
       }
     }
   }

@@ -136,7 +136,6 @@ export = function register(RED: NodeAPI): void {
     });
 
     function report(state: ConsumerState, brokers: string[]): void {
-      if (state.kind === 'disconnected') return;
       node.status(statusFor(state, RED._));
       if (state.kind !== 'retrying') return;
       const params = {

@@ -32,8 +32,6 @@ export function statusFor(state: ConsumerState, translate: Translate): NodeStatu
       return { fill: 'yellow', shape: 'ring', text: STATUS + 'rebalancing' };
     case 'retrying':
       return { fill: 'red', shape: 'ring', text: STATUS + RETRY_STATUS[state.failure] };
-    case 'disconnected':
-      return { fill: 'red', shape: 'ring', text: STATUS + 'disconnected' };
   }
 }
 
