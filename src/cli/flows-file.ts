@@ -1,9 +1,9 @@
 // The logic behind the `kafka-trigger` command line: reads a Node-RED flows file, finds its Kafka
 // triggers and checks their settings the way the runtime does, without contacting any broker.
 import { readFileSync } from 'node:fs';
-import { invalidBrokers, parseBrokerList } from '../kafka/brokers';
-import { isSaslMechanism } from '../kafka/connection-security';
-import { defaultGroupId, resolveTriggerSettings, type TriggerConfig } from '../kafka/trigger-settings';
+import { invalidBrokers } from '../kafka/brokers';
+import { resolveTriggerSettings, type TriggerConfig } from '../kafka/trigger-settings';
+import { defaultGroupId, isSaslMechanism, parseBrokerList } from '../settings/setting-rules';
 
 export interface FlowNode {
   id: string;

@@ -5,17 +5,27 @@
 // a key prefix constant joined with a literal (`STATUS + 'connected'`), and keys built at run time
 // (`kafka-trigger.errors.${errorKey}`), whose possible values are traced back to literals: a variable's
 // initialiser, the arguments of every call of the function whose parameter it is, the values of the map
-// it is looked up in, or the `problem` keys of the function whose result it comes from. An expression the
-// test cannot trace fails the test: teach resolve() the new pattern.
+// it is looked up in, or the `problem` keys of the function whose result it comes from (for the resolvers
+// of the setting rules, the keys the rules module lists). An expression the test cannot trace fails the
+// test: teach resolve() the new pattern.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import should from 'should';
 import ts from 'typescript';
+import { BROKER_PROBLEM_KEYS, TRIGGER_PROBLEM_KEYS } from '../../src/settings/setting-rules';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const LOCALES = path.join(ROOT, 'locales');
 const NAMESPACES = ['kafka-trigger', 'kafka-broker'];
 const KEY = /^(kafka-trigger|kafka-broker)\.[A-Za-z0-9_.-]*$/;
+/**
+ * The resolvers that check settings with the rules: the compiler holds their problem keys to these
+ * lists, so the lists are what they can return.
+ */
+const RULE_RESOLVERS: Record<string, readonly string[]> = {
+  resolveTriggerSettings: TRIGGER_PROBLEM_KEYS,
+  resolveBrokerSettings: BROKER_PROBLEM_KEYS,
+};
 
 type Catalog = { [key: string]: string | Catalog };
 
@@ -207,6 +217,8 @@ export class SourceKeys {
       throw new Error(`cannot tell where ${where(variable)}.problem comes from`);
     }
     const callee = init.expression.text;
+    const ruleKeys = RULE_RESOLVERS[callee];
+    if (ruleKeys) return [...ruleKeys];
     const file = this.files.find((source) =>
       source.statements.some(
         (statement) => ts.isFunctionDeclaration(statement) && statement.name?.text === callee,
