@@ -3,6 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { invalidBrokers } from '../kafka/brokers';
 import { resolveTriggerSettings, type TriggerConfig } from '../kafka/trigger-settings';
+import { BROKER_MIGRATIONS, TRIGGER_MIGRATIONS, migrate } from '../settings/migrations';
 import { defaultGroupId, isSaslMechanism, parseBrokerList } from '../settings/setting-rules';
 
 export interface FlowNode {
@@ -73,14 +74,18 @@ export function inspectTriggers(
   return nodes
     .filter((node) => node.type === 'kafka-trigger')
     .map((node) => {
-      const config = env.substitute(node, [
-        'topic',
-        'consumer_group',
-        'start_from',
-        'session_timeout',
-        'heartbeat_interval',
-        'broker',
-      ]);
+      // Node-RED substitutes the environment before the constructor migrates: the same order here.
+      const config = migrate(
+        env.substitute(node, [
+          'topic',
+          'consumer_group',
+          'start_from',
+          'session_timeout',
+          'heartbeat_interval',
+          'broker',
+        ]),
+        TRIGGER_MIGRATIONS,
+      );
       const topic = text(config.topic);
       const group = text(config.consumer_group).trim() || defaultGroupId(node.id);
       const tab = byId.get(text(node.z));
@@ -107,7 +112,10 @@ export function inspectTriggers(
       const brokerNode = brokerId ? byId.get(brokerId) : undefined;
       let brokerConfig: Record<string, unknown> | undefined;
       if (brokerNode?.type === 'kafka-broker') {
-        brokerConfig = env.substitute(brokerNode, ['brokers', 'client_id', 'sasl_mechanism', 'tls']);
+        brokerConfig = migrate(
+          env.substitute(brokerNode, ['brokers', 'client_id', 'sasl_mechanism', 'tls']),
+          BROKER_MIGRATIONS,
+        );
         const list = parseBrokerList(text(brokerConfig.brokers));
         if (list.length > 0) {
           entry.brokers = list;

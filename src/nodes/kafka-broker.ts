@@ -5,6 +5,7 @@ import { invalidBrokers, resolveBrokers } from '../kafka/brokers';
 import { resolveSecurity } from '../kafka/connection-security';
 import { createKafkaClient } from '../kafka/kafka-client';
 import { SharedClient } from '../kafka/shared-client';
+import { BROKER_MIGRATIONS, migrate } from '../settings/migrations';
 import { serveTopicListing } from './broker-topics-route';
 import { kafkaLogOptions } from './node-red-logging';
 import type { CheckedConnection, KafkaBrokerConfig, KafkaBrokerCredentials, KafkaBrokerNode } from './types';
@@ -16,8 +17,10 @@ interface TlsConfigNode extends Node {
 }
 
 export = function register(RED: NodeAPI): void {
-  function KafkaBrokerNode(this: Node, config: KafkaBrokerConfig): void {
-    RED.nodes.createNode(this, config);
+  function KafkaBrokerNode(this: Node, exported: KafkaBrokerConfig): void {
+    // Node-RED hands the node its flow through hidden properties of `exported`, which a migrated copy lacks.
+    RED.nodes.createNode(this, exported);
+    const config = migrate(exported, BROKER_MIGRATIONS);
     const node = this as KafkaBrokerNode;
     const checked = checkConnection(node, config, node.credentials ?? {});
     if ('problem' in checked) node.error(checked.problem);
