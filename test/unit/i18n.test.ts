@@ -74,7 +74,9 @@ export class SourceKeys {
 
   private visit(node: ts.Node): void {
     if (ts.isStringLiteral(node) || ts.isNoSubstitutionTemplateLiteral(node)) {
-      if (KEY.test(node.text) && !node.text.endsWith('.') && !isPermission(node)) this.keys.add(node.text);
+      if (KEY.test(node.text) && !node.text.endsWith('.') && !isPermission(node) && !isIcon(node)) {
+        this.keys.add(node.text);
+      }
     } else if (ts.isTemplateExpression(node) || ts.isBinaryExpression(node)) {
       if (this.startsWithKeyPrefix(node)) {
         for (const key of this.resolve(node)) this.keys.add(key);
@@ -257,6 +259,17 @@ export class SourceKeys {
   }
 }
 
+/** `icon: 'kafka-trigger.svg'` in an editor script: a file name, not a message key. */
+function isIcon(literal: ts.Node): boolean {
+  const property = literal.parent;
+  return (
+    !!property &&
+    ts.isPropertyAssignment(property) &&
+    ts.isIdentifier(property.name) &&
+    property.name.text === 'icon'
+  );
+}
+
 /** `RED.auth.needsPermission('kafka-broker.write')`: a permission name, not a message key. */
 function isPermission(literal: ts.Node): boolean {
   const call = literal.parent;
@@ -285,7 +298,7 @@ function where(node: ts.Node): string {
   return `"${node.getText()}" (${path.relative(ROOT, file.fileName)}:${line + 1})`;
 }
 
-// ---- keys used by the editor (nodes/*.html) ----
+// ---- keys used by the editor's dialog templates (nodes/*.html); its scripts are in src/editor ----
 
 function editorKeys(): Set<string> {
   const keys = new Set<string>();
