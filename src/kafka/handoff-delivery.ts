@@ -6,7 +6,7 @@ import { toTriggerData, type ProcessingClock } from './trigger-data';
 const STOP_CHECK_EVERY = 256;
 
 /**
- * The contract's default: a record counts as done once it is handed to the flow, and its offset is
+ * The default delivery: a record counts as done once it is handed to the flow, and its offset is
  * committed right after the batch (without holding up the next fetch), so a failing flow never
  * holds the consumer back.
  */

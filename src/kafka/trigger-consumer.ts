@@ -67,7 +67,7 @@ export class TriggerConsumer {
     void this.attempt();
   }
 
-  /** The seed's key metrics: lag per partition, records/s since the last call, errors, rebalances. */
+  /** The key metrics: lag per partition, records/s since the last call, errors, rebalances. */
   metricsSnapshot(): MetricsSnapshot {
     return this.metrics.snapshot(this.inFlight?.size ?? 0);
   }

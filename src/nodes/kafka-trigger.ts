@@ -98,7 +98,7 @@ export = function register(RED: NodeAPI): void {
     });
 
     const cancelStart = afterFlowsStart(RED, () => consumer.start());
-    // The second output, when metrics are on, gets the seed's key metrics every metricsInterval seconds.
+    // The second output, when metrics are on, gets the consumer's metrics every metricsInterval seconds.
     const metricsTimer =
       settings.metricsInterval > 0
         ? setInterval(

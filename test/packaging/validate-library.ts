@@ -1,6 +1,6 @@
 // `npm run validate:library`: the Flow Library's checks (`node-red-dev validate`) on this package, with
 // the verdict CI needs: every check must pass except N01 for `kafka-broker`, a type name that older
-// packages in the catalogue register too (accepted: renaming it would break the flow-JSON contract).
+// packages in the catalogue register too (accepted: renaming it would break every flow that uses it).
 // It reads the built editor HTML (dist/nodes/<node>.html), so run `npm run build` first.
 //
 // node-red-dev reads the Flow Library catalogue from catalogue.nodered.org for N01 and P08. Where that
