@@ -5,6 +5,10 @@
 //
 // A step may rename or convert properties, never the generated group id: its prefix (GROUP_ID_PREFIX)
 // is fixed for good, because committed offsets are stored under the group id.
+//
+// The editor only records the current version on new nodes; an older node keeps its version until
+// the runtime migrates it at deploy. The editor keeps no property missing from its defaults, so a step
+// that renames one needs the old name kept there and the step run in the dialog's oneditprepare.
 
 /** A node's flow JSON properties. */
 export type FlowProperties = Record<string, unknown>;
