@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'dist/', '.cache/', 'test-artifacts/', 'nodes/', 'examples/'] },
+  { ignores: ['node_modules/', 'dist/', '.cache/', 'test-artifacts/', 'examples/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -15,5 +15,10 @@ export default tseslint.config(
       // Node-RED constructors receive the node as `this`; naming it `node` is the convention.
       '@typescript-eslint/no-this-alias': ['error', { allowedNames: ['node'] }],
     },
+  },
+  {
+    // The editor scripts run in the browser, beside the Node-RED editor's globals.
+    files: ['src/editor/**/*.ts'],
+    languageOptions: { globals: { RED: 'readonly', $: 'readonly' } },
   },
 );

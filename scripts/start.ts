@@ -90,7 +90,7 @@ function prepareUserDir(userDir: string, port: number): void {
   );
   const tab = { id: 'demo-tab', type: 'tab', label: 'Kafka trigger demo' };
   const flow = example.map((node: Record<string, unknown>) => {
-    // A blank broker list makes the config node use KAFKA_BROKERS, the seed's wiring.
+    // A blank broker list makes the config node use KAFKA_BROKERS, which Node-RED gets from this script.
     if (node.type === 'kafka-broker') return { ...node, brokers: '' };
     // Example files leave nodes off any tab (Import places them); a flows file needs one.
     return { ...node, z: tab.id };

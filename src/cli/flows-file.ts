@@ -1,9 +1,17 @@
 // The logic behind the `kafka-trigger` command line: reads a Node-RED flows file, finds its Kafka
 // triggers and checks their settings the way the runtime does, without contacting any broker.
 import { readFileSync } from 'node:fs';
-import { invalidBrokers, parseBrokerList } from '../kafka/brokers';
-import { isSaslMechanism } from '../kafka/connection-security';
-import { defaultGroupId, resolveTriggerSettings, type TriggerConfig } from '../kafka/trigger-settings';
+import { resolveBrokerSettings, type BrokerConfig } from '../kafka/broker-settings';
+import { invalidBrokers } from '../kafka/brokers';
+import { resolveTriggerSettings, type TriggerConfig } from '../kafka/trigger-settings';
+import { BROKER_MIGRATIONS, TRIGGER_MIGRATIONS, migrate } from '../settings/migrations';
+import {
+  defaultGroupId,
+  parseBrokerList,
+  TRIGGER_RULES,
+  type SettingProblem,
+} from '../settings/setting-rules';
+import { FlowEnvironment, type Substitution } from './environment';
 
 export interface FlowNode {
   id: string;
@@ -25,8 +33,6 @@ export interface TriggerEntry {
   /** What is wrong, in plain English; undefined when the trigger is valid. */
   problem?: string;
 }
-
-const WHOLE_ENV_REFERENCE = /^\$\{(\S+)\}$/;
 
 /** An error the command line reports as unreadable input (exit status 2). */
 export class FlowsFileError extends Error {}
@@ -61,6 +67,7 @@ type Messages = (key: string, params?: Record<string, string | number>) => strin
 /**
  * Every kafka-trigger of the flow with its effective topic, group and brokers, and the first
  * problem that would stop it at deploy. `messages` turns the runtime's message keys into text.
+ * Each node goes through what the runtime does first: environment variables, then migrations.
  */
 export function inspectTriggers(
   nodes: FlowNode[],
@@ -68,89 +75,100 @@ export function inspectTriggers(
   messages: Messages,
 ): TriggerEntry[] {
   const byId = new Map(nodes.map((node) => [node.id, node]));
-  const env = new EnvironmentLookup(byId, processEnv);
+  const env = new FlowEnvironment(byId, processEnv);
 
   return nodes
     .filter((node) => node.type === 'kafka-trigger')
     .map((node) => {
-      const config = env.substitute(node, [
-        'topic',
-        'consumer_group',
-        'start_from',
-        'session_timeout',
-        'heartbeat_interval',
-        'broker',
-      ]);
-      const topic = text(config.topic);
-      const group = text(config.consumer_group).trim() || defaultGroupId(node.id);
+      const substituted = env.substitute(node);
+      const config = migrate(substituted.node, TRIGGER_MIGRATIONS);
       const tab = byId.get(text(node.z));
       const entry: TriggerEntry = {
         id: node.id,
-        name: text(node.name),
-        topic,
-        group,
+        name: text(config.name),
+        topic: text(config.topic),
+        group: TRIGGER_RULES.consumer_group.check(config.consumer_group).value || defaultGroupId(node.id),
         brokers: [],
         brokersFrom: 'none',
         disabled: node.d === true || tab?.disabled === true,
       };
-
-      const unset = env.unsetReferences(node, config, [
-        'topic',
-        'consumer_group',
-        'start_from',
-        'session_timeout',
-        'heartbeat_interval',
-      ]);
       const settings = resolveTriggerSettings(config as TriggerConfig, node.id);
-
       const brokerId = text(config.broker);
       const brokerNode = brokerId ? byId.get(brokerId) : undefined;
-      let brokerConfig: Record<string, unknown> | undefined;
-      if (brokerNode?.type === 'kafka-broker') {
-        brokerConfig = env.substitute(brokerNode, ['brokers', 'client_id', 'sasl_mechanism', 'tls']);
-        const list = parseBrokerList(text(brokerConfig.brokers));
-        if (list.length > 0) {
-          entry.brokers = list;
-          entry.brokersFrom = 'kafka-broker';
-        }
-      }
-      if (entry.brokersFrom === 'none') {
-        const list = parseBrokerList(env.lookup(brokerNode ?? node, 'KAFKA_BROKERS'));
+      const broker =
+        brokerNode?.type === 'kafka-broker' ? inspectBroker(brokerNode, env, messages) : undefined;
+      if (broker && broker.brokers.length > 0) {
+        entry.brokers = broker.brokers;
+        entry.brokersFrom = 'kafka-broker';
+      } else {
+        const list = parseBrokerList(text(env.lookup(brokerNode ?? node, 'KAFKA_BROKERS')));
         if (list.length > 0) {
           entry.brokers = list;
           entry.brokersFrom = 'KAFKA_BROKERS';
         }
       }
 
-      if (unset) {
-        entry.problem = `${unset.property} is \${${unset.variable}}, but ${unset.variable} is not set in the flow, global or process environment`;
-      } else if ('problem' in settings) {
-        entry.problem = messages(`kafka-trigger.errors.${settings.problem.key}`, settings.problem.params);
-      } else if (brokerId && brokerNode?.type !== 'kafka-broker') {
+      if ('problem' in settings) {
+        entry.problem =
+          unresolvedReference(substituted, settings.problem) ??
+          messages(`kafka-trigger.errors.${settings.problem.key}`, settings.problem.params);
+      } else if (brokerId && !broker) {
         entry.problem = messages('kafka-trigger.errors.broker-node-missing', { id: brokerId });
+      } else if (broker?.problem) {
+        entry.problem = broker.problem;
       } else if (entry.brokers.length === 0) {
         entry.problem = messages('kafka-trigger.errors.no-brokers');
       } else if (invalidBrokers(entry.brokers).length > 0) {
         entry.problem = messages('kafka-broker.errors.invalid-broker', {
           broker: invalidBrokers(entry.brokers)[0]!,
         });
-      } else if (brokerConfig) {
-        entry.problem = brokerProblem(brokerConfig, byId, messages);
+      } else if (broker) {
+        entry.problem = tlsProblem(broker.config, byId, messages);
       }
       return entry;
     });
 }
 
-/** A problem with the kafka-broker node's SASL or TLS settings, if any. */
-function brokerProblem(
-  broker: Record<string, unknown>,
-  byId: Map<string, FlowNode>,
-  messages: Messages,
-): string | undefined {
-  const mechanism = text(broker.sasl_mechanism);
-  if (mechanism && !isSaslMechanism(mechanism)) {
-    return messages('kafka-broker.errors.invalid-sasl', { mechanism });
+/** A kafka-broker node as its trigger sees it. */
+interface BrokerEntry {
+  config: FlowNode;
+  /** Its own broker list; empty means KAFKA_BROKERS. */
+  brokers: string[];
+  problem?: string;
+}
+
+function inspectBroker(node: FlowNode, env: FlowEnvironment, messages: Messages): BrokerEntry {
+  const substituted = env.substitute(node);
+  const config = migrate(substituted.node, BROKER_MIGRATIONS);
+  const resolved = resolveBrokerSettings(config as BrokerConfig);
+  if ('problem' in resolved) {
+    const problem =
+      unresolvedReference(substituted, resolved.problem) ??
+      messages(`kafka-broker.errors.${resolved.problem.key}`, resolved.problem.params);
+    return { config, brokers: parseBrokerList(text(config.brokers)), problem };
   }
+  return { config, brokers: resolved.settings.brokers };
+}
+
+/**
+ * When a setting is wrong because it still holds a reference (its variable unset, or of a kind only
+ * the runtime can evaluate), that is the clearer thing to say.
+ */
+function unresolvedReference(substituted: Substitution, problem: SettingProblem): string | undefined {
+  const property = problem.setting;
+  const variable = substituted.unset.get(property);
+  if (variable !== undefined) {
+    return `${property} is \${${variable}}, but ${variable} is not set in the flow, global or process environment`;
+  }
+  const unknowable = substituted.unknowable.get(property);
+  if (unknowable) {
+    return `${property} is \${${unknowable.variable}}, a ${unknowable.type} variable that only the runtime can evaluate`;
+  }
+  return undefined;
+}
+
+/** A problem with the kafka-broker node's TLS configuration node, if any. */
+function tlsProblem(broker: FlowNode, byId: Map<string, FlowNode>, messages: Messages): string | undefined {
   const tls = text(broker.tls);
   if (tls && byId.get(tls)?.type !== 'tls-config') {
     return messages('kafka-broker.errors.invalid-tls', { id: tls });
@@ -160,66 +178,4 @@ function brokerProblem(
 
 function text(value: unknown): string {
   return value === undefined || value === null ? '' : String(value);
-}
-
-/**
- * Environment variables the Node-RED way: the node's groups, then its tab, then the global
- * environment of the flows file, then the process environment.
- */
-class EnvironmentLookup {
-  constructor(
-    private readonly byId: Map<string, FlowNode>,
-    private readonly processEnv: NodeJS.ProcessEnv,
-  ) {}
-
-  lookup(node: FlowNode, name: string): string | undefined {
-    const scopes: FlowNode[] = [];
-    for (let group = this.byId.get(text(node.g)); group; group = this.byId.get(text(group.g))) {
-      if (scopes.includes(group)) break;
-      scopes.push(group);
-    }
-    const tab = this.byId.get(text(node.z));
-    if (tab) scopes.push(tab);
-    for (const global of this.byId.values()) if (global.type === 'global-config') scopes.push(global);
-    for (const scope of scopes) {
-      const value = envEntry(scope, name, this.processEnv);
-      if (value !== undefined) return value;
-    }
-    return this.processEnv[name];
-  }
-
-  /** A copy of the node's properties with whole-value `${VAR}` references replaced when set. */
-  substitute(node: FlowNode, properties: string[]): Record<string, unknown> {
-    const copy: Record<string, unknown> = { ...node };
-    for (const property of properties) {
-      const match = WHOLE_ENV_REFERENCE.exec(text(node[property]));
-      if (!match) continue;
-      const value = this.lookup(node, match[1]!);
-      if (value !== undefined) copy[property] = value;
-    }
-    return copy;
-  }
-
-  /** The first property still holding a `${VAR}` reference whose variable is not set. */
-  unsetReferences(
-    node: FlowNode,
-    substituted: Record<string, unknown>,
-    properties: string[],
-  ): { property: string; variable: string } | undefined {
-    for (const property of properties) {
-      const match = WHOLE_ENV_REFERENCE.exec(text(node[property]));
-      if (match && substituted[property] === node[property]) return { property, variable: match[1]! };
-    }
-    return undefined;
-  }
-}
-
-/** A variable from a tab's, group's or global-config node's `env` list. */
-function envEntry(scope: FlowNode, name: string, processEnv: NodeJS.ProcessEnv): string | undefined {
-  const list = Array.isArray(scope.env) ? (scope.env as Record<string, unknown>[]) : [];
-  const entry = list.find((item) => item && item.name === name);
-  if (!entry) return undefined;
-  if (entry.type === 'env') return processEnv[text(entry.value)];
-  if (typeof entry.value === 'object' && entry.value !== null) return JSON.stringify(entry.value);
-  return text(entry.value);
 }

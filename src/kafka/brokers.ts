@@ -1,22 +1,8 @@
-const HOST_PORT = /^(\[[0-9a-fA-F:.]+\]|[^\s:[\]]+):(\d{1,5})$/;
-
-/** Splits a comma-separated broker list, trimming blanks away. */
-export function parseBrokerList(list: string | undefined): string[] {
-  if (!list) return [];
-  return list
-    .split(',')
-    .map((entry) => entry.trim())
-    .filter((entry) => entry.length > 0);
-}
+import { isBrokerAddress, parseBrokerList } from '../settings/setting-rules';
 
 /** The entries that are not `host:port` with a port from 1 to 65535. */
 export function invalidBrokers(brokers: string[]): string[] {
-  return brokers.filter((broker) => {
-    const match = HOST_PORT.exec(broker);
-    if (!match) return true;
-    const port = Number(match[2]);
-    return port < 1 || port > 65535;
-  });
+  return brokers.filter((broker) => !isBrokerAddress(broker));
 }
 
 /** The config node's list when it has one, else the KAFKA_BROKERS environment variable. */

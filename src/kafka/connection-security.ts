@@ -1,13 +1,6 @@
 import type { ConnectionOptions } from 'node:tls';
 import type { SASLOptions } from 'kafkajs';
-
-export type SaslMechanism = 'none' | 'plain' | 'scram-sha-256' | 'scram-sha-512';
-
-const SASL_MECHANISMS: readonly string[] = ['none', 'plain', 'scram-sha-256', 'scram-sha-512'];
-
-export function isSaslMechanism(value: string): value is SaslMechanism {
-  return SASL_MECHANISMS.includes(value);
-}
+import type { SaslMechanism } from '../settings/setting-rules';
 
 export interface SecuritySettings {
   sasl: SASLOptions | undefined;
@@ -16,8 +9,8 @@ export interface SecuritySettings {
 }
 
 export interface SecurityInput {
-  /** The kafka-broker node's sasl_mechanism; blank means none. */
-  mechanism?: string;
+  /** The kafka-broker node's sasl_mechanism, checked by its rule. */
+  mechanism: SaslMechanism;
   username?: string;
   password?: string;
   /** TLS options when the connection uses TLS, undefined for plain TCP. */
@@ -29,10 +22,7 @@ export type SecurityResult =
 
 /** Turns the broker node's SASL and TLS settings into kafkajs options, or names what is missing. */
 export function resolveSecurity(input: SecurityInput): SecurityResult {
-  const mechanism = input.mechanism || 'none';
-  if (!isSaslMechanism(mechanism)) {
-    return { problem: { key: 'invalid-sasl', params: { mechanism: String(input.mechanism) } } };
-  }
+  const { mechanism } = input;
   const ssl = input.tls ?? false;
   if (mechanism === 'none') return { security: { sasl: undefined, ssl } };
   if (!input.username || !input.password) {

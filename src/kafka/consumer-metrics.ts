@@ -1,6 +1,6 @@
 import type { Batch } from 'kafkajs';
 
-/** The seed's key metrics for one trigger, as sent on its metrics output. */
+/** The key metrics of one trigger's consumer, as sent on its metrics output. */
 export interface MetricsSnapshot {
   topic: string;
   group_id: string;

@@ -2,8 +2,7 @@ import { Kafka, type logLevel } from 'kafkajs';
 import type { SecuritySettings } from './connection-security';
 import { registerCompressionCodecs } from './codecs';
 import { kafkajsLogCreator, type LogSink } from './kafkajs-logging';
-
-export const DEFAULT_CLIENT_ID = 'node-red-kafka-trigger';
+import { DEFAULT_CLIENT_ID } from '../settings/setting-rules';
 
 /**
  * kafkajs's own retries stay short (about 2 s) so that a broker outage quickly reaches the

@@ -1,6 +1,6 @@
 import type { IHeaders, KafkaMessage } from 'kafkajs';
 
-/** What a trigger sends as msg.payload for one Kafka record (the contract's trigger-data shape). */
+/** What a trigger sends as msg.payload for one Kafka record (the trigger-data shape README.md documents). */
 export interface TriggerData {
   topic: string;
   partition: number;

@@ -42,7 +42,7 @@ export function serveTopicListing(RED: NodeAPI, checkConnection: CheckConnection
         return void res.json({ error: RED._('kafka-broker.errors.no-brokers') });
       const kafka = createKafkaClient({
         brokers: checked.brokers,
-        clientId: body.client_id,
+        clientId: checked.clientId,
         security: checked.security,
         retries: 0,
         log: kafkaLogOptions(RED, {

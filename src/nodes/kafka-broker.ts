@@ -1,9 +1,11 @@
 import type { ConnectionOptions } from 'node:tls';
 import type { Node, NodeAPI } from 'node-red';
+import { resolveBrokerSettings } from '../kafka/broker-settings';
 import { invalidBrokers, resolveBrokers } from '../kafka/brokers';
 import { resolveSecurity } from '../kafka/connection-security';
 import { createKafkaClient } from '../kafka/kafka-client';
 import { SharedClient } from '../kafka/shared-client';
+import { BROKER_MIGRATIONS, migrate } from '../settings/migrations';
 import { serveTopicListing } from './broker-topics-route';
 import { kafkaLogOptions } from './node-red-logging';
 import type { CheckedConnection, KafkaBrokerConfig, KafkaBrokerCredentials, KafkaBrokerNode } from './types';
@@ -15,15 +17,17 @@ interface TlsConfigNode extends Node {
 }
 
 export = function register(RED: NodeAPI): void {
-  function KafkaBrokerNode(this: Node, config: KafkaBrokerConfig): void {
-    RED.nodes.createNode(this, config);
+  function KafkaBrokerNode(this: Node, exported: KafkaBrokerConfig): void {
+    // Node-RED hands the node its flow through hidden properties of `exported`, which a migrated copy lacks.
+    RED.nodes.createNode(this, exported);
+    const config = migrate(exported, BROKER_MIGRATIONS);
     const node = this as KafkaBrokerNode;
     const checked = checkConnection(node, config, node.credentials ?? {});
     if ('problem' in checked) node.error(checked.problem);
     const shared = new SharedClient(() =>
       createKafkaClient({
         brokers: 'brokers' in checked ? checked.brokers : [],
-        clientId: config.client_id,
+        clientId: 'clientId' in checked ? checked.clientId : undefined,
         security: 'security' in checked ? checked.security : undefined,
         log: kafkaLogOptions(RED, node),
       }),
@@ -47,6 +51,11 @@ export = function register(RED: NodeAPI): void {
     config: KafkaBrokerConfig,
     credentials: KafkaBrokerCredentials,
   ): CheckedConnection {
+    const resolved = resolveBrokerSettings(config);
+    if ('problem' in resolved) {
+      return { problem: RED._(`kafka-broker.errors.${resolved.problem.key}`, resolved.problem.params) };
+    }
+    const { settings } = resolved;
     const brokers = resolveBrokers(config.brokers, RED.util.getSetting(envScope as Node, 'KAFKA_BROKERS'));
     const invalid = invalidBrokers(brokers);
     if (invalid.length > 0) {
@@ -60,10 +69,10 @@ export = function register(RED: NodeAPI): void {
       }
       tls = tlsNode.addTLSOptions({});
     }
-    const result = resolveSecurity({ mechanism: config.sasl_mechanism, ...credentials, tls });
+    const result = resolveSecurity({ mechanism: settings.mechanism, ...credentials, tls });
     if ('problem' in result)
       return { problem: RED._(`kafka-broker.errors.${result.problem.key}`, result.problem.params) };
-    return { brokers, security: result.security };
+    return { brokers, clientId: settings.clientId, security: result.security };
   }
 
   RED.nodes.registerType('kafka-broker', KafkaBrokerNode, {

@@ -6,6 +6,7 @@ import { createKafkaClient } from '../kafka/kafka-client';
 import { TriggerConsumer, type ConsumerState } from '../kafka/trigger-consumer';
 import type { TriggerData } from '../kafka/trigger-data';
 import { resolveTriggerSettings, type TriggerSettings } from '../kafka/trigger-settings';
+import { TRIGGER_MIGRATIONS, migrate } from '../settings/migrations';
 import { flowCompletionOf } from './flow-completion';
 import { flowLifecycleOf } from './flow-lifecycle';
 import { messageIdSource } from './message-ids';
@@ -29,8 +30,10 @@ const CLOSE_TIMEOUT_MS = 10000;
 const DRAIN_TIMEOUT_MS = 6000;
 
 export = function register(RED: NodeAPI): void {
-  function KafkaTriggerNode(this: Node, config: KafkaTriggerConfig): void {
-    RED.nodes.createNode(this, config);
+  function KafkaTriggerNode(this: Node, exported: KafkaTriggerConfig): void {
+    // Node-RED hands the node its flow through hidden properties of `exported`, which a migrated copy lacks.
+    RED.nodes.createNode(this, exported);
+    const config = migrate(exported, TRIGGER_MIGRATIONS);
     const node = this;
     const flows = flowLifecycleOf(RED);
     // A trigger that cannot start says why in the editor at once, and again once the flows have
@@ -104,7 +107,7 @@ export = function register(RED: NodeAPI): void {
     });
 
     const cancelStart = flows.afterStart(() => consumer.start());
-    // The second output, when metrics are on, gets the seed's key metrics every metricsInterval seconds.
+    // The second output, when metrics are on, gets the consumer's metrics every metricsInterval seconds.
     const metricsTimer =
       settings.metricsInterval > 0
         ? setInterval(

@@ -1,14 +1,12 @@
 import type { Kafka } from 'kafkajs';
 import type { Node, NodeDef, NodeMessage } from 'node-red';
+import type { BrokerConfig } from '../kafka/broker-settings';
 import type { TriggerData } from '../kafka/trigger-data';
 import type { SecuritySettings } from '../kafka/connection-security';
 import type { TriggerConfig } from '../kafka/trigger-settings';
 
 /** kafka-broker properties as they stand in flow JSON. */
-export interface KafkaBrokerConfig extends NodeDef {
-  brokers?: string;
-  client_id?: string;
-  sasl_mechanism?: string;
+export interface KafkaBrokerConfig extends NodeDef, BrokerConfig {
   /** The id of a core tls-config node; blank for plain TCP. */
   tls?: string;
 }
@@ -47,4 +45,5 @@ export interface KafkaTriggerMessage extends NodeMessage {
 }
 
 /** A broker node's connection settings checked, or a translated message saying what is wrong. */
-export type CheckedConnection = { brokers: string[]; security: SecuritySettings } | { problem: string };
+export type CheckedConnection =
+  { brokers: string[]; clientId: string; security: SecuritySettings } | { problem: string };

@@ -151,7 +151,11 @@ describe('editor: kafka trigger set up in a real browser', function () {
     await page.locator('#node-config-dialog-ok').click();
     await brokers.waitFor({ state: 'detached' });
 
-    // 4. The topic: typing a valid name clears the error.
+    // 4. The selects list the rules' choices; the topic: typing a valid name clears the error.
+    const options = (select: string) =>
+      page.locator(`${select} option`).evaluateAll((list) => list.map((o) => (o as HTMLOptionElement).value));
+    should(await options('#node-input-start_from')).eql(['newest', 'earliest']);
+    should(await options('#node-input-delivery')).eql(['handoff', 'complete']);
     await topicInput.fill(topic);
     await topicInput.blur();
     await page.waitForFunction(
@@ -161,6 +165,11 @@ describe('editor: kafka trigger set up in a real browser', function () {
     await screenshot('dialog-configured');
     await page.locator('#node-dialog-ok').click();
     await topicInput.waitFor({ state: 'detached' });
+    const version = await page.evaluate(
+      (nodeId) => (window as unknown as EditorWindow).RED.nodes.node(nodeId)?.version,
+      id,
+    );
+    should(version).equal(1);
 
     // 5. A Debug node wired to the trigger (imported: wiring by mouse is not what this test is about).
     await page.evaluate((triggerNodeId) => {
@@ -226,6 +235,7 @@ describe('editor: kafka trigger set up in a real browser', function () {
 interface EditorNode {
   id: string;
   type: string;
+  version?: number;
   x?: number;
   y?: number;
 }

@@ -1,6 +1,8 @@
 // Every flow under examples/ deploys on the test broker as a user would import it: on a tab, with the
 // broker config node pointed at the test broker, each trigger's topic renamed to a fresh one, and the
 // Debug nodes replaced by helper nodes with the same ids so the test sees what the sidebar would show.
+// The examples as they were before nodes recorded a settings version (test/fixtures/examples-before-versions)
+// deploy and behave the same, and migrate to the current version changing nothing else.
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { NodeMessage } from 'node-red';
@@ -18,6 +20,13 @@ import {
   type FlowNode,
 } from '../support/node-red';
 import type { KafkaTriggerMessage } from '../../src/nodes/types';
+import {
+  BROKER_MIGRATIONS,
+  BROKER_VERSION,
+  TRIGGER_MIGRATIONS,
+  TRIGGER_VERSION,
+  migrate,
+} from '../../src/settings/migrations';
 import { waitFor } from '../support/wait';
 import { testBroker } from './broker.hooks';
 
@@ -34,6 +43,7 @@ const NODE_MODULES = [
 /* eslint-enable @typescript-eslint/no-require-imports */
 
 const EXAMPLES = path.resolve(__dirname, '..', '..', 'examples');
+const BEFORE_VERSIONS = path.resolve(__dirname, '..', 'fixtures', 'examples-before-versions');
 const TESTED = [
   'basic-trigger-to-debug',
   'custom-group-earliest-routing',
@@ -48,9 +58,13 @@ interface Example {
   triggers: FlowNode[];
 }
 
+function readExample(folder: string, name: string): FlowNode[] {
+  return JSON.parse(readFileSync(path.join(folder, `${name}.json`), 'utf8')) as FlowNode[];
+}
+
 /** The example as a deployable flow; creates a fresh topic for each of its triggers. */
-async function prepare(name: string): Promise<Example> {
-  const nodes = JSON.parse(readFileSync(path.join(EXAMPLES, `${name}.json`), 'utf8')) as FlowNode[];
+async function prepare(folder: string, name: string): Promise<Example> {
+  const nodes = readExample(folder, name);
   const topics = new Map<string, string>();
   for (const node of nodes) {
     if (node.type !== 'kafka-trigger') continue;
@@ -97,116 +111,152 @@ function nodeNamed(example: Example, type: string, name: string): FlowNode {
 }
 
 describe('examples', function () {
-  beforeEach(startNodeRed);
-  afterEach(stopNodeRed);
-
   it('are all covered by this test', () => {
     const files = readdirSync(EXAMPLES)
       .filter((file) => file.endsWith('.json'))
       .map((file) => file.replace(/\.json$/, ''));
     should(files.sort()).eql([...TESTED].sort());
+    should(readdirSync(BEFORE_VERSIONS).sort()).eql(TESTED.map((name) => `${name}.json`).sort());
   });
 
-  it('basic-trigger-to-debug: every record reaches the Debug node', async () => {
-    const example = await prepare('basic-trigger-to-debug');
-    await deployExample(example);
-    const [trigger] = example.triggers;
-    await waitForStatus(trigger!.id, 'connected');
-    const debug = example.flow.find((node) => node.type === 'helper')!;
-    const received = collect(debug.id);
-    const topic = example.topics.get('demo-events')!;
-    await produce(topic, [{ key: 'user-1', value: '{"user_id":"1","event_type":"login"}' }]);
-    await waitFor(() => received.length === 1, 30000, 'one message at the Debug node');
-    should(received[0]!.payload).containDeep({
-      topic,
-      key: 'user-1',
-      message: { user_id: '1', event_type: 'login' },
+  it('record the current version; before versions, they differed in nothing else', () => {
+    for (const name of TESTED) {
+      const before = readExample(BEFORE_VERSIONS, name);
+      const migrated = before.map((node) =>
+        node.type === 'kafka-trigger'
+          ? migrate(node, TRIGGER_MIGRATIONS)
+          : node.type === 'kafka-broker'
+            ? migrate(node, BROKER_MIGRATIONS)
+            : node,
+      );
+      for (const node of before.filter((n) => n.type === 'kafka-trigger' || n.type === 'kafka-broker')) {
+        should(node).not.have.property('version');
+      }
+      for (const node of migrated) {
+        if (node.type === 'kafka-trigger') should(node.version).equal(TRIGGER_VERSION, name);
+        if (node.type === 'kafka-broker') should(node.version).equal(BROKER_VERSION, name);
+      }
+      should(readExample(EXAMPLES, name)).eql(migrated, name);
+    }
+  });
+
+  for (const [folder, title] of [
+    [EXAMPLES, 'as shipped'],
+    [BEFORE_VERSIONS, 'as exported before versions'],
+  ] as const) {
+    describe(title, () => {
+      beforeEach(startNodeRed);
+      afterEach(stopNodeRed);
+
+      it('basic-trigger-to-debug: every record reaches the Debug node', async () => {
+        const example = await prepare(folder, 'basic-trigger-to-debug');
+        await deployExample(example);
+        const [trigger] = example.triggers;
+        await waitForStatus(trigger!.id, 'connected');
+        const debug = example.flow.find((node) => node.type === 'helper')!;
+        const received = collect(debug.id);
+        const topic = example.topics.get('demo-events')!;
+        await produce(topic, [{ key: 'user-1', value: '{"user_id":"1","event_type":"login"}' }]);
+        await waitFor(() => received.length === 1, 30000, 'one message at the Debug node');
+        should(received[0]!.payload).containDeep({
+          topic,
+          key: 'user-1',
+          message: { user_id: '1', event_type: 'login' },
+        });
+      });
+
+      it('custom-group-earliest-routing: reads older records in its group and routes them by event type', async () => {
+        const example = await prepare(folder, 'custom-group-earliest-routing');
+        const [trigger] = example.triggers;
+        // A group of its own for this run, so that no committed offset from an earlier run applies.
+        const group = uniqueName(String(trigger!.consumer_group));
+        trigger!.consumer_group = group;
+        const topic = example.topics.get('user-events')!;
+        // Produced before the deploy: start_from earliest must still deliver them.
+        await produce(topic, [
+          { value: '{"user_id":"1","event_type":"login"}' },
+          { value: '{"user_id":"1","event_type":"purchase"}' },
+          { value: 'not json' },
+          { value: '{"user_id":"2","event_type":"login"}' },
+        ]);
+        const logins = nodeNamed(example, 'helper', 'logins');
+        const others = nodeNamed(example, 'helper', 'other events');
+        await deployExample(example);
+        const loginMessages = collect<KafkaTriggerMessage>(logins.id);
+        const otherMessages = collect<KafkaTriggerMessage>(others.id);
+        await waitFor(() => loginMessages.length + otherMessages.length === 4, 30000, 'four routed messages');
+        should(loginMessages.map((msg) => msg.payload.offset)).eql([0, 3]);
+        should(otherMessages.map((msg) => msg.payload.offset)).eql([1, 2]);
+        should(otherMessages[1]!.payload.message).eql({ raw_message: 'not json' });
+        should(loginMessages[0]!.kafka.groupId).equal(group);
+      });
+
+      it('flow-controlled-dead-letter: processes good orders and dead-letters the failing one', async () => {
+        const example = await prepare(folder, 'flow-controlled-dead-letter');
+        const [trigger] = example.triggers;
+        trigger!.consumer_group = uniqueName(String(trigger!.consumer_group));
+        const topic = example.topics.get('orders')!;
+        const deadLetters = example.topics.get('orders-dead-letters')!;
+        await deployExample(example);
+        const processed = collect(nodeNamed(example, 'helper', 'processed').id);
+        const failed = collect(nodeNamed(example, 'helper', 'failed').id);
+        await waitForStatus(trigger!.id, 'connected');
+        await produce(topic, [
+          { key: 'o-1', value: '{"order_id":"1","amount":9.5}' },
+          { key: 'o-2', value: '{"order_id":"2"}' },
+          { key: 'o-3', value: '{"order_id":"3","amount":1}' },
+        ]);
+        await waitFor(
+          () => processed.length === 2 && failed.length === 1,
+          30000,
+          'two processed, one failed',
+        );
+        should(processed.map((msg) => (msg.payload as unknown as { order_id: string }).order_id)).eql([
+          '1',
+          '3',
+        ]);
+        const offsets = await waitFor(
+          async () => {
+            const [end] = await fetchEndOffsets(deadLetters);
+            return end === 1 ? end : undefined;
+          },
+          30000,
+          'one dead letter',
+        );
+        should(offsets).equal(1);
+      });
+
+      it('secure-broker-sasl-tls: deploys and shows a clear red status on a broker without SASL or TLS', async () => {
+        const example = await prepare(folder, 'secure-broker-sasl-tls');
+        const [trigger] = example.triggers;
+        const broker = example.flow.find((node) => node.type === 'kafka-broker')!;
+        should(broker).containDeep({
+          sasl_mechanism: 'scram-sha-512',
+          tls: example.flow.find((n) => n.type === 'tls-config')!.id,
+        });
+
+        // As imported: no credentials in the file, so the node says what is missing and does not connect.
+        await deployExample(example);
+        await waitFor(
+          () => statusCalls(trigger!.id).some((status) => status.fill === 'red'),
+          30000,
+          'a red status',
+        );
+        const problem = statusCalls(trigger!.id).find((status) => status.fill === 'red')!;
+        should(problem.text).startWith('kafka-trigger.status.');
+        await helper.unload();
+
+        // With credentials the client tries TLS and SASL against the plain listener: it fails, reports it and
+        // keeps Node-RED running.
+        await deployExample(example, { [broker.id]: { username: 'alice', password: 'secret' } });
+        await waitFor(
+          () => statusCalls(trigger!.id).some((status) => status.fill === 'red'),
+          45000,
+          'a red status with credentials',
+        );
+        const sent: NodeMessage[] = collect(example.flow.find((node) => node.type === 'helper')!.id);
+        should(sent).be.empty();
+      });
     });
-  });
-
-  it('custom-group-earliest-routing: reads older records in its group and routes them by event type', async () => {
-    const example = await prepare('custom-group-earliest-routing');
-    const [trigger] = example.triggers;
-    // A group of its own for this run, so that no committed offset from an earlier run applies.
-    const group = uniqueName(String(trigger!.consumer_group));
-    trigger!.consumer_group = group;
-    const topic = example.topics.get('user-events')!;
-    // Produced before the deploy: start_from earliest must still deliver them.
-    await produce(topic, [
-      { value: '{"user_id":"1","event_type":"login"}' },
-      { value: '{"user_id":"1","event_type":"purchase"}' },
-      { value: 'not json' },
-      { value: '{"user_id":"2","event_type":"login"}' },
-    ]);
-    const logins = nodeNamed(example, 'helper', 'logins');
-    const others = nodeNamed(example, 'helper', 'other events');
-    await deployExample(example);
-    const loginMessages = collect<KafkaTriggerMessage>(logins.id);
-    const otherMessages = collect<KafkaTriggerMessage>(others.id);
-    await waitFor(() => loginMessages.length + otherMessages.length === 4, 30000, 'four routed messages');
-    should(loginMessages.map((msg) => msg.payload.offset)).eql([0, 3]);
-    should(otherMessages.map((msg) => msg.payload.offset)).eql([1, 2]);
-    should(otherMessages[1]!.payload.message).eql({ raw_message: 'not json' });
-    should(loginMessages[0]!.kafka.groupId).equal(group);
-  });
-
-  it('flow-controlled-dead-letter: processes good orders and dead-letters the failing one', async () => {
-    const example = await prepare('flow-controlled-dead-letter');
-    const [trigger] = example.triggers;
-    trigger!.consumer_group = uniqueName(String(trigger!.consumer_group));
-    const topic = example.topics.get('orders')!;
-    const deadLetters = example.topics.get('orders-dead-letters')!;
-    await deployExample(example);
-    const processed = collect(nodeNamed(example, 'helper', 'processed').id);
-    const failed = collect(nodeNamed(example, 'helper', 'failed').id);
-    await waitForStatus(trigger!.id, 'connected');
-    await produce(topic, [
-      { key: 'o-1', value: '{"order_id":"1","amount":9.5}' },
-      { key: 'o-2', value: '{"order_id":"2"}' },
-      { key: 'o-3', value: '{"order_id":"3","amount":1}' },
-    ]);
-    await waitFor(() => processed.length === 2 && failed.length === 1, 30000, 'two processed, one failed');
-    should(processed.map((msg) => (msg.payload as unknown as { order_id: string }).order_id)).eql(['1', '3']);
-    const offsets = await waitFor(
-      async () => {
-        const [end] = await fetchEndOffsets(deadLetters);
-        return end === 1 ? end : undefined;
-      },
-      30000,
-      'one dead letter',
-    );
-    should(offsets).equal(1);
-  });
-
-  it('secure-broker-sasl-tls: deploys and shows a clear red status on a broker without SASL or TLS', async () => {
-    const example = await prepare('secure-broker-sasl-tls');
-    const [trigger] = example.triggers;
-    const broker = example.flow.find((node) => node.type === 'kafka-broker')!;
-    should(broker).containDeep({
-      sasl_mechanism: 'scram-sha-512',
-      tls: example.flow.find((n) => n.type === 'tls-config')!.id,
-    });
-
-    // As imported: no credentials in the file, so the node says what is missing and does not connect.
-    await deployExample(example);
-    await waitFor(
-      () => statusCalls(trigger!.id).some((status) => status.fill === 'red'),
-      30000,
-      'a red status',
-    );
-    const problem = statusCalls(trigger!.id).find((status) => status.fill === 'red')!;
-    should(problem.text).startWith('kafka-trigger.status.');
-    await helper.unload();
-
-    // With credentials the client tries TLS and SASL against the plain listener: it fails, reports it and
-    // keeps Node-RED running.
-    await deployExample(example, { [broker.id]: { username: 'alice', password: 'secret' } });
-    await waitFor(
-      () => statusCalls(trigger!.id).some((status) => status.fill === 'red'),
-      45000,
-      'a red status with credentials',
-    );
-    const sent: NodeMessage[] = collect(example.flow.find((node) => node.type === 'helper')!.id);
-    should(sent).be.empty();
-  });
+  }
 });

@@ -1,6 +1,7 @@
 // `npm run validate:library`: the Flow Library's checks (`node-red-dev validate`) on this package, with
 // the verdict CI needs: every check must pass except N01 for `kafka-broker`, a type name that older
-// packages in the catalogue register too (accepted: renaming it would break the flow-JSON contract).
+// packages in the catalogue register too (accepted: renaming it would break every flow that uses it).
+// It reads the built editor HTML (dist/nodes/<node>.html), so run `npm run build` first.
 //
 // node-red-dev reads the Flow Library catalogue from catalogue.nodered.org for N01 and P08. Where that
 // host cannot be reached (CI reaches package registries only), the catalogue is taken as empty, and the
@@ -43,6 +44,15 @@ async function main(): Promise<number> {
     }
   };
 
+  // node-red-dev skips a node whose editor HTML it cannot parse with no more than this log line, and
+  // then has nothing to check for N02: such a line fails the validation.
+  const unparsed: string[] = [];
+  const log = console.log;
+  console.log = (...args: unknown[]) => {
+    if (args[0] === 'Unable to parse ') unparsed.push(String(args[1]));
+    log(...args);
+  };
+
   const outDir = mkdtempSync(path.join(tmpdir(), 'validate-library-'));
   const scorecardFile = path.join(outDir, 'scorecard.json');
   try {
@@ -54,20 +64,27 @@ async function main(): Promise<number> {
       path.dirname(require.resolve('node-red-dev/package.json')),
     );
     const scorecard = JSON.parse(readFileSync(scorecardFile, 'utf8')) as Scorecard;
-    return verdict(scorecard, catalogue, catalogueError);
+    console.log = log;
+    return verdict(scorecard, unparsed, catalogue, catalogueError);
   } finally {
+    console.log = log;
     rmSync(outDir, { recursive: true, force: true });
   }
 }
 
 function verdict(
   scorecard: Scorecard,
+  unparsed: string[],
   catalogue: CatalogueModule[] | undefined,
   catalogueError?: string,
 ): number {
   const ourTypes = new Set(Object.keys(readPackage()['node-red'].nodes));
   const failures: string[] = [];
   console.log('\n---Verdict---');
+  for (const node of unparsed) {
+    failures.push(`editor HTML of ${node}`);
+    console.log(`FAILED editor HTML: no node definition found in ${node.replace(/\.js$/, '.html')}`);
+  }
   if (catalogueError) {
     console.log(`! ${CATALOGUE} unreachable (${catalogueError}): N01 and P08 not checked`);
   }

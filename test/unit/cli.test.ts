@@ -4,6 +4,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import should from 'should';
+import { FlowEnvironment } from '../../src/cli/environment';
+import type { FlowNode } from '../../src/cli/flows-file';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const ENTRY = path.join(ROOT, 'src', 'cli', 'kafka-trigger-cli.ts');
@@ -144,6 +146,35 @@ describe('kafka-trigger command line', function () {
       });
     });
 
+    it('substitutes ${VAR} in every property, as the runtime does', () => {
+      const file = flows([
+        {
+          ...tab,
+          env: [
+            { name: 'MAX', value: '50', type: 'str' },
+            { name: 'SECS', value: '15', type: 'num' },
+            { name: 'PARTS', value: '2', type: 'str' },
+          ],
+        },
+        { id: 'broker1', type: 'kafka-broker', z: 'tab1', brokers: '${BROKERS}', sasl_mechanism: '${SASL}' },
+        trigger('capped', { delivery: 'complete', max_in_flight: '${MAX}', metrics_interval: '${SECS}' }),
+        // Unset, but only read in flow-controlled delivery: the runtime accepts it, so does the command line.
+        trigger('handoff', { max_in_flight: '${UNSET_MAX}' }),
+        trigger('unsetmax', { delivery: 'complete', max_in_flight: '${UNSET_MAX}' }),
+      ]);
+      const env = { BROKERS: 'kafka1:9092', SASL: 'none' };
+      const result = run(['validate', file], env);
+      should(result.stdout.trim().split('\n')).eql([
+        'capped (orders): OK',
+        'handoff (orders): OK',
+        'unsetmax (orders): INVALID: max_in_flight is ${UNSET_MAX}, but UNSET_MAX is not set in the flow, global or process environment',
+        '3 kafka-trigger nodes, 1 invalid',
+      ]);
+      should(result.status).equal(1);
+      const listed = JSON.parse(run(['list', '--json', file], env).stdout) as { brokers: string[] }[];
+      should(listed[0]!.brokers).eql(['kafka1:9092']);
+    });
+
     it('accepts the { flows: [...] } form of the admin API', () => {
       const file = flows({ rev: 'abc', flows: [tab, broker, trigger('good1')] });
       const result = run(['validate', file]);
@@ -217,5 +248,103 @@ describe('kafka-trigger command line', function () {
         should(result.stdout).equal('');
       }
     });
+  });
+});
+
+describe('environment variables in a flows file', () => {
+  function environment(nodes: FlowNode[], processEnv: NodeJS.ProcessEnv = {}): FlowEnvironment {
+    return new FlowEnvironment(new Map(nodes.map((node) => [node.id, node])), processEnv);
+  }
+  const node: FlowNode = { id: 'n1', type: 'kafka-trigger', name: 'orders in', z: 'tab1', g: 'inner' };
+  const scopes: FlowNode[] = [
+    { id: 'global1', type: 'global-config', env: [{ name: 'V', value: 'global', type: 'str' }] },
+    { id: 'tab1', type: 'tab', label: 'Orders', env: [{ name: 'V', value: 'tab', type: 'str' }] },
+    {
+      id: 'outer',
+      type: 'group',
+      name: 'outer group',
+      z: 'tab1',
+      env: [{ name: 'V', value: 'outer', type: 'str' }],
+    },
+    { id: 'inner', type: 'group', z: 'tab1', g: 'outer', env: [{ name: 'V', value: 'inner', type: 'str' }] },
+    node,
+  ];
+
+  it('looks in the groups from the inside out, then the tab, the global env and the process env', () => {
+    should(environment(scopes, { V: 'process' }).lookup(node, 'V')).equal('inner');
+    const without = (id: string) => scopes.map((scope) => (scope.id === id ? { ...scope, env: [] } : scope));
+    should(environment(without('inner')).lookup(node, 'V')).equal('outer');
+    const tabFirst = without('inner').map((scope) => (scope.id === 'outer' ? { ...scope, env: [] } : scope));
+    should(environment(tabFirst).lookup(node, 'V')).equal('tab');
+    should(environment([node], { V: 'process' }).lookup(node, 'V')).equal('process');
+    should(environment([scopes[0]!, node], { V: 'process' }).lookup(node, 'V')).equal('global');
+  });
+
+  it('answers the names Node-RED sets and skips a scope for $parent.', () => {
+    const env = environment(scopes);
+    should(env.lookup(node, 'NR_NODE_ID')).equal('n1');
+    should(env.lookup(node, 'NR_NODE_NAME')).equal('orders in');
+    should(env.lookup(node, 'NR_NODE_PATH')).equal('tab1/n1');
+    should(env.lookup(node, 'NR_GROUP_ID')).equal('inner');
+    should(env.lookup(node, 'NR_GROUP_NAME')).equal(undefined);
+    should(env.lookup(node, 'NR_FLOW_NAME')).equal('Orders');
+    should(env.lookup(node, '$parent.V')).equal('outer');
+  });
+
+  it('gives typed values and follows env entries', () => {
+    const tab: FlowNode = {
+      id: 'tab1',
+      type: 'tab',
+      env: [
+        { name: 'NUM', value: '50', type: 'num' },
+        { name: 'YES', value: 'true', type: 'bool' },
+        { name: 'OBJ', value: '{"a":1}', type: 'json' },
+        { name: 'FROM_PROCESS', value: 'HOST', type: 'env' },
+        { name: 'SAME', value: 'SAME', type: 'env' },
+        { name: 'JOINED', value: '${HOST}:${NUM}', type: 'env' },
+        { name: 'MISSING', value: 'NOWHERE', type: 'env' },
+      ],
+    };
+    const trigger: FlowNode = { id: 'n1', type: 'kafka-trigger', z: 'tab1' };
+    const env = environment([tab, trigger], { HOST: 'kafka1', SAME: 'from process' });
+    should(env.lookup(trigger, 'NUM')).equal(50);
+    should(env.lookup(trigger, 'YES')).equal(true);
+    should(env.lookup(trigger, 'OBJ')).eql({ a: 1 });
+    should(env.lookup(trigger, 'FROM_PROCESS')).equal('kafka1');
+    should(env.lookup(trigger, 'SAME')).equal('from process');
+    should(env.lookup(trigger, 'JOINED')).equal('kafka1:50');
+    should(env.lookup(trigger, 'MISSING')).equal('');
+  });
+
+  it('replaces whole-value references at any depth, in both forms, and reports what it could not', () => {
+    const tab: FlowNode = {
+      id: 'tab1',
+      type: 'tab',
+      env: [
+        { name: 'MAX', value: '50', type: 'num' },
+        { name: 'SECRET', value: '', type: 'cred' },
+      ],
+    };
+    const trigger: FlowNode = {
+      id: 'n1',
+      type: 'kafka-trigger',
+      z: 'tab1',
+      max_in_flight: '${MAX}',
+      complete_timeout: '$(MAX)',
+      nested: { list: ['${MAX}', 'x${MAX}'] },
+      topic: '${UNSET}',
+      dead_letter_topic: '${SECRET}',
+    };
+    const substituted = environment([tab, trigger]).substitute(trigger);
+    should(substituted.node).containDeep({
+      max_in_flight: 50,
+      complete_timeout: 50,
+      nested: { list: [50, 'x${MAX}'] },
+      topic: '${UNSET}',
+      dead_letter_topic: '${SECRET}',
+    });
+    should([...substituted.unset]).eql([['topic', 'UNSET']]);
+    should([...substituted.unknowable.keys()]).eql(['dead_letter_topic']);
+    should(trigger.max_in_flight).equal('${MAX}');
   });
 });

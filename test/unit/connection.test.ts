@@ -1,8 +1,10 @@
 import should from 'should';
 import { retryDelay } from '../../src/kafka/backoff';
-import { invalidBrokers, parseBrokerList, resolveBrokers } from '../../src/kafka/brokers';
+import { resolveBrokerSettings } from '../../src/kafka/broker-settings';
+import { invalidBrokers, resolveBrokers } from '../../src/kafka/brokers';
 import { resolveSecurity } from '../../src/kafka/connection-security';
 import { classifyFailure, rootMessage } from '../../src/kafka/failure';
+import { parseBrokerList } from '../../src/settings/setting-rules';
 
 describe('broker lists', () => {
   it('splits and trims a comma-separated list', () => {
@@ -89,15 +91,39 @@ describe('security settings', () => {
   });
 
   it('means plain TCP without SASL when nothing is set', () => {
-    should(resolveSecurity({})).eql({ security: { sasl: undefined, ssl: false } });
+    should(resolveSecurity({ mechanism: 'none' })).eql({ security: { sasl: undefined, ssl: false } });
   });
 
-  it('names a missing credential or an unknown mechanism', () => {
+  it('names a missing credential', () => {
     should(resolveSecurity({ mechanism: 'plain', username: 'u' })).eql({
       problem: { key: 'missing-credentials', params: { mechanism: 'plain' } },
     });
-    should(resolveSecurity({ mechanism: 'gssapi' })).eql({
-      problem: { key: 'invalid-sasl', params: { mechanism: 'gssapi' } },
+  });
+});
+
+describe('broker settings', () => {
+  it('applies the defaults: KAFKA_BROKERS, the package client id, no SASL', () => {
+    should(resolveBrokerSettings({})).eql({
+      settings: { brokers: [], clientId: 'node-red-kafka-trigger', mechanism: 'none' },
+    });
+  });
+
+  it('reads the broker list, the client id and the mechanism', () => {
+    should(
+      resolveBrokerSettings({
+        brokers: 'k1:9092, k2:9093',
+        client_id: 'orders',
+        sasl_mechanism: 'scram-sha-256',
+      }),
+    ).eql({ settings: { brokers: ['k1:9092', 'k2:9093'], clientId: 'orders', mechanism: 'scram-sha-256' } });
+  });
+
+  it('names every entry that is not host:port, and an unknown mechanism', () => {
+    should(resolveBrokerSettings({ brokers: 'k1:9092,kafka,k2:0' })).eql({
+      problem: { key: 'invalid-broker', params: { broker: 'kafka, k2:0' }, setting: 'brokers' },
+    });
+    should(resolveBrokerSettings({ sasl_mechanism: 'gssapi' })).eql({
+      problem: { key: 'invalid-sasl', params: { mechanism: 'gssapi' }, setting: 'sasl_mechanism' },
     });
   });
 });

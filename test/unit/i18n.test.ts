@@ -5,17 +5,27 @@
 // a key prefix constant joined with a literal (`STATUS + 'connected'`), and keys built at run time
 // (`kafka-trigger.errors.${errorKey}`), whose possible values are traced back to literals: a variable's
 // initialiser, the arguments of every call of the function whose parameter it is, the values of the map
-// it is looked up in, or the `problem` keys of the function whose result it comes from. An expression the
-// test cannot trace fails the test: teach resolve() the new pattern.
+// it is looked up in, or the `problem` keys of the function whose result it comes from (for the resolvers
+// of the setting rules, the keys the rules module lists). An expression the test cannot trace fails the
+// test: teach resolve() the new pattern.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import should from 'should';
 import ts from 'typescript';
+import { BROKER_PROBLEM_KEYS, TRIGGER_PROBLEM_KEYS } from '../../src/settings/setting-rules';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const LOCALES = path.join(ROOT, 'locales');
 const NAMESPACES = ['kafka-trigger', 'kafka-broker'];
 const KEY = /^(kafka-trigger|kafka-broker)\.[A-Za-z0-9_.-]*$/;
+/**
+ * The resolvers that check settings with the rules: the compiler holds their problem keys to these
+ * lists, so the lists are what they can return.
+ */
+const RULE_RESOLVERS: Record<string, readonly string[]> = {
+  resolveTriggerSettings: TRIGGER_PROBLEM_KEYS,
+  resolveBrokerSettings: BROKER_PROBLEM_KEYS,
+};
 
 type Catalog = { [key: string]: string | Catalog };
 
@@ -64,7 +74,9 @@ export class SourceKeys {
 
   private visit(node: ts.Node): void {
     if (ts.isStringLiteral(node) || ts.isNoSubstitutionTemplateLiteral(node)) {
-      if (KEY.test(node.text) && !node.text.endsWith('.') && !isPermission(node)) this.keys.add(node.text);
+      if (KEY.test(node.text) && !node.text.endsWith('.') && !isPermission(node) && !isIcon(node)) {
+        this.keys.add(node.text);
+      }
     } else if (ts.isTemplateExpression(node) || ts.isBinaryExpression(node)) {
       if (this.startsWithKeyPrefix(node)) {
         for (const key of this.resolve(node)) this.keys.add(key);
@@ -207,6 +219,8 @@ export class SourceKeys {
       throw new Error(`cannot tell where ${where(variable)}.problem comes from`);
     }
     const callee = init.expression.text;
+    const ruleKeys = RULE_RESOLVERS[callee];
+    if (ruleKeys) return [...ruleKeys];
     const file = this.files.find((source) =>
       source.statements.some(
         (statement) => ts.isFunctionDeclaration(statement) && statement.name?.text === callee,
@@ -245,6 +259,17 @@ export class SourceKeys {
   }
 }
 
+/** `icon: 'kafka-trigger.svg'` in an editor script: a file name, not a message key. */
+function isIcon(literal: ts.Node): boolean {
+  const property = literal.parent;
+  return (
+    !!property &&
+    ts.isPropertyAssignment(property) &&
+    ts.isIdentifier(property.name) &&
+    property.name.text === 'icon'
+  );
+}
+
 /** `RED.auth.needsPermission('kafka-broker.write')`: a permission name, not a message key. */
 function isPermission(literal: ts.Node): boolean {
   const call = literal.parent;
@@ -273,7 +298,7 @@ function where(node: ts.Node): string {
   return `"${node.getText()}" (${path.relative(ROOT, file.fileName)}:${line + 1})`;
 }
 
-// ---- keys used by the editor (nodes/*.html) ----
+// ---- keys used by the editor's dialog templates (nodes/*.html); its scripts are in src/editor ----
 
 function editorKeys(): Set<string> {
   const keys = new Set<string>();

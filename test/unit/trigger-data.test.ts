@@ -81,7 +81,7 @@ describe('trigger data', () => {
   });
 
   describe('toTriggerData', () => {
-    it('builds the contract shape', () => {
+    it('builds the documented trigger-data shape', () => {
       const data = toTriggerData(
         'user-events',
         3,

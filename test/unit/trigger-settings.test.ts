@@ -1,9 +1,6 @@
 import should from 'should';
-import {
-  isValidTopicName,
-  resolveTriggerSettings,
-  type TriggerConfig,
-} from '../../src/kafka/trigger-settings';
+import { resolveTriggerSettings, type TriggerConfig } from '../../src/kafka/trigger-settings';
+import { isValidTopicName } from '../../src/settings/setting-rules';
 
 function settingsOf(config: TriggerConfig) {
   const result = resolveTriggerSettings(config, 'abc123');
@@ -18,7 +15,7 @@ function problemOf(config: TriggerConfig) {
 }
 
 describe('trigger settings', () => {
-  it('applies the contract defaults', () => {
+  it('applies the defaults', () => {
     should(settingsOf({ topic: 'user-events' })).eql({
       topic: 'user-events',
       groupId: 'operion-triggers-abc123',
@@ -81,7 +78,11 @@ describe('trigger settings', () => {
 
   it('rejects a missing or invalid topic and names it', () => {
     should(problemOf({}).key).equal('missing-topic');
-    should(problemOf({ topic: 'bad topic!' })).eql({ key: 'invalid-topic', params: { topic: 'bad topic!' } });
+    should(problemOf({ topic: 'bad topic!' })).eql({
+      key: 'invalid-topic',
+      params: { topic: 'bad topic!' },
+      setting: 'topic',
+    });
     should(problemOf({ topic: 'x'.repeat(250) }).key).equal('invalid-topic');
   });
 
@@ -98,6 +99,7 @@ describe('trigger settings', () => {
     should(problemOf({ topic: 't', session_timeout: 3000, heartbeat_interval: 3000 })).eql({
       key: 'heartbeat-not-below-session',
       params: { heartbeat: 3000, session: 3000 },
+      setting: 'heartbeat_interval',
     });
   });
 

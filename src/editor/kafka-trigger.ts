@@ -1,0 +1,114 @@
+// The kafka-trigger node in the editor. The build bundles this file, with the setting rules it uses, into
+// the script of dist/nodes/kafka-trigger.html. The Flow Library reads that script: the type name and the
+// category, color, icon, inputs and outputs must stay literals, and `defaults` an inline object.
+import { TRIGGER_VERSION } from '../settings/migrations';
+import {
+  TRIGGER_RULES,
+  defaultGroupId,
+  heartbeatProblem,
+  type DeliveryMode,
+  type StartFrom,
+} from '../settings/setting-rules';
+import { fillChoices, problemMessage, ruleProperty } from './setting-fields';
+
+const START_FROM_LABELS: Record<StartFrom, string> = {
+  newest: 'kafka-trigger.start_from.newest',
+  earliest: 'kafka-trigger.start_from.earliest',
+};
+const DELIVERY_LABELS: Record<DeliveryMode, string> = {
+  handoff: 'kafka-trigger.delivery.handoff',
+  complete: 'kafka-trigger.delivery.complete',
+};
+/** The number fields, whose placeholder shows what a blank value means. */
+const NUMBER_SETTINGS = [
+  'session_timeout',
+  'heartbeat_interval',
+  'max_in_flight',
+  'complete_timeout',
+  'metrics_interval',
+] as const;
+
+RED.nodes.registerType('kafka-trigger', {
+  category: 'network',
+  color: '#b9c3cc',
+  defaults: {
+    name: { value: '' },
+    version: { value: TRIGGER_VERSION },
+    broker: { value: '', type: 'kafka-broker', required: false },
+    topic: ruleProperty('kafka-trigger', TRIGGER_RULES.topic),
+    consumer_group: ruleProperty('kafka-trigger', TRIGGER_RULES.consumer_group),
+    start_from: ruleProperty('kafka-trigger', TRIGGER_RULES.start_from),
+    session_timeout: ruleProperty('kafka-trigger', TRIGGER_RULES.session_timeout),
+    heartbeat_interval: {
+      value: TRIGGER_RULES.heartbeat_interval.defaultValue,
+      validate(value, _options) {
+        const heartbeat = TRIGGER_RULES.heartbeat_interval.check(value);
+        if ('problem' in heartbeat) return problemMessage(this, 'kafka-trigger', heartbeat.problem);
+        // A session timeout that is itself wrong, or an ${ENV_VAR}, is reported on its own field.
+        const session = TRIGGER_RULES.session_timeout.check(sessionTimeoutOf(this));
+        const problem = 'value' in session ? heartbeatProblem(heartbeat.value, session.value) : undefined;
+        return problem ? problemMessage(this, 'kafka-trigger', problem) : true;
+      },
+    },
+    delivery: ruleProperty('kafka-trigger', TRIGGER_RULES.delivery),
+    max_in_flight: ruleProperty('kafka-trigger', TRIGGER_RULES.max_in_flight),
+    complete_timeout: ruleProperty('kafka-trigger', TRIGGER_RULES.complete_timeout),
+    dead_letter_topic: ruleProperty('kafka-trigger', TRIGGER_RULES.dead_letter_topic),
+    metrics_interval: ruleProperty('kafka-trigger', TRIGGER_RULES.metrics_interval),
+    outputs: { value: 1 },
+  },
+  inputs: 0,
+  outputs: 1,
+  icon: 'kafka-trigger.svg',
+  paletteLabel: 'kafka trigger',
+  outputLabels(index) {
+    return this._(index === 0 ? 'kafka-trigger.outputs.records' : 'kafka-trigger.outputs.metrics');
+  },
+  label() {
+    return String(this.name || this.topic || 'kafka-trigger');
+  },
+  labelStyle() {
+    return this.name ? 'node_label_italic' : '';
+  },
+  oneditprepare() {
+    const node = this;
+    $('#node-input-consumer_group').attr('placeholder', defaultGroupId(node.id));
+    for (const setting of NUMBER_SETTINGS) {
+      $(`#node-input-${setting}`).attr('placeholder', String(TRIGGER_RULES[setting].defaultValue));
+    }
+    const label = (key: string): string => node._(key);
+    fillChoices(
+      $('#node-input-start_from'),
+      TRIGGER_RULES.start_from,
+      (choice) => label(START_FROM_LABELS[choice]),
+      node.start_from,
+    );
+    fillChoices(
+      $('#node-input-delivery'),
+      TRIGGER_RULES.delivery,
+      (choice) => label(DELIVERY_LABELS[choice]),
+      node.delivery,
+    );
+    // Re-check the heartbeat whenever the session timeout it must stay below changes.
+    $('#node-input-session_timeout').on('change keyup paste', () => {
+      $('#node-input-heartbeat_interval').trigger('change');
+    });
+    // The flow-controlled settings only mean something in that mode.
+    $('#node-input-delivery')
+      .on('change', function () {
+        $('.kafka-trigger-complete-row').toggle($(this).val() === 'complete');
+      })
+      .trigger('change');
+  },
+  oneditsave() {
+    // A metrics interval adds the second output.
+    const metrics = TRIGGER_RULES.metrics_interval.check($('#node-input-metrics_interval').val());
+    this.outputs = 'value' in metrics && metrics.value > 0 ? 2 : 1;
+  },
+});
+
+/** While the edit dialog is open, the form holds the session timeout being edited. */
+function sessionTimeoutOf(node: EditorNode): unknown {
+  const input = $('#node-input-session_timeout');
+  return input.length ? input.val() : node.session_timeout;
+}

@@ -1,0 +1,41 @@
+// The parts of the Node-RED editor's globals that the editor scripts use (Node-RED 4.1's red.js);
+// jQuery's `$` comes from @types/jquery.
+
+/** A node as the editor holds it: its flow JSON properties, its id and its catalog's translator. */
+interface EditorNode {
+  readonly id: string;
+  _(key: string, params?: Record<string, string | number>): string;
+  [property: string]: unknown;
+}
+
+/** Node-RED treats a two-parameter validator's string result as the error message. */
+type EditorValidator = (this: EditorNode, value: unknown, options: unknown) => true | string;
+
+interface EditorProperty {
+  value: string | number;
+  validate?: EditorValidator;
+  /** The type of the config node this property points at. */
+  type?: string;
+  required?: boolean;
+}
+
+interface EditorNodeDefinition {
+  category: string;
+  color?: string;
+  defaults: Record<string, EditorProperty>;
+  credentials?: Record<string, { type: 'text' | 'password' }>;
+  inputs?: number;
+  outputs?: number;
+  icon?: string;
+  paletteLabel?: string;
+  label(this: EditorNode): string;
+  labelStyle?(this: EditorNode): string;
+  outputLabels?(this: EditorNode, index: number): string;
+  oneditprepare?(this: EditorNode): void;
+  oneditsave?(this: EditorNode): void;
+}
+
+declare const RED: {
+  nodes: { registerType(type: string, definition: EditorNodeDefinition): void };
+  utils: { sanitize(text: string): string };
+};

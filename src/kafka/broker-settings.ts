@@ -1,0 +1,33 @@
+import {
+  BROKER_RULES,
+  type BrokerProblemKey,
+  type SaslMechanism,
+  type SettingProblem,
+} from '../settings/setting-rules';
+
+/** kafka-broker properties as they stand in flow JSON; credentials and the TLS node are apart. */
+export interface BrokerConfig {
+  brokers?: string;
+  client_id?: string;
+  sasl_mechanism?: string;
+}
+
+export interface BrokerSettings {
+  /** The configured list; empty means KAFKA_BROKERS. */
+  brokers: string[];
+  clientId: string;
+  mechanism: SaslMechanism;
+}
+
+export type BrokerSettingsResult =
+  { settings: BrokerSettings } | { problem: SettingProblem<BrokerProblemKey> };
+
+/** Checks a broker node's settings with their rules and applies the defaults. */
+export function resolveBrokerSettings(config: BrokerConfig): BrokerSettingsResult {
+  const brokers = BROKER_RULES.brokers.check(config.brokers);
+  if ('problem' in brokers) return brokers;
+  const clientId = BROKER_RULES.client_id.check(config.client_id);
+  const mechanism = BROKER_RULES.sasl_mechanism.check(config.sasl_mechanism);
+  if ('problem' in mechanism) return mechanism;
+  return { settings: { brokers: brokers.value, clientId: clientId.value, mechanism: mechanism.value } };
+}

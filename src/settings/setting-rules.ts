@@ -1,0 +1,229 @@
+// The rules of every kafka-trigger and kafka-broker setting: its flow JSON name, its default and its
+// check. The runtime's resolvers, the command line and the editor (bundled into the nodes' HTML) all
+// read them from here, so a rule changes in this file only. It imports nothing: it runs in the browser.
+//
+// Config node references (a trigger's `broker`, a broker's `tls`) are not in these tables: they name
+// another node, which Node-RED's editor and the runtime's node lookup check.
+
+/** A problem with a setting: a message key under `<node type>.errors` and its parameters. */
+export interface SettingProblem<Key extends string = string> {
+  key: Key;
+  params: Record<string, string | number>;
+  /** The flow JSON property that is wrong. */
+  setting: string;
+}
+
+export type Checked<T, Key extends string> = { value: T } | { problem: SettingProblem<Key> };
+
+export interface SettingRule<T, Key extends string> {
+  /** What a node dropped from the palette starts with. */
+  readonly defaultValue: string | number;
+  /** The value the runtime uses, or what is wrong with the flow JSON value. */
+  check(value: unknown): Checked<T, Key>;
+}
+
+/** A setting with a fixed set of values (a select in the editor). */
+export interface ChoiceRule<T extends string, Key extends string> extends SettingRule<T, Key> {
+  readonly choices: readonly T[];
+}
+
+/** Every problem a trigger setting can have; the message is `kafka-trigger.errors.<key>`. */
+export const TRIGGER_PROBLEM_KEYS = [
+  'missing-topic',
+  'invalid-topic',
+  'invalid-start-from',
+  'invalid-number',
+  'heartbeat-not-below-session',
+  'invalid-delivery',
+  'invalid-count',
+] as const;
+export type TriggerProblemKey = (typeof TRIGGER_PROBLEM_KEYS)[number];
+
+/** Every problem a broker setting can have; the message is `kafka-broker.errors.<key>`. */
+export const BROKER_PROBLEM_KEYS = ['invalid-broker', 'invalid-sasl'] as const;
+export type BrokerProblemKey = (typeof BROKER_PROBLEM_KEYS)[number];
+
+/**
+ * The generated group id is this prefix and the node id. It can never change: a group's committed
+ * offsets are stored under its id, so another prefix would restart every such trigger from scratch.
+ */
+export const GROUP_ID_PREFIX = 'operion-triggers-';
+
+export function defaultGroupId(nodeId: string): string {
+  return GROUP_ID_PREFIX + nodeId;
+}
+
+/** What kafkajs calls this client when the broker node leaves the client id blank. */
+export const DEFAULT_CLIENT_ID = 'node-red-kafka-trigger';
+
+const TOPIC_NAME = /^[a-zA-Z0-9._-]{1,249}$/;
+
+export function isValidTopicName(topic: string): boolean {
+  return TOPIC_NAME.test(topic) && topic !== '.' && topic !== '..';
+}
+
+const HOST_PORT = /^(\[[0-9a-fA-F:.]+\]|[^\s:[\]]+):(\d{1,5})$/;
+
+/** `host:port` (a bracketed IPv6 address as host) with a port from 1 to 65535. */
+export function isBrokerAddress(entry: string): boolean {
+  const match = HOST_PORT.exec(entry);
+  const port = match ? Number(match[2]) : 0;
+  return port >= 1 && port <= 65535;
+}
+
+/** Splits a comma-separated broker list, trimming blanks away. */
+export function parseBrokerList(list: string | undefined): string[] {
+  if (!list) return [];
+  return list
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter((entry) => entry.length > 0);
+}
+
+export const START_FROM = ['newest', 'earliest'] as const;
+export type StartFrom = (typeof START_FROM)[number];
+
+export const DELIVERY_MODES = ['handoff', 'complete'] as const;
+export type DeliveryMode = (typeof DELIVERY_MODES)[number];
+
+export const SASL_MECHANISMS = ['none', 'plain', 'scram-sha-256', 'scram-sha-512'] as const;
+export type SaslMechanism = (typeof SASL_MECHANISMS)[number];
+
+export function isSaslMechanism(value: string): value is SaslMechanism {
+  return (SASL_MECHANISMS as readonly string[]).includes(value);
+}
+
+export const TRIGGER_RULES = {
+  topic: {
+    defaultValue: '',
+    check(value: unknown): Checked<string, TriggerProblemKey> {
+      const topic = text(value).trim();
+      if (!topic) return problem('missing-topic', 'topic');
+      return isValidTopicName(topic) ? { value: topic } : problem('invalid-topic', 'topic', { topic });
+    },
+  },
+  /** Blank means the generated `operion-triggers-<node id>`. */
+  consumer_group: {
+    defaultValue: '',
+    check: (value: unknown): { value: string } => ({ value: text(value).trim() }),
+  },
+  start_from: choice('start_from', START_FROM, 'invalid-start-from'),
+  session_timeout: positiveNumber('session_timeout', 10000, 'invalid-number'),
+  /** Must also be lower than the session timeout: see heartbeatProblem(). */
+  heartbeat_interval: positiveNumber('heartbeat_interval', 3000, 'invalid-number'),
+  delivery: choice('delivery', DELIVERY_MODES, 'invalid-delivery'),
+  max_in_flight: positiveNumber('max_in_flight', 100, 'invalid-count'),
+  complete_timeout: positiveNumber('complete_timeout', 60000, 'invalid-number'),
+  /** Blank means failed records are only logged. */
+  dead_letter_topic: {
+    defaultValue: '',
+    check(value: unknown): Checked<string | undefined, TriggerProblemKey> {
+      const topic = text(value).trim();
+      if (!topic) return { value: undefined };
+      return isValidTopicName(topic)
+        ? { value: topic }
+        : problem('invalid-topic', 'dead_letter_topic', { topic });
+    },
+  },
+  /** Seconds; 0 means no metrics output. */
+  metrics_interval: {
+    defaultValue: 0,
+    check(value: unknown): Checked<number, TriggerProblemKey> {
+      const seconds = text(value).trim();
+      const parsed = seconds === '' ? 0 : Number(seconds);
+      if (Number.isInteger(parsed) && parsed >= 0) return { value: parsed };
+      return problem('invalid-count', 'metrics_interval', { setting: 'metrics_interval', value: seconds });
+    },
+  },
+} satisfies Record<string, SettingRule<unknown, TriggerProblemKey>>;
+
+/** The heartbeat must stay below the session timeout, or the group drops the member. */
+export function heartbeatProblem(
+  heartbeat: number,
+  session: number,
+): SettingProblem<TriggerProblemKey> | undefined {
+  if (heartbeat < session) return undefined;
+  return problem('heartbeat-not-below-session', 'heartbeat_interval', { heartbeat, session }).problem;
+}
+
+export const BROKER_RULES = {
+  /** Blank means the KAFKA_BROKERS environment variable. */
+  brokers: {
+    defaultValue: '',
+    check(value: unknown): Checked<string[], BrokerProblemKey> {
+      const brokers = parseBrokerList(text(value));
+      const invalid = brokers.filter((entry) => !isBrokerAddress(entry));
+      return invalid.length === 0
+        ? { value: brokers }
+        : problem('invalid-broker', 'brokers', { broker: invalid.join(', ') });
+    },
+  },
+  /** Blank means DEFAULT_CLIENT_ID. */
+  client_id: {
+    defaultValue: '',
+    check: (value: unknown): { value: string } => ({ value: text(value) || DEFAULT_CLIENT_ID }),
+  },
+  sasl_mechanism: saslMechanismRule(),
+} satisfies Record<string, SettingRule<unknown, BrokerProblemKey>>;
+
+/** Blank means none. */
+function saslMechanismRule(): ChoiceRule<SaslMechanism, BrokerProblemKey> {
+  return {
+    defaultValue: 'none',
+    choices: SASL_MECHANISMS,
+    check(value) {
+      const mechanism = value ? text(value) : 'none';
+      return isSaslMechanism(mechanism)
+        ? { value: mechanism }
+        : problem('invalid-sasl', 'sasl_mechanism', { mechanism });
+    },
+  };
+}
+
+/** One of `choices`; blank means the first. */
+function choice<T extends string>(
+  setting: string,
+  choices: readonly [T, ...T[]],
+  problemKey: TriggerProblemKey,
+): ChoiceRule<T, TriggerProblemKey> {
+  return {
+    defaultValue: choices[0],
+    choices,
+    check(value) {
+      const chosen = value ? text(value) : choices[0];
+      return (choices as readonly string[]).includes(chosen)
+        ? { value: chosen as T }
+        : problem(problemKey, setting, { value: chosen });
+    },
+  };
+}
+
+/** A positive whole number (flow JSON may hold it as a numeric string); blank means the default. */
+function positiveNumber(
+  setting: string,
+  defaultValue: number,
+  problemKey: TriggerProblemKey,
+): SettingRule<number, TriggerProblemKey> {
+  return {
+    defaultValue,
+    check(value) {
+      if (value === undefined || value === null || value === '') return { value: defaultValue };
+      const parsed = typeof value === 'number' ? value : Number(text(value).trim());
+      if (Number.isInteger(parsed) && parsed > 0) return { value: parsed };
+      return problem(problemKey, setting, { setting, value: text(value) });
+    },
+  };
+}
+
+/** Flow JSON values as text: a `${VAR}` from a typed environment variable may be a number or more. */
+function text(value: unknown): string {
+  return value === undefined || value === null ? '' : String(value);
+}
+
+function problem<Key extends string>(
+  key: Key,
+  setting: string,
+  params: Record<string, string | number> = {},
+): { problem: SettingProblem<Key> } {
+  return { problem: { key, params, setting } };
+}

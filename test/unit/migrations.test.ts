@@ -1,0 +1,90 @@
+import should from 'should';
+import {
+  BROKER_MIGRATIONS,
+  BROKER_VERSION,
+  TRIGGER_MIGRATIONS,
+  TRIGGER_VERSION,
+  migrate,
+  recordFirstVersion,
+  recordedVersion,
+} from '../../src/settings/migrations';
+
+/** A kafka-trigger as exported before versions existed (the examples at the time looked like this). */
+const UNVERSIONED_TRIGGER = {
+  id: 't1',
+  type: 'kafka-trigger',
+  broker: 'b1',
+  topic: 'orders',
+  consumer_group: '',
+  start_from: 'newest',
+  session_timeout: 10000,
+  heartbeat_interval: '3000',
+  wires: [['d1']],
+};
+
+describe('migrations', () => {
+  describe('each step', () => {
+    it('0 to 1 records version 1 and keeps every setting as it was', () => {
+      const migrated = recordFirstVersion(UNVERSIONED_TRIGGER);
+      should(migrated).eql({ ...UNVERSIONED_TRIGGER, version: 1 });
+      should(UNVERSIONED_TRIGGER).not.have.property('version');
+    });
+
+    it('is listed for both node types, one per version', () => {
+      should(TRIGGER_MIGRATIONS).eql([recordFirstVersion]);
+      should(BROKER_MIGRATIONS).eql([recordFirstVersion]);
+      should(TRIGGER_VERSION).equal(1);
+      should(BROKER_VERSION).equal(1);
+    });
+
+    it('takes version N to N + 1', () => {
+      for (const steps of [TRIGGER_MIGRATIONS, BROKER_MIGRATIONS]) {
+        steps.forEach((step, version) => {
+          should(recordedVersion(step({ version }))).equal(version + 1);
+        });
+      }
+    });
+  });
+
+  describe('migrate', () => {
+    it('brings a node without a version to the current version', () => {
+      should(migrate(UNVERSIONED_TRIGGER, TRIGGER_MIGRATIONS)).eql({
+        ...UNVERSIONED_TRIGGER,
+        version: TRIGGER_VERSION,
+      });
+      should(migrate({ id: 'b1', type: 'kafka-broker', brokers: '' }, BROKER_MIGRATIONS)).eql({
+        id: 'b1',
+        type: 'kafka-broker',
+        brokers: '',
+        version: BROKER_VERSION,
+      });
+    });
+
+    it('leaves a current node, or one from a newer release, as it is', () => {
+      const current = { ...UNVERSIONED_TRIGGER, version: TRIGGER_VERSION };
+      should(migrate(current, TRIGGER_MIGRATIONS)).equal(current);
+      const newer = { ...UNVERSIONED_TRIGGER, version: TRIGGER_VERSION + 1 };
+      should(migrate(newer, TRIGGER_MIGRATIONS)).equal(newer);
+    });
+
+    it('runs the steps in order from the recorded version', () => {
+      const seen: number[] = [];
+      const step = (version: number) => (properties: Record<string, unknown>) => {
+        seen.push(version);
+        return { ...properties, version: version + 1 };
+      };
+      should(migrate({ version: 1 }, [step(0), step(1), step(2)])).eql({ version: 3 });
+      should(seen).eql([1, 2]);
+    });
+  });
+
+  it('reads the recorded version as flow JSON may hold it', () => {
+    should(recordedVersion({})).equal(0);
+    should(recordedVersion({ version: 1 })).equal(1);
+    should(recordedVersion({ version: '2' })).equal(2);
+    should(recordedVersion({ version: '' })).equal(0);
+    should(recordedVersion({ version: 'x' })).equal(0);
+    should(recordedVersion({ version: true })).equal(0);
+    should(recordedVersion({ version: 1.5 })).equal(0);
+  });
+});
