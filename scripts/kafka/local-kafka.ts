@@ -200,7 +200,20 @@ class LocalKafkaBroker implements LocalKafka {
    * "coordinator not available" retries and their delay out of the first test that uses a group.
    */
   private async warmUpGroupCoordinator(): Promise<void> {
-    await withAdmin(this, (admin) => admin.fetchOffsets({ groupId: 'kafka-harness-warm-up', topics: [] }));
+    const deadline = Date.now() + READY_TIMEOUT_MS;
+    for (;;) {
+      try {
+        await withAdmin(this, (admin) =>
+          admin.fetchOffsets({ groupId: 'kafka-harness-warm-up', topics: [] }),
+        );
+        return;
+      } catch (error) {
+        // Until the topic is loaded the broker may also answer "not the correct coordinator",
+        // which kafkajs's admin does not retry; on a busy machine that lasts a while.
+        if (Date.now() > deadline) throw error;
+        await sleep(250);
+      }
+    }
   }
 
   /** Ready means the broker answers metadata requests and lists itself, i.e. it is registered and unfenced. */
