@@ -46,6 +46,11 @@ export interface LocalKafkaOptions {
   logFile?: string;
   /** JVM options added after the defaults (a later -Xmx wins). */
   jvmOptions?: string[];
+  /**
+   * Create the group coordinator's topic before returning (default true). False leaves the broker
+   * as fresh as a new cluster: the first consumer group waits while its coordinator is elected.
+   */
+  warmUpGroupCoordinator?: boolean;
 }
 
 export interface LocalKafka {
@@ -143,7 +148,7 @@ class LocalKafkaBroker implements LocalKafka {
     this.jvm = this.spawnBroker();
     try {
       await this.waitUntilReady(this.jvm);
-      await this.warmUpGroupCoordinator();
+      if (this.settings.warmUpGroupCoordinator ?? true) await this.warmUpGroupCoordinator();
     } catch (error) {
       await this.stop('SIGKILL');
       throw error;
