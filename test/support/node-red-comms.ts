@@ -2,15 +2,20 @@
 import WebSocket from 'ws';
 import { waitFor } from './wait';
 
-export interface NodeStatus {
+interface NodeStatus {
   text?: string;
   fill?: string;
   shape?: string;
 }
 
-/** A debug sidebar entry: a Debug node's msg, or a warn or error line of the runtime log. */
+/**
+ * A debug sidebar entry: a Debug node's msg (it has a format) or a warn or error line of the
+ * runtime log (it has a level).
+ */
 export interface SidebarMessage {
+  /** The Debug node, or the node that logged the line. */
   id?: string;
+  format?: string;
   level?: number;
   msg: string;
 }
@@ -18,8 +23,6 @@ export interface SidebarMessage {
 export interface EditorComms {
   /** Every debug sidebar entry since the connection opened. */
   readonly sidebar: SidebarMessage[];
-  /** The node's latest status. */
-  status(id: string): NodeStatus | undefined;
   /** Waits until the node's latest status text is the given locale key of the kafka-trigger node. */
   waitForStatus(id: string, key: string, timeoutMs?: number): Promise<void>;
   close(): void;
@@ -34,9 +37,11 @@ export async function connectEditorComms(baseUrl: string): Promise<EditorComms> 
   const statuses = new Map<string, NodeStatus>();
   const sidebar: SidebarMessage[] = [];
   socket.on('message', (raw) => {
-    for (const { topic, data } of JSON.parse(String(raw)) as { topic: string; data: unknown }[]) {
+    // The runtime sends batches of topic messages; an auth answer would be a lone object.
+    const received = JSON.parse(String(raw)) as { topic?: string; data: unknown }[] | object;
+    for (const { topic, data } of Array.isArray(received) ? received : []) {
       if (topic === 'debug') sidebar.push(data as SidebarMessage);
-      else if (topic.startsWith('status/')) statuses.set(topic.slice('status/'.length), data as NodeStatus);
+      else if (topic?.startsWith('status/')) statuses.set(topic.slice('status/'.length), data as NodeStatus);
     }
   });
   await new Promise<void>((resolve, reject) => {
@@ -48,7 +53,6 @@ export async function connectEditorComms(baseUrl: string): Promise<EditorComms> 
   for (const topic of ['status/#', 'debug']) socket.send(JSON.stringify({ subscribe: topic }));
   return {
     sidebar,
-    status: (id) => statuses.get(id),
     waitForStatus: async (id, key, timeoutMs = 30000) => {
       await waitFor(
         () => statuses.get(id)?.text === `kafka-trigger.status.${key}`,
