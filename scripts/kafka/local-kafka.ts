@@ -46,6 +46,11 @@ export interface LocalKafkaOptions {
   logFile?: string;
   /** JVM options added after the defaults (a later -Xmx wins). */
   jvmOptions?: string[];
+  /**
+   * Create the group coordinator's topic before returning (default true). False leaves the broker
+   * as fresh as a new cluster: the first consumer group waits while its coordinator is elected.
+   */
+  warmUpGroupCoordinator?: boolean;
 }
 
 export interface LocalKafka {
@@ -143,7 +148,7 @@ class LocalKafkaBroker implements LocalKafka {
     this.jvm = this.spawnBroker();
     try {
       await this.waitUntilReady(this.jvm);
-      await this.warmUpGroupCoordinator();
+      if (this.settings.warmUpGroupCoordinator ?? true) await this.warmUpGroupCoordinator();
     } catch (error) {
       await this.stop('SIGKILL');
       throw error;
@@ -200,8 +205,6 @@ class LocalKafkaBroker implements LocalKafka {
    * "coordinator not available" retries and their delay out of the first test that uses a group.
    */
   private async warmUpGroupCoordinator(): Promise<void> {
-    // While __consumer_offsets is being created the broker answers "not the coordinator" or "not
-    // available", for longer on a busy machine: ask again until it answers.
     const deadline = Date.now() + READY_TIMEOUT_MS;
     for (;;) {
       try {
@@ -210,6 +213,8 @@ class LocalKafkaBroker implements LocalKafka {
         );
         return;
       } catch (error) {
+        // Until the topic is loaded the broker may also answer "not the correct coordinator",
+        // which kafkajs's admin does not retry; on a busy machine that lasts a while.
         if (Date.now() > deadline) throw error;
         await sleep(250);
       }

@@ -1,19 +1,20 @@
 import { logLevel, type LogEntry, type logCreator } from 'kafkajs';
 
-/** The log methods a kafkajs client writes to (Node-RED's RED.log has them all). */
+/** The log levels kafkajs's lines go to: never warn or error (see kafkajsLogCreator). */
 export interface LogSink {
-  error(message: string): void;
-  warn(message: string): void;
   info(message: string): void;
   debug(message: string): void;
-  trace(message: string): void;
 }
 
+/**
+ * For each Node-RED level, the kafkajs threshold that builds the lines it shows: kafkajs's info
+ * lines land at `info` and all its others at `debug`, so below `info` none would be shown.
+ */
 const NODE_RED_TO_KAFKAJS: Record<string, logLevel> = {
   off: logLevel.NOTHING,
-  fatal: logLevel.ERROR,
-  error: logLevel.ERROR,
-  warn: logLevel.WARN,
+  fatal: logLevel.NOTHING,
+  error: logLevel.NOTHING,
+  warn: logLevel.NOTHING,
   info: logLevel.INFO,
   debug: logLevel.DEBUG,
   trace: logLevel.DEBUG,
@@ -22,32 +23,27 @@ const NODE_RED_TO_KAFKAJS: Record<string, logLevel> = {
 };
 
 /**
- * The kafkajs level that matches Node-RED's, so kafkajs builds no debug lines that Node-RED
- * would drop anyway.
+ * The kafkajs level for Node-RED's, so that kafkajs builds no line that Node-RED would drop
+ * anyway. At `info`, kafkajs's threshold cannot leave out its error and warn lines (they rank
+ * above info); they go to `debug`, where the console drops them.
  */
 export function kafkajsLevelFor(nodeRedLevel: string | undefined): logLevel {
   return NODE_RED_TO_KAFKAJS[nodeRedLevel ?? 'info'] ?? logLevel.INFO;
 }
 
-/** Routes every kafkajs log line to the sink at the matching level, prefixed so it can be traced to a client. */
+/**
+ * Routes kafkajs's lines to the sink, prefixed so they can be traced to a client and tagged with
+ * kafkajs's own level. Its info lines (starting, joining, stopping) stay at info; its errors and
+ * warnings go to debug with the rest of the protocol: they are retriable responses and failed
+ * connection attempts that the node itself reports in plain words, and Node-RED shows every
+ * warn and error line of the runtime log in the editor's debug sidebar.
+ */
 export function kafkajsLogCreator(sink: LogSink, prefix: string): logCreator {
   return () =>
-    ({ namespace, level, log }: LogEntry) => {
-      const line = `${prefix} kafkajs ${namespace}: ${describe(log)}`;
-      switch (level) {
-        case logLevel.ERROR:
-        case logLevel.NOTHING:
-          sink.error(line);
-          break;
-        case logLevel.WARN:
-          sink.warn(line);
-          break;
-        case logLevel.INFO:
-          sink.info(line);
-          break;
-        default:
-          sink.debug(line);
-      }
+    ({ namespace, level, label, log }: LogEntry) => {
+      const line = `${prefix} kafkajs ${label} ${namespace}: ${describe(log)}`;
+      if (level === logLevel.INFO) sink.info(line);
+      else sink.debug(line);
     };
 }
 

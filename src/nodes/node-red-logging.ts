@@ -3,16 +3,14 @@ import { kafkajsLevelFor, type LogSink } from '../kafka/kafkajs-logging';
 import type { KafkaClientOptions } from '../kafka/kafka-client';
 
 /**
- * kafkajs lines go to Node-RED's runtime log at the matching level, prefixed with the node that
- * owns the client, and kafkajs only builds the lines the runtime's log level lets through.
+ * kafkajs lines go to Node-RED's runtime log (info, or debug for the protocol and its errors),
+ * prefixed with the node that owns the client, and kafkajs only builds the lines the runtime's
+ * log level can show.
  */
 export function kafkaLogOptions(RED: NodeAPI, owner: Node): KafkaClientOptions['log'] {
   const sink: LogSink = {
-    error: (message) => RED.log.error(message),
-    warn: (message) => RED.log.warn(message),
     info: (message) => RED.log.info(message),
     debug: (message) => RED.log.debug(message),
-    trace: (message) => RED.log.trace(message),
   };
   const settings = RED.settings as { logging?: { console?: { level?: string } } };
   return {

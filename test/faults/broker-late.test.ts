@@ -16,6 +16,7 @@ import {
   stopNodeRed,
   tab,
   triggerNode,
+  waitForStatus,
 } from '../support/node-red';
 import { sleep, waitFor } from '../support/wait';
 
@@ -55,7 +56,11 @@ describe('fault: broker down at deploy', function () {
       helperNode('out'),
     ]);
     const received = collect('out');
-    await sleep(DOWN_MS);
+    const downUntil = Date.now() + DOWN_MS;
+    await waitForStatus('trigger1', 'disconnected');
+    await waitFor(() => loggedBy('trigger1', 'warn').length >= 2, DOWN_MS, 'two retry warnings');
+    // The scenario: the broker stays down for DOWN_MS after the deploy, however fast the retries come.
+    await sleep(downUntil - Date.now());
     const warningsWhileDown = loggedBy('trigger1', 'warn').length;
     broker = await startLocalKafka({ listeners: [{ name: 'PLAINTEXT', protocol: 'PLAINTEXT', port }] });
     const upAt = Date.now();

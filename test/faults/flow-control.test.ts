@@ -7,9 +7,9 @@ import should from 'should';
 import { Kafka, logLevel } from 'kafkajs';
 import { createTopic } from '../../scripts/kafka/local-kafka';
 import { uniqueName } from '../support/kafka';
-import { fileRecorderNode, printFigures } from '../support/faults';
+import { fileRecorderNode, printFigures, withFaultAdmin } from '../support/faults';
 import { startNodeRedProcess, type NodeRedProcess } from '../support/node-red-process';
-import { sleep, waitFor } from '../support/wait';
+import { waitFor } from '../support/wait';
 import { faultBroker } from './faults.hooks';
 
 const PARTITIONS = 3;
@@ -32,6 +32,15 @@ async function preload(topic: string, count: number): Promise<void> {
   } finally {
     await producer.disconnect();
   }
+}
+
+/** How many records of the topic the group has committed, over all partitions. */
+async function committedRecords(group: string, topic: string): Promise<number> {
+  const [offsets] = await withFaultAdmin(faultBroker(), (admin) =>
+    admin.fetchOffsets({ groupId: group, topics: [topic] }),
+  );
+  // A partition with nothing committed reports -1.
+  return (offsets?.partitions ?? []).reduce((sum, { offset }) => sum + Math.max(0, Number(offset)), 0);
 }
 
 /** Numbers written one per line by the flows' file nodes. */
@@ -145,7 +154,12 @@ describe('fault: flow-controlled delivery', function () {
       120000,
       'every record finished by one process or the other',
     );
-    await sleep(2000);
+    // Committed means finished, file node included: once everything is, no duplicate can still come.
+    await waitFor(
+      async () => (await committedRecords(group, topic)) === total,
+      60000,
+      'the second process to commit every record',
+    );
     const all = [...readNumbers(first), ...readNumbers(second)];
     const distinct = new Set(all);
     const duplicates = all.length - distinct.size;

@@ -105,6 +105,7 @@ describe('fault: horizontal scaling across Node-RED processes', function () {
       );
       throw error;
     }))!;
+    // The scenario, not a wait: all three members consume for a while before one is killed.
     await sleep(5000);
 
     const victim = 1;

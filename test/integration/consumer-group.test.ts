@@ -14,12 +14,24 @@ import {
   triggerNode,
   waitForStatus,
 } from '../support/node-red';
-import { sleep, waitFor } from '../support/wait';
+import { waitFor } from '../support/wait';
 import type { KafkaBrokerNode } from '../../src/nodes/types';
 import { testBroker } from './broker.hooks';
 
 function values(received: { payload: { message: unknown } }[]): unknown[] {
   return received.map((msg) => msg.payload.message);
+}
+
+/**
+ * Waits until the group has committed `offset` on partition 0: every record before it has been
+ * handed to the flow, so no other record can still arrive and the ones received can be checked.
+ */
+async function waitForCommitted(groupId: string, topic: string, offset: number): Promise<void> {
+  await waitFor(
+    async () => (await describeGroup(groupId, topic)).committed[0] === offset,
+    30000,
+    `offset ${offset} committed by ${groupId}`,
+  );
 }
 
 describe('kafka-trigger consumer groups and offsets', function () {
@@ -47,7 +59,7 @@ describe('kafka-trigger consumer groups and offsets', function () {
     const received = await deployTrigger({ topic });
     await produce(topic, [{ value: '"new-1"' }]);
     await waitFor(() => received.length >= 1, 30000, 'the new record');
-    await sleep(500);
+    await waitForCommitted('operion-triggers-trigger1', topic, 3);
     should(values(received)).eql(['new-1']);
   });
 
@@ -57,7 +69,7 @@ describe('kafka-trigger consumer groups and offsets', function () {
     const received = await deployTrigger({ topic, start_from: 'earliest' });
     await produce(topic, [{ value: '"new-1"' }]);
     await waitFor(() => received.length >= 3, 30000, 'three records');
-    await sleep(500);
+    await waitForCommitted('operion-triggers-trigger1', topic, 3);
     should(values(received)).eql(['old-1', 'old-2', 'new-1']);
   });
 
@@ -90,7 +102,7 @@ describe('kafka-trigger consumer groups and offsets', function () {
     received = await deployTrigger({ topic, consumer_group: group });
     await produce(topic, [{ value: '6' }]);
     await waitFor(() => received.length >= 3, 30000, 'records 4 to 6');
-    await sleep(500);
+    await waitForCommitted(group, topic, 6);
     should(firstRun).eql([1, 2, 3]);
     should(values(received)).eql([4, 5, 6]);
   });

@@ -3,15 +3,10 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import path from 'node:path';
 import should from 'should';
-import WebSocket from 'ws';
 import { findFreePorts } from '../../scripts/kafka/ports';
+import { connectEditorComms } from '../support/node-red-comms';
 import { waitFor } from '../support/wait';
 import { testBroker } from './broker.hooks';
-
-interface DebugMessage {
-  topic: string;
-  data: { msg: string; format: string };
-}
 
 describe('npm start', function () {
   let demo: ChildProcess | undefined;
@@ -35,19 +30,20 @@ describe('npm start', function () {
     });
     demo.stdout!.on('data', (chunk) => (output += chunk));
     demo.stderr!.on('data', (chunk) => (output += chunk));
-    await waitFor(() => output.includes('Started flows'), 60000, 'Node-RED to start');
+    const baseUrl = `http://127.0.0.1:${port}`;
+    // Node-RED starts its flows and its HTTP server side by side: wait for the server itself.
+    await waitFor(async () => (await fetch(`${baseUrl}/auth/login`)).ok, 60000, 'Node-RED to answer').catch(
+      (error: Error) => Promise.reject(new Error(`${error.message}; npm start printed:\n${output}`)),
+    );
 
-    const debug: DebugMessage[] = [];
-    const socket = new WebSocket(`ws://127.0.0.1:${port}/comms`);
-    socket.on('open', () => socket.send(JSON.stringify({ subscribe: 'debug' })));
-    socket.on('message', (raw) => debug.push(...(JSON.parse(String(raw)) as DebugMessage[])));
+    const comms = await connectEditorComms(baseUrl);
     try {
       const first = await waitFor(
-        () => debug.find((m) => m.topic === 'debug'),
+        () => comms.sidebar.find((entry) => entry.format !== undefined),
         60000,
         'a debug message',
       ).catch((error: Error) => Promise.reject(new Error(`${error.message}; npm start printed:\n${output}`)));
-      const payload = JSON.parse(first!.data.msg);
+      const payload = JSON.parse(first!.msg);
       should(payload).have.properties([
         'topic',
         'partition',
@@ -61,7 +57,7 @@ describe('npm start', function () {
       should(payload.message).have.properties(['user_id', 'event_type']);
       should(payload.headers).containEql({ source: 'npm-start-demo' });
     } finally {
-      socket.close();
+      comms.close();
     }
   });
 });

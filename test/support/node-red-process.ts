@@ -37,6 +37,18 @@ export interface NodeRedProcessOptions {
   linkPackage?: boolean;
   /** Environment variables over this process's. */
   env?: NodeJS.ProcessEnv;
+  /** Also hand every runtime log line, at any level, to a handler that keeps it for logRecords(). */
+  recordLog?: boolean;
+}
+
+/** One line of the runtime log, as Node-RED hands it to its log handlers (the debug sidebar's too). */
+export interface RuntimeLogRecord {
+  /** Node-RED's numeric level: 20 error, 30 warn, 40 info, 50 debug, 60 trace. */
+  level: number;
+  /** The node that logged it, for a node's own log, warn and error. */
+  id?: string;
+  type?: string;
+  msg: string;
 }
 
 export interface NodeRedProcess {
@@ -46,6 +58,8 @@ export interface NodeRedProcess {
   logFile: string;
   /** Everything the runtime printed so far. */
   log(): string;
+  /** Every runtime log line so far; empty unless started with recordLog. */
+  logRecords(): RuntimeLogRecord[];
   logTail(lines?: number): string;
   /** Sends the signal and waits for the exit (SIGKILL after `graceMs`). */
   stop(signal?: NodeJS.Signals, graceMs?: number): Promise<void>;
@@ -71,7 +85,13 @@ export async function startNodeRedProcess(options: NodeRedProcessOptions = {}): 
     logging: { console: { level: options.logLevel ?? 'warn', metrics: false, audit: false } },
     ...options.settings,
   };
-  writeFileSync(settingsFile, `module.exports = ${JSON.stringify(settings)};\n`);
+  const recordsFile = path.join(dir, 'node-red-log.jsonl');
+  writeFileSync(
+    settingsFile,
+    options.recordLog
+      ? `const settings = ${JSON.stringify(settings)};\n${logRecorder(recordsFile)}\nmodule.exports = settings;\n`
+      : `module.exports = ${JSON.stringify(settings)};\n`,
+  );
   const logFile = path.join(dir, 'node-red.log');
   const out = openSync(logFile, 'a');
   const child = spawn(
@@ -91,6 +111,13 @@ export async function startNodeRedProcess(options: NodeRedProcessOptions = {}): 
   const baseUrl = `http://127.0.0.1:${port}`;
   const log = (): string => (existsSync(logFile) ? readFileSync(logFile, 'utf8') : '');
   const logTail = (lines = 30): string => log().trimEnd().split('\n').slice(-lines).join('\n');
+  const logRecords = (): RuntimeLogRecord[] =>
+    existsSync(recordsFile)
+      ? readFileSync(recordsFile, 'utf8')
+          .split('\n')
+          .filter((line) => line !== '')
+          .map((line) => JSON.parse(line) as RuntimeLogRecord)
+      : [];
   const stop = async (signal: NodeJS.Signals = 'SIGTERM', graceMs = 15000): Promise<void> => {
     if (child.exitCode === null && child.signalCode === null) {
       const exited = once(child, 'exit');
@@ -115,7 +142,21 @@ export async function startNodeRedProcess(options: NodeRedProcessOptions = {}): 
     await stop('SIGKILL');
     throw error;
   }
-  return { child, baseUrl, userDir, logFile, log, logTail, stop };
+  return { child, baseUrl, userDir, logFile, log, logRecords, logTail, stop };
+}
+
+/** Settings code (plain JavaScript) that adds a trace-level log handler writing each line as JSON to `file`. */
+function logRecorder(file: string): string {
+  return `const { appendFileSync } = require('node:fs');
+const { inspect } = require('node:util');
+settings.logging.recorder = {
+  level: 'trace',
+  handler: () => (msg) => {
+    const text = typeof msg.msg === 'string' ? msg.msg : inspect(msg.msg);
+    const line = JSON.stringify({ level: msg.level, id: msg.id, type: msg.type, msg: text });
+    appendFileSync(${JSON.stringify(file)}, line + '\\n');
+  },
+};`;
 }
 
 /** Deploys `flows` through the admin API as a full or modified-nodes deploy; resolves once Node-RED has started them. */
