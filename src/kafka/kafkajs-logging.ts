@@ -23,9 +23,9 @@ const NODE_RED_TO_KAFKAJS: Record<string, logLevel> = {
 };
 
 /**
- * The kafkajs level for Node-RED's, so that kafkajs builds no line that Node-RED would drop
- * anyway. At `info`, kafkajs's threshold cannot leave out its error and warn lines (they rank
- * above info); they go to `debug`, where the console drops them.
+ * The kafkajs level for Node-RED's: the lowest that still builds every line Node-RED would show.
+ * At `info` that also builds kafkajs's error and warn lines, which its threshold ranks above
+ * info; they go to `debug`, where the console drops them.
  */
 export function kafkajsLevelFor(nodeRedLevel: string | undefined): logLevel {
   return NODE_RED_TO_KAFKAJS[nodeRedLevel ?? 'info'] ?? logLevel.INFO;
