@@ -1,0 +1,59 @@
+// The offset committer against a fake consumer whose commits the test lets land one by one.
+import should from 'should';
+import type { Consumer } from 'kafkajs';
+import { OffsetCommitter } from '../../src/kafka/offset-committer';
+
+type Offsets = { topic: string; partition: number; offset: string }[];
+
+function fakeConsumer(): { consumer: Consumer; requests: Offsets[]; land(error?: Error): void } {
+  const requests: Offsets[] = [];
+  const pending: ((error?: Error) => void)[] = [];
+  const consumer = {
+    commitOffsets: (offsets: Offsets) => {
+      requests.push(offsets);
+      return new Promise<void>((resolve, reject) =>
+        pending.push((error) => (error ? reject(error) : resolve())),
+      );
+    },
+  } as unknown as Consumer;
+  return { consumer, requests, land: (error) => pending.shift()?.(error) };
+}
+
+const turn = () => new Promise((resolve) => setImmediate(resolve));
+
+describe('offset committer', () => {
+  it('keeps one request in flight and sends only the newest offset of each partition next', async () => {
+    const fake = fakeConsumer();
+    const committer = new OffsetCommitter(fake.consumer);
+    committer.commit('t', 0, '5');
+    committer.commit('t', 0, '6');
+    committer.commit('t', 1, '9');
+    committer.commit('t', 0, '7');
+    should(fake.requests).eql([[{ topic: 't', partition: 0, offset: '5' }]]);
+    fake.land();
+    await turn();
+    should(fake.requests[1]).eql([
+      { topic: 't', partition: 0, offset: '7' },
+      { topic: 't', partition: 1, offset: '9' },
+    ]);
+    fake.land();
+    await committer.settled();
+    should(fake.requests).have.length(2);
+  });
+
+  it('carries on after a refused commit, and settled() waits for every offset asked for', async () => {
+    const fake = fakeConsumer();
+    const committer = new OffsetCommitter(fake.consumer);
+    committer.commit('t', 0, '1');
+    let settled = false;
+    const settling = committer.settled().then(() => (settled = true));
+    committer.commit('t', 0, '2');
+    fake.land(new Error('The coordinator is not aware of this member'));
+    await turn();
+    should(settled).be.false();
+    should(fake.requests.at(-1)).eql([{ topic: 't', partition: 0, offset: '2' }]);
+    fake.land();
+    await settling;
+    should(settled).be.true();
+  });
+});
