@@ -2,6 +2,7 @@ import type { Consumer, EachBatchPayload, KafkaMessage } from 'kafkajs';
 import type { BatchDelivery, DeliveryHooks, FlowOutcome } from './batch-delivery';
 import { CompletionWatermarks } from './completion-watermarks';
 import { OffsetCommitter } from './offset-committer';
+import { StopSignal } from './stop-signal';
 import type { InFlightLimit } from './in-flight-limit';
 import { toTriggerData, type ProcessingClock } from './trigger-data';
 
@@ -25,7 +26,7 @@ export interface CompletionDeliveryOptions {
 export class CompletionDelivery implements BatchDelivery {
   private readonly watermarks = new CompletionWatermarks();
   private readonly committer: OffsetCommitter;
-  private stopping = false;
+  private readonly stop = new StopSignal();
   /** After finish(): outcomes that come later change nothing, the records come again after a restart. */
   private finished = false;
 
@@ -43,13 +44,13 @@ export class CompletionDelivery implements BatchDelivery {
     const { topic, partition, messages } = batch;
     const { limit, heartbeatInterval } = this.options;
     const { flows } = this.options.hooks;
-    const stillWanted = () => isRunning() && !isStale() && !this.stopping;
+    const stillWanted = () => isRunning() && !isStale() && !this.stop.stopped;
     let delivered = 0;
     for (const record of messages) {
       // Waiting here is what pauses fetching; heartbeats keep the group membership alive meanwhile.
       while (stillWanted() && !(await limit.waitForRoom(heartbeatInterval))) await heartbeat();
       // While a deploy is between stop and start, a message would go to nodes that are gone.
-      while (stillWanted() && !(await flows.running(heartbeatInterval))) await heartbeat();
+      while (stillWanted() && !(await this.stop.race(flows.running(heartbeatInterval)))) await heartbeat();
       if (!stillWanted()) break;
       limit.enter();
       this.watermarks.started(partition, record.offset);
@@ -67,7 +68,7 @@ export class CompletionDelivery implements BatchDelivery {
   }
 
   async finish(budgetMs: number): Promise<void> {
-    this.stopping = true;
+    this.stop.stop();
     this.options.limit.wake();
     await this.options.limit.waitUntilIdle(budgetMs);
     this.finished = true;
@@ -82,8 +83,8 @@ export class CompletionDelivery implements BatchDelivery {
     const { hooks, clock, heartbeatInterval } = this.options;
     const send = () => hooks.sendTracked(toTriggerData(topic, partition, record, clock.now()), record);
     let outcome = await send();
-    while (outcome.dropped && !this.stopping) {
-      if (await hooks.flows.running(heartbeatInterval)) outcome = await send();
+    while (outcome.dropped && !this.stop.stopped) {
+      if (await this.stop.race(hooks.flows.running(heartbeatInterval))) outcome = await send();
     }
     await this.settle(topic, partition, record, outcome);
   }

@@ -1,6 +1,7 @@
 import type { Consumer, EachBatchPayload, KafkaMessage } from 'kafkajs';
 import type { BatchDelivery, DeliveryHooks } from './batch-delivery';
 import { OffsetCommitter } from './offset-committer';
+import { StopSignal } from './stop-signal';
 import { toTriggerData, type ProcessingClock } from './trigger-data';
 
 const STOP_CHECK_EVERY = 256;
@@ -14,7 +15,7 @@ const STOP_CHECK_EVERY = 256;
  */
 export class HandoffDelivery implements BatchDelivery {
   private readonly committer: OffsetCommitter;
-  private stopping = false;
+  private readonly stop = new StopSignal();
 
   constructor(
     private readonly hooks: DeliveryHooks,
@@ -48,7 +49,7 @@ export class HandoffDelivery implements BatchDelivery {
     resolveOffset(last);
     this.committer.commit(topic, partition, (BigInt(last) + 1n).toString());
     // Once closing, the batch kafkajs waits for must not end before its commit has landed.
-    if (this.stopping) await this.committer.settled();
+    if (this.stop.stopped) await this.committer.settled();
     await heartbeat();
     return delivered;
   }
@@ -56,7 +57,7 @@ export class HandoffDelivery implements BatchDelivery {
   assigned(): void {}
 
   async finish(): Promise<void> {
-    this.stopping = true;
+    this.stop.stop();
     await this.committer.settled();
   }
 
@@ -88,7 +89,10 @@ export class HandoffDelivery implements BatchDelivery {
 
   /** Waits, heartbeating, until the flows run; false when the trigger is closing. */
   private async flowsRunning(heartbeat: () => Promise<void>): Promise<boolean> {
-    while (!this.stopping && !(await this.hooks.flows.running(this.heartbeatInterval))) await heartbeat();
-    return !this.stopping;
+    while (!(await this.stop.race(this.hooks.flows.running(this.heartbeatInterval)))) {
+      if (this.stop.stopped) return false;
+      await heartbeat();
+    }
+    return true;
   }
 }

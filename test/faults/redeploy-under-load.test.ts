@@ -38,8 +38,12 @@ interface Scenario {
   partitions: number;
   recordsPerSecond: number;
   delivery: 'handoff' | 'complete';
-  /** Which node the modified-nodes deploys change: the trigger, or a function node after it. */
-  changed: 'trigger' | 'downstream';
+  /**
+   * Which node the modified-nodes deploys change: the trigger; the file node wired to it (hand-off
+   * covers the nodes wired to the trigger); or a function node between them (flow-controlled
+   * delivery covers every node a message reaches).
+   */
+  changed: 'trigger' | 'next-node' | 'function';
 }
 
 const SCENARIOS: Scenario[] = [
@@ -48,18 +52,18 @@ const SCENARIOS: Scenario[] = [
   { name: 'p3-1000-handoff', partitions: 3, recordsPerSecond: 1000, delivery: 'handoff', changed: 'trigger' },
   { name: 'p3-400-complete', partitions: 3, recordsPerSecond: 400, delivery: 'complete', changed: 'trigger' },
   {
-    name: 'p3-400-handoff-downstream',
+    name: 'p3-400-handoff-next-node',
     partitions: 3,
     recordsPerSecond: 400,
     delivery: 'handoff',
-    changed: 'downstream',
+    changed: 'next-node',
   },
   {
-    name: 'p3-400-complete-downstream',
+    name: 'p3-400-complete-function',
     partitions: 3,
     recordsPerSecond: 400,
     delivery: 'complete',
-    changed: 'downstream',
+    changed: 'function',
   },
 ];
 
@@ -97,7 +101,7 @@ describe('fault: redeploys under load lose no record', function () {
       const group = uniqueName('redeploy-group');
       await createTopic(broker, topic, scenario.partitions);
       const file = path.join(workDir, `${scenario.name}.jsonl`);
-      const viaFunction = scenario.changed === 'downstream';
+      const viaFunction = scenario.changed === 'function';
       const flows = (deploy: number): Record<string, unknown>[] => {
         const changing = deploy % 2 === 1;
         return [
@@ -113,7 +117,7 @@ describe('fault: redeploys under load lose no record', function () {
             consumer_group: group,
             start_from: 'earliest',
             // The setting the trigger-changing deploys toggle.
-            session_timeout: changing && !viaFunction ? 12000 : 10000,
+            session_timeout: changing && scenario.changed === 'trigger' ? 12000 : 10000,
             heartbeat_interval: 3000,
             delivery: scenario.delivery,
             max_in_flight: MAX_IN_FLIGHT,
@@ -132,7 +136,10 @@ describe('fault: redeploys under load lose no record', function () {
                 },
               ]
             : []),
-          fileRecorderNode('file1', file),
+          {
+            ...fileRecorderNode('file1', file),
+            name: changing && scenario.changed === 'next-node' ? 'changed' : '',
+          },
         ];
       };
 

@@ -152,6 +152,17 @@ describe('hand-off delivery across flow stops', () => {
     should(await delivery.handleBatch(h.batch([6]))).equal(0);
     should(h.sent).eql([5]);
   });
+  it('a close while it waits for the flows to run ends the wait at once', async () => {
+    const h = harness();
+    // A heartbeat interval far beyond mocha's 2 s timeout: only the close can end the wait.
+    const delivery = new HandoffDelivery(h.hooks, new ProcessingClock(), h.consumer, 600000);
+    h.flows.stop();
+    const handled = delivery.handleBatch(h.batch([1]));
+    await settled();
+    await delivery.finish();
+    should(await handled).equal(0);
+    should(h.sent).be.empty();
+  });
 });
 
 describe('flow-controlled delivery across flow stops', () => {
@@ -187,6 +198,18 @@ describe('flow-controlled delivery across flow stops', () => {
     finishDrop({ dropped: true });
     await finishing;
     should(h.sent).eql([3]);
+    should(h.committed).be.empty();
+    should(limit.size).equal(0);
+  });
+
+  it('a close while a dropped record waits for the flows to run leaves it uncommitted at once', async () => {
+    const h = harness(async () => ({ dropped: true }));
+    const limit = new InFlightLimit(10);
+    const delivery = new CompletionDelivery({ ...options(h, limit), heartbeatInterval: 600000 });
+    await delivery.handleBatch(h.batch([4]));
+    h.flows.stop();
+    await settled();
+    await delivery.finish(600000);
     should(h.committed).be.empty();
     should(limit.size).equal(0);
   });
