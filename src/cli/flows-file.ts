@@ -1,10 +1,17 @@
 // The logic behind the `kafka-trigger` command line: reads a Node-RED flows file, finds its Kafka
-// triggers and checks their settings the way the runtime does, without contacting any broker.
+// triggers and producers and checks their settings the way the runtime does, without contacting any broker.
 import { readFileSync } from 'node:fs';
 import { resolveBrokerSettings, type BrokerConfig } from '../kafka/broker-settings';
 import { invalidBrokers } from '../kafka/brokers';
+import { resolveProduceSettings, type ProduceConfig } from '../kafka/produce-settings';
 import { resolveTriggerSettings, type TriggerConfig } from '../kafka/trigger-settings';
-import { BROKER_MIGRATIONS, TRIGGER_MIGRATIONS, migrate } from '../settings/migrations';
+import {
+  BROKER_MIGRATIONS,
+  PRODUCE_MIGRATIONS,
+  TRIGGER_MIGRATIONS,
+  migrate,
+  type MigrationStep,
+} from '../settings/migrations';
 import {
   defaultGroupId,
   parseBrokerList,
@@ -19,12 +26,19 @@ export interface FlowNode {
   [property: string]: unknown;
 }
 
-/** One kafka-trigger as the command line reports it. */
-export interface TriggerEntry {
+/** The node types the command line checks. */
+export const KAFKA_NODE_TYPES = ['kafka-trigger', 'kafka-produce'] as const;
+export type KafkaNodeType = (typeof KAFKA_NODE_TYPES)[number];
+
+/** One kafka-trigger or kafka-produce node as the command line reports it. */
+export interface KafkaNodeEntry {
+  type: KafkaNodeType;
   id: string;
   name: string;
+  /** Blank for a producer that writes to each msg's msg.topic. */
   topic: string;
-  group: string;
+  /** A trigger's consumer group; a producer has none. */
+  group?: string;
   /** The broker list after environment lookups; empty when there is none. */
   brokers: string[];
   /** Where the broker list came from. */
@@ -64,69 +78,90 @@ export function readFlowsFile(path: string): FlowNode[] {
 
 type Messages = (key: string, params?: Record<string, string | number>) => string;
 
+const MIGRATIONS: Record<KafkaNodeType, readonly MigrationStep[]> = {
+  'kafka-trigger': TRIGGER_MIGRATIONS,
+  'kafka-produce': PRODUCE_MIGRATIONS,
+};
+
+/** A node's own settings checked as its runtime checks them: undefined when they are fine. */
+function settingsProblem(type: KafkaNodeType, config: FlowNode): SettingProblem | undefined {
+  const resolved =
+    type === 'kafka-trigger'
+      ? resolveTriggerSettings(config as TriggerConfig, config.id)
+      : resolveProduceSettings(config as ProduceConfig);
+  return 'problem' in resolved ? resolved.problem : undefined;
+}
+
+function isKafkaNode(node: FlowNode): node is FlowNode & { type: KafkaNodeType } {
+  return (KAFKA_NODE_TYPES as readonly string[]).includes(node.type);
+}
+
 /**
- * Every kafka-trigger of the flow with its effective topic, group and brokers, and the first
- * problem that would stop it at deploy. `messages` turns the runtime's message keys into text.
- * Each node goes through what the runtime does first: environment variables, then migrations.
+ * Every kafka-trigger and kafka-produce node of the flow with its effective topic, group and
+ * brokers, and the first problem that would stop it at deploy. `messages` turns the runtime's
+ * message keys into text. Each node goes through what the runtime does first: environment
+ * variables, then migrations.
  */
-export function inspectTriggers(
+export function inspectKafkaNodes(
   nodes: FlowNode[],
   processEnv: NodeJS.ProcessEnv,
   messages: Messages,
-): TriggerEntry[] {
+): KafkaNodeEntry[] {
   const byId = new Map(nodes.map((node) => [node.id, node]));
   const env = new FlowEnvironment(byId, processEnv);
 
-  return nodes
-    .filter((node) => node.type === 'kafka-trigger')
-    .map((node) => {
-      const substituted = env.substitute(node);
-      const config = migrate(substituted.node, TRIGGER_MIGRATIONS);
-      const tab = byId.get(text(node.z));
-      const entry: TriggerEntry = {
-        id: node.id,
-        name: text(config.name),
-        topic: text(config.topic),
-        group: TRIGGER_RULES.consumer_group.check(config.consumer_group).value || defaultGroupId(node.id),
-        brokers: [],
-        brokersFrom: 'none',
-        disabled: node.d === true || tab?.disabled === true,
-      };
-      const settings = resolveTriggerSettings(config as TriggerConfig, node.id);
-      const brokerId = text(config.broker);
-      const brokerNode = brokerId ? byId.get(brokerId) : undefined;
-      const broker =
-        brokerNode?.type === 'kafka-broker' ? inspectBroker(brokerNode, env, messages) : undefined;
-      if (broker && broker.brokers.length > 0) {
-        entry.brokers = broker.brokers;
-        entry.brokersFrom = 'kafka-broker';
-      } else {
-        const list = parseBrokerList(text(env.lookup(brokerNode ?? node, 'KAFKA_BROKERS')));
-        if (list.length > 0) {
-          entry.brokers = list;
-          entry.brokersFrom = 'KAFKA_BROKERS';
-        }
+  return nodes.filter(isKafkaNode).map((node) => {
+    const { type } = node;
+    const substituted = env.substitute(node);
+    const config = migrate(substituted.node, MIGRATIONS[type]);
+    const tab = byId.get(text(node.z));
+    const entry: KafkaNodeEntry = {
+      type,
+      id: node.id,
+      name: text(config.name),
+      topic: text(config.topic),
+      brokers: [],
+      brokersFrom: 'none',
+      disabled: node.d === true || tab?.disabled === true,
+    };
+    if (type === 'kafka-trigger') {
+      entry.group =
+        TRIGGER_RULES.consumer_group.check(config.consumer_group).value || defaultGroupId(node.id);
+    }
+    const problem = settingsProblem(type, config);
+    const brokerId = text(config.broker);
+    const brokerNode = brokerId ? byId.get(brokerId) : undefined;
+    const broker = brokerNode?.type === 'kafka-broker' ? inspectBroker(brokerNode, env, messages) : undefined;
+    if (broker && broker.brokers.length > 0) {
+      entry.brokers = broker.brokers;
+      entry.brokersFrom = 'kafka-broker';
+    } else {
+      const list = parseBrokerList(text(env.lookup(brokerNode ?? node, 'KAFKA_BROKERS')));
+      if (list.length > 0) {
+        entry.brokers = list;
+        entry.brokersFrom = 'KAFKA_BROKERS';
       }
+    }
 
-      if ('problem' in settings) {
-        entry.problem =
-          unresolvedReference(substituted, settings.problem) ??
-          messages(`kafka-trigger.errors.${settings.problem.key}`, settings.problem.params);
-      } else if (brokerId && !broker) {
-        entry.problem = messages('kafka-trigger.errors.broker-node-missing', { id: brokerId });
-      } else if (broker?.problem) {
-        entry.problem = broker.problem;
-      } else if (entry.brokers.length === 0) {
-        entry.problem = messages('kafka-trigger.errors.no-brokers');
-      } else if (invalidBrokers(entry.brokers).length > 0) {
-        entry.problem = messages('kafka-broker.errors.invalid-broker', {
-          broker: invalidBrokers(entry.brokers)[0]!,
-        });
-      } else if (broker) {
-        entry.problem = tlsProblem(broker.config, byId, messages);
-      }
-      return entry;
-    });
+    if (problem) {
+      entry.problem =
+        unresolvedReference(substituted, problem) ??
+        messages(`${type}.errors.${problem.key}`, problem.params);
+    } else if (brokerId && !broker) {
+      entry.problem = messages(`${type}.errors.broker-node-missing`, { id: brokerId });
+    } else if (broker?.problem) {
+      entry.problem = broker.problem;
+    } else if (entry.brokers.length === 0) {
+      entry.problem = messages(`${type}.errors.no-brokers`);
+    } else if (invalidBrokers(entry.brokers).length > 0) {
+      entry.problem = messages('kafka-broker.errors.invalid-broker', {
+        broker: invalidBrokers(entry.brokers)[0]!,
+      });
+    } else if (broker) {
+      entry.problem = tlsProblem(broker.config, byId, messages);
+    }
+    return entry;
+  });
 }
 
 /** A kafka-broker node as its trigger sees it. */

@@ -1,22 +1,28 @@
 #!/usr/bin/env node
-// `kafka-trigger list|validate <flows.json>`: the Kafka triggers of a Node-RED flows file, with the
-// settings checks the runtime makes at deploy. Contacts no broker.
-//   exit status 0: all valid, 1: at least one trigger invalid, 2: usage error or unreadable file
+// `kafka-trigger list|validate <flows.json>`: the Kafka triggers and producers of a Node-RED flows file,
+// with the settings checks the runtime makes at deploy. Contacts no broker.
+//   exit status 0: all valid, 1: at least one node invalid, 2: usage error or unreadable file
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { FlowsFileError, inspectTriggers, readFlowsFile, type TriggerEntry } from './flows-file';
+import {
+  FlowsFileError,
+  KAFKA_NODE_TYPES,
+  inspectKafkaNodes,
+  readFlowsFile,
+  type KafkaNodeEntry,
+} from './flows-file';
 
 const USAGE = `Usage: kafka-trigger <command> [--json] <flows.json>
 
 Commands:
-  list       list the kafka-trigger nodes with their topic, group and brokers
-  validate   check every kafka-trigger's settings; exit status 1 when one is invalid
+  list       list the kafka-trigger and kafka-produce nodes with their topic, group and brokers
+  validate   check every such node's settings; exit status 1 when one is invalid
 
 Options:
   --json     print the result as JSON
   --help     show this text
 
-Broker lists come from each trigger's kafka-broker node, else from KAFKA_BROKERS (the flow's,
+Broker lists come from each node's kafka-broker node, else from KAFKA_BROKERS (the flow's,
 the global or the process environment). No broker is contacted.`;
 
 type Catalog = { [key: string]: string | Catalog };
@@ -33,9 +39,9 @@ export function main(argv: string[], out: (line: string) => void, err: (line: st
     err(USAGE);
     return 2;
   }
-  let triggers: TriggerEntry[];
+  let entries: KafkaNodeEntry[];
   try {
-    triggers = inspectTriggers(readFlowsFile(file), process.env, loadMessages());
+    entries = inspectKafkaNodes(readFlowsFile(file), process.env, loadMessages());
   } catch (error) {
     if (!(error instanceof FlowsFileError)) throw error;
     err(`kafka-trigger: ${error.message}`);
@@ -46,50 +52,59 @@ export function main(argv: string[], out: (line: string) => void, err: (line: st
     if (json)
       out(
         JSON.stringify(
-          triggers.map(({ problem: _problem, ...entry }) => entry),
+          entries.map(({ problem: _problem, ...entry }) => entry),
           null,
           2,
         ),
       );
-    else if (triggers.length === 0) out(`No kafka-trigger nodes in ${file}`);
-    else printTable(triggers, out);
+    else if (entries.length === 0) out(`No kafka-trigger or kafka-produce nodes in ${file}`);
+    else printTable(entries, out);
     return 0;
   }
 
-  const invalid = triggers.filter((trigger) => trigger.problem !== undefined);
+  const invalid = entries.filter((entry) => entry.problem !== undefined);
   if (json) {
     out(
       JSON.stringify(
-        triggers.map((t) => ({ id: t.id, name: t.name, valid: !t.problem, problem: t.problem })),
+        entries.map((e) => ({ type: e.type, id: e.id, name: e.name, valid: !e.problem, problem: e.problem })),
         null,
         2,
       ),
     );
-  } else if (triggers.length === 0) {
-    out(`No kafka-trigger nodes in ${file}`);
+  } else if (entries.length === 0) {
+    out(`No kafka-trigger or kafka-produce nodes in ${file}`);
   } else {
-    for (const trigger of triggers)
-      out(`${describe(trigger)}: ${trigger.problem ? `INVALID: ${trigger.problem}` : 'OK'}`);
-    out(
-      `${triggers.length} kafka-trigger node${triggers.length === 1 ? '' : 's'}, ${invalid.length} invalid`,
-    );
+    for (const entry of entries)
+      out(`${describe(entry)}: ${entry.problem ? `INVALID: ${entry.problem}` : 'OK'}`);
+    out(`${countByType(entries)}, ${invalid.length} invalid`);
   }
   return invalid.length > 0 ? 1 : 0;
 }
 
-function describe(trigger: TriggerEntry): string {
-  const label = trigger.name || trigger.topic;
-  return `${trigger.id}${label ? ` (${label})` : ''}${trigger.disabled ? ' [disabled]' : ''}`;
+/** "2 kafka-trigger nodes and 1 kafka-produce node": the types present, in a fixed order. */
+function countByType(entries: KafkaNodeEntry[]): string {
+  return KAFKA_NODE_TYPES.map((type) => entries.filter((entry) => entry.type === type).length)
+    .map((count, index) =>
+      count > 0 ? `${count} ${KAFKA_NODE_TYPES[index]} node${count === 1 ? '' : 's'}` : '',
+    )
+    .filter((part) => part !== '')
+    .join(' and ');
 }
 
-function printTable(triggers: TriggerEntry[], out: (line: string) => void): void {
+function describe(entry: KafkaNodeEntry): string {
+  const label = entry.name || entry.topic;
+  return `${entry.id}${label ? ` (${label})` : ''}${entry.disabled ? ' [disabled]' : ''}`;
+}
+
+function printTable(entries: KafkaNodeEntry[], out: (line: string) => void): void {
   const rows = [
-    ['ID', 'NAME', 'TOPIC', 'GROUP', 'BROKERS'],
-    ...triggers.map((t) => [
+    ['ID', 'TYPE', 'NAME', 'TOPIC', 'GROUP', 'BROKERS'],
+    ...entries.map((t) => [
       t.id + (t.disabled ? ' [disabled]' : ''),
+      t.type,
       t.name || '-',
-      t.topic || '(none)',
-      t.group,
+      t.topic || (t.type === 'kafka-produce' ? '(msg.topic)' : '(none)'),
+      t.group ?? '-',
       t.brokers.length > 0
         ? t.brokers.join(',') + (t.brokersFrom === 'KAFKA_BROKERS' ? ' (KAFKA_BROKERS)' : '')
         : '(none)',
@@ -112,7 +127,7 @@ function loadMessages(): (key: string, params?: Record<string, string | number>)
     path.join(__dirname, '..', '..', 'locales', 'en-US'), // src/cli -> locales
   ];
   const catalog: Catalog = {};
-  for (const set of ['kafka-trigger', 'kafka-broker']) {
+  for (const set of [...KAFKA_NODE_TYPES, 'kafka-broker']) {
     const folder = folders.find((candidate) => existsSync(path.join(candidate, `${set}.json`)));
     if (folder) Object.assign(catalog, JSON.parse(readFileSync(path.join(folder, `${set}.json`), 'utf8')));
   }

@@ -27,9 +27,12 @@ interface EditorNodeDefinition {
   inputs?: number;
   outputs?: number;
   icon?: string;
+  /** Which side of the node its icon sits on: output-only nodes on the left, others may choose the right. */
+  align?: 'left' | 'right';
   paletteLabel?: string;
   label(this: EditorNode): string;
   labelStyle?(this: EditorNode): string;
+  inputLabels?(this: EditorNode, index: number): string;
   outputLabels?(this: EditorNode, index: number): string;
   oneditprepare?(this: EditorNode): void;
   oneditsave?(this: EditorNode): void;

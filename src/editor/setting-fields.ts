@@ -1,7 +1,7 @@
 // Editor properties made from the setting rules, so the dialog checks a value exactly as the runtime will.
 import type { ChoiceRule, SettingProblem, SettingRule } from '../settings/setting-rules';
 
-type NodeType = 'kafka-trigger' | 'kafka-broker';
+type NodeType = 'kafka-trigger' | 'kafka-produce' | 'kafka-broker';
 
 /** The rule's default, and a validator that reports the rule's problem in the node's language. */
 export function ruleProperty(nodeType: NodeType, rule: SettingRule<unknown, string>): EditorProperty {

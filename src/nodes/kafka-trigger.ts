@@ -1,8 +1,6 @@
 import type { KafkaMessage } from 'kafkajs';
 import type { Node, NodeAPI } from 'node-red';
-import { invalidBrokers, resolveBrokers } from '../kafka/brokers';
 import { rootMessage, type FailureKind } from '../kafka/failure';
-import { createKafkaClient } from '../kafka/kafka-client';
 import { TriggerConsumer, type ConsumerState } from '../kafka/trigger-consumer';
 import type { TriggerData } from '../kafka/trigger-data';
 import { resolveTriggerSettings, type TriggerSettings } from '../kafka/trigger-settings';
@@ -10,9 +8,9 @@ import { TRIGGER_MIGRATIONS, migrate } from '../settings/migrations';
 import { flowCompletionOf } from './flow-completion';
 import { flowLifecycleOf } from './flow-lifecycle';
 import { messageIdSource } from './message-ids';
-import { kafkaLogOptions } from './node-red-logging';
+import { openConnection } from './kafka-connection';
 import { problemStatus, statusFor } from './trigger-status';
-import type { KafkaBrokerNode, KafkaConnection, KafkaTriggerConfig, KafkaTriggerMessage } from './types';
+import type { KafkaTriggerConfig, KafkaTriggerMessage } from './types';
 
 /** The warning logged for each failed attempt, by cause. */
 const RETRY_MESSAGE: Record<FailureKind, string> = {
@@ -56,12 +54,12 @@ export = function register(RED: NodeAPI): void {
     if ('problem' in resolved) return fail(resolved.problem.key, 'invalid-settings', resolved.problem.params);
     const settings = resolved.settings;
 
-    const brokerNode = config.broker ? (RED.nodes.getNode(config.broker) as KafkaBrokerNode | null) : null;
-    if (config.broker && !brokerNode)
-      return fail('broker-node-missing', 'invalid-settings', { id: config.broker });
-    const connection = brokerNode ? brokerNode.acquire(node) : privateConnection(node);
-    if (connection.problem) return fail('broker-invalid', 'invalid-settings', { error: connection.problem });
-    if (!connection.kafka) return fail('no-brokers', 'no-brokers');
+    const opened = openConnection(RED, node, config.broker);
+    if ('problem' in opened) {
+      const { key, params } = opened.problem;
+      return fail(key, key === 'no-brokers' ? 'no-brokers' : 'invalid-settings', params);
+    }
+    const { connection, release } = opened;
 
     const { delivery } = settings;
     const nextMessageId = messageIdSource();
@@ -131,7 +129,7 @@ export = function register(RED: NodeAPI): void {
         if (finished) return;
         finished = true;
         clearTimeout(timeout);
-        brokerNode?.release(node);
+        release();
         completion?.release();
         node.status({});
         done();
@@ -150,19 +148,6 @@ export = function register(RED: NodeAPI): void {
       };
       node.warn(RED._(`kafka-trigger.errors.${RETRY_MESSAGE[state.failure]}`, params));
     }
-  }
-
-  /** A trigger without a kafka-broker node gets its own plain-TCP client for the KAFKA_BROKERS brokers. */
-  function privateConnection(node: Node): KafkaConnection {
-    const brokers = resolveBrokers(undefined, RED.util.getSetting(node, 'KAFKA_BROKERS'));
-    const invalid = invalidBrokers(brokers);
-    if (invalid.length > 0) {
-      const problem = RED._('kafka-trigger.errors.invalid-env-brokers', { broker: invalid.join(', ') });
-      return { brokers, kafka: undefined, problem };
-    }
-    const kafka =
-      brokers.length > 0 ? createKafkaClient({ brokers, log: kafkaLogOptions(RED, node) }) : undefined;
-    return { brokers, kafka };
   }
 
   RED.nodes.registerType('kafka-trigger', KafkaTriggerNode);

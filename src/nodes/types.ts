@@ -4,6 +4,7 @@ import type { BrokerConfig } from '../kafka/broker-settings';
 import type { TriggerData } from '../kafka/trigger-data';
 import type { SecuritySettings } from '../kafka/connection-security';
 import type { TriggerConfig } from '../kafka/trigger-settings';
+import type { ProduceConfig } from '../kafka/produce-settings';
 
 /** kafka-broker properties as they stand in flow JSON. */
 export interface KafkaBrokerConfig extends NodeDef, BrokerConfig {
@@ -21,7 +22,19 @@ export interface KafkaTriggerConfig extends NodeDef, TriggerConfig {
   broker?: string;
 }
 
-/** What a trigger gets from a kafka-broker node: the brokers it points at and the shared client. */
+/** kafka-produce properties as they stand in flow JSON. */
+export interface KafkaProduceConfig extends NodeDef, ProduceConfig {
+  broker?: string;
+}
+
+/** Where kafka-produce wrote a msg, added to the msg it sends on. `offset` is null with acks `none`. */
+export interface KafkaProduceMetadata {
+  topic: string;
+  partition: number;
+  offset: number | null;
+}
+
+/** What a trigger or producer gets from a kafka-broker node: the brokers it points at and the shared client. */
 export interface KafkaConnection {
   brokers: string[];
   /** Undefined when no brokers are set anywhere, or when `problem` says what is wrong. */

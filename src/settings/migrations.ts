@@ -1,4 +1,4 @@
-// Each kafka-trigger and kafka-broker node records in its flow JSON the `version` of its settings. The
+// Each kafka-trigger, kafka-produce and kafka-broker node records in its flow JSON the `version` of its settings. The
 // runtime and the command line bring an older node up to the current version with these steps before
 // they read its settings, so flows written for an earlier release keep working. A flow exported before
 // versions existed has none: it counts as version 0. Like the rules, this runs in the browser too.
@@ -23,10 +23,13 @@ export function recordFirstVersion(properties: Readonly<FlowProperties>): FlowPr
 
 /** kafka-trigger's steps: the step at index N takes version N to N + 1. */
 export const TRIGGER_MIGRATIONS: readonly MigrationStep[] = [recordFirstVersion];
+/** kafka-produce's steps: it was born at version 1, so a node without a version is a new one. */
+export const PRODUCE_MIGRATIONS: readonly MigrationStep[] = [recordFirstVersion];
 /** kafka-broker's steps: the step at index N takes version N to N + 1. */
 export const BROKER_MIGRATIONS: readonly MigrationStep[] = [recordFirstVersion];
 
 export const TRIGGER_VERSION = TRIGGER_MIGRATIONS.length;
+export const PRODUCE_VERSION = PRODUCE_MIGRATIONS.length;
 export const BROKER_VERSION = BROKER_MIGRATIONS.length;
 
 /**

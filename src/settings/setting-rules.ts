@@ -1,8 +1,8 @@
-// The rules of every kafka-trigger and kafka-broker setting: its flow JSON name, its default and its
+// The rules of every kafka-trigger, kafka-produce and kafka-broker setting: its flow JSON name, its default and its
 // check. The runtime's resolvers, the command line and the editor (bundled into the nodes' HTML) all
 // read them from here, so a rule changes in this file only. It imports nothing: it runs in the browser.
 //
-// Config node references (a trigger's `broker`, a broker's `tls`) are not in these tables: they name
+// Config node references (a trigger's or producer's `broker`, a broker's `tls`) are not in these tables: they name
 // another node, which Node-RED's editor and the runtime's node lookup check.
 
 /** A problem with a setting: a message key under `<node type>.errors` and its parameters. */
@@ -38,6 +38,15 @@ export const TRIGGER_PROBLEM_KEYS = [
   'invalid-count',
 ] as const;
 export type TriggerProblemKey = (typeof TRIGGER_PROBLEM_KEYS)[number];
+
+/** Every problem a kafka-produce setting can have; the message is `kafka-produce.errors.<key>`. */
+export const PRODUCE_PROBLEM_KEYS = [
+  'invalid-topic',
+  'invalid-acks',
+  'invalid-compression',
+  'invalid-number',
+] as const;
+export type ProduceProblemKey = (typeof PRODUCE_PROBLEM_KEYS)[number];
 
 /** Every problem a broker setting can have; the message is `kafka-broker.errors.<key>`. */
 export const BROKER_PROBLEM_KEYS = ['invalid-broker', 'invalid-sasl'] as const;
@@ -86,6 +95,13 @@ export type StartFrom = (typeof START_FROM)[number];
 export const DELIVERY_MODES = ['handoff', 'complete'] as const;
 export type DeliveryMode = (typeof DELIVERY_MODES)[number];
 
+/** How many replicas must have a record before the broker acknowledges it: all in-sync ones, the leader, none. */
+export const ACKS = ['all', 'leader', 'none'] as const;
+export type Acks = (typeof ACKS)[number];
+
+export const COMPRESSIONS = ['none', 'gzip', 'snappy', 'lz4', 'zstd'] as const;
+export type Compression = (typeof COMPRESSIONS)[number];
+
 export const SASL_MECHANISMS = ['none', 'plain', 'scram-sha-256', 'scram-sha-512'] as const;
 export type SaslMechanism = (typeof SASL_MECHANISMS)[number];
 
@@ -115,16 +131,7 @@ export const TRIGGER_RULES = {
   max_in_flight: positiveNumber('max_in_flight', 100, 'invalid-count'),
   complete_timeout: positiveNumber('complete_timeout', 60000, 'invalid-number'),
   /** Blank means failed records are only logged. */
-  dead_letter_topic: {
-    defaultValue: '',
-    check(value: unknown): Checked<string | undefined, TriggerProblemKey> {
-      const topic = text(value).trim();
-      if (!topic) return { value: undefined };
-      return isValidTopicName(topic)
-        ? { value: topic }
-        : problem('invalid-topic', 'dead_letter_topic', { topic });
-    },
-  },
+  dead_letter_topic: optionalTopic<TriggerProblemKey>('dead_letter_topic', 'invalid-topic'),
   /** Seconds; 0 means no metrics output. */
   metrics_interval: {
     defaultValue: 0,
@@ -136,6 +143,20 @@ export const TRIGGER_RULES = {
     },
   },
 } satisfies Record<string, SettingRule<unknown, TriggerProblemKey>>;
+
+export const PRODUCE_RULES = {
+  /** Blank means each msg's `msg.topic`. */
+  topic: optionalTopic<ProduceProblemKey>('topic', 'invalid-topic'),
+  /** Blank means each msg's `msg.key`. */
+  key: {
+    defaultValue: '',
+    check: (value: unknown): { value: string | undefined } => ({ value: text(value) || undefined }),
+  },
+  acks: choice('acks', ACKS, 'invalid-acks'),
+  compression: choice('compression', COMPRESSIONS, 'invalid-compression'),
+  /** Milliseconds from a msg's arrival to the broker's acknowledgement, after which it fails. */
+  send_timeout: positiveNumber('send_timeout', 30000, 'invalid-number'),
+} satisfies Record<string, SettingRule<unknown, ProduceProblemKey>>;
 
 /** The heartbeat must stay below the session timeout, or the group drops the member. */
 export function heartbeatProblem(
@@ -180,12 +201,27 @@ function saslMechanismRule(): ChoiceRule<SaslMechanism, BrokerProblemKey> {
   };
 }
 
+/** A valid topic name, or blank for none. */
+function optionalTopic<Key extends string>(
+  setting: string,
+  problemKey: Key,
+): SettingRule<string | undefined, Key> {
+  return {
+    defaultValue: '',
+    check(value) {
+      const topic = text(value).trim();
+      if (!topic) return { value: undefined };
+      return isValidTopicName(topic) ? { value: topic } : problem(problemKey, setting, { topic });
+    },
+  };
+}
+
 /** One of `choices`; blank means the first. */
-function choice<T extends string>(
+function choice<T extends string, Key extends string>(
   setting: string,
   choices: readonly [T, ...T[]],
-  problemKey: TriggerProblemKey,
-): ChoiceRule<T, TriggerProblemKey> {
+  problemKey: Key,
+): ChoiceRule<T, Key> {
   return {
     defaultValue: choices[0],
     choices,
@@ -199,11 +235,11 @@ function choice<T extends string>(
 }
 
 /** A positive whole number (flow JSON may hold it as a numeric string); blank means the default. */
-function positiveNumber(
+function positiveNumber<Key extends string>(
   setting: string,
   defaultValue: number,
-  problemKey: TriggerProblemKey,
-): SettingRule<number, TriggerProblemKey> {
+  problemKey: Key,
+): SettingRule<number, Key> {
   return {
     defaultValue,
     check(value) {

@@ -46,6 +46,23 @@ function trigger(id: string, props: Record<string, unknown> = {}): Record<string
   };
 }
 
+function producer(id: string, props: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    id,
+    type: 'kafka-produce',
+    z: 'tab1',
+    name: '',
+    broker: 'broker1',
+    topic: 'orders-out',
+    key: '',
+    acks: 'all',
+    compression: 'none',
+    send_timeout: 30000,
+    wires: [[]],
+    ...props,
+  };
+}
+
 describe('kafka-trigger command line', function () {
   this.timeout(30000);
   let dir = '';
@@ -182,34 +199,74 @@ describe('kafka-trigger command line', function () {
       should(result.stdout).containEql('good1 (orders): OK');
     });
 
-    it('says so when the file has no trigger', () => {
+    it('checks kafka-produce nodes with the same rules as the runtime', () => {
+      const file = flows([
+        tab,
+        broker,
+        trigger('t1'),
+        producer('p1', { name: 'orders out' }),
+        producer('fromMsg', { topic: '' }),
+        producer('acks', { acks: 'most' }),
+        producer('codec', { compression: 'brotli' }),
+        producer('timeout', { send_timeout: '-5' }),
+        producer('topic', { topic: 'a b' }),
+        producer('nobrokers', { broker: '' }),
+        producer('nobrokernode', { broker: 'gone' }),
+      ]);
+      const result = run(['validate', file]);
+      should(result.status).equal(1);
+      should(result.stdout.trim().split('\n')).eql([
+        't1 (orders): OK',
+        'p1 (orders out): OK',
+        'fromMsg: OK',
+        'acks (orders-out): INVALID: Invalid acks "most": use all, leader or none',
+        'codec (orders-out): INVALID: Invalid compression "brotli": use none, gzip, snappy, lz4 or zstd',
+        'timeout (orders-out): INVALID: Invalid send_timeout "-5": use a positive whole number of milliseconds',
+        'topic (a b): INVALID: Invalid topic "a b": use 1 to 249 letters, digits, \'.\', \'_\' or \'-\' (not "." or "..")',
+        'nobrokers (orders-out): INVALID: No Kafka brokers configured: set them on the kafka-broker config node or in the KAFKA_BROKERS environment variable',
+        'nobrokernode (orders-out): INVALID: The kafka-broker config node gone does not exist',
+        '1 kafka-trigger node and 8 kafka-produce nodes, 6 invalid',
+      ]);
+    });
+
+    it('says so when the file has no trigger or producer', () => {
       const file = flows([tab]);
       const result = run(['validate', file]);
       should(result.status).equal(0);
-      should(result.stdout).containEql('No kafka-trigger nodes in');
+      should(result.stdout).containEql('No kafka-trigger or kafka-produce nodes in');
     });
   });
 
   describe('list', () => {
-    it('shows id, name, topic, group and brokers of every trigger', () => {
+    it('shows id, type, name, topic, group and brokers of every trigger and producer', () => {
       const file = flows([
         tab,
         broker,
         trigger('t1', { name: 'orders in' }),
         trigger('t2', { broker: '', consumer_group: 'billing', topic: 'invoices' }),
+        producer('p1', { topic: '' }),
       ]);
       const result = run(['list', file]);
       should(result.status).equal(0);
       const lines = result.stdout.trimEnd().split('\n');
-      should(lines[0]).match(/^ID\s+NAME\s+TOPIC\s+GROUP\s+BROKERS$/);
+      should(lines[0]).match(/^ID\s+TYPE\s+NAME\s+TOPIC\s+GROUP\s+BROKERS$/);
       should(lines[1]!.split(/\s{2,}/)).eql([
         't1',
+        'kafka-trigger',
         'orders in',
         'orders',
         'operion-triggers-t1',
         'kafka1:9092,kafka2:9092',
       ]);
-      should(lines[2]!.split(/\s{2,}/)).eql(['t2', '-', 'invoices', 'billing', '(none)']);
+      should(lines[2]!.split(/\s{2,}/)).eql(['t2', 'kafka-trigger', '-', 'invoices', 'billing', '(none)']);
+      should(lines[3]!.split(/\s{2,}/)).eql([
+        'p1',
+        'kafka-produce',
+        '-',
+        '(msg.topic)',
+        '-',
+        'kafka1:9092,kafka2:9092',
+      ]);
     });
 
     it('lists invalid triggers too, with exit status 0', () => {

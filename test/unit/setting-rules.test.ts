@@ -4,11 +4,17 @@
 // value was asked by that place. A place with a copy of a rule would leave the recorder silent.
 import path from 'node:path';
 import should from 'should';
-import { inspectTriggers, type FlowNode } from '../../src/cli/flows-file';
+import { inspectKafkaNodes, type FlowNode } from '../../src/cli/flows-file';
 import { resolveBrokerSettings } from '../../src/kafka/broker-settings';
+import { resolveProduceSettings } from '../../src/kafka/produce-settings';
 import { resolveTriggerSettings } from '../../src/kafka/trigger-settings';
-import { BROKER_VERSION, TRIGGER_VERSION } from '../../src/settings/migrations';
-import { BROKER_RULES, TRIGGER_RULES, type SettingRule } from '../../src/settings/setting-rules';
+import { BROKER_VERSION, PRODUCE_VERSION, TRIGGER_VERSION } from '../../src/settings/migrations';
+import {
+  BROKER_RULES,
+  PRODUCE_RULES,
+  TRIGGER_RULES,
+  type SettingRule,
+} from '../../src/settings/setting-rules';
 
 type Rules = Record<string, SettingRule<unknown, string>>;
 
@@ -24,6 +30,13 @@ const TRIGGER_VALUES: Record<keyof typeof TRIGGER_RULES, string> = {
   complete_timeout: '901',
   dead_letter_topic: 'walk-dead-letters',
   metrics_interval: '5',
+};
+const PRODUCE_VALUES: Record<keyof typeof PRODUCE_RULES, string> = {
+  topic: 'walk-out',
+  key: 'walk-key',
+  acks: 'leader',
+  compression: 'gzip',
+  send_timeout: '30001',
 };
 const BROKER_VALUES: Record<keyof typeof BROKER_RULES, string> = {
   brokers: 'walk-host:9092',
@@ -52,7 +65,7 @@ function loadEditor(): Map<string, Registered> {
     // No dialog is open: validators read the node's own properties.
     $: () => ({ length: 0 }),
   });
-  for (const script of ['kafka-trigger', 'kafka-broker']) {
+  for (const script of ['kafka-trigger', 'kafka-produce', 'kafka-broker']) {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     require(path.resolve(__dirname, '..', '..', 'src', 'editor', `${script}.ts`));
   }
@@ -67,6 +80,7 @@ describe('setting rules: one source for the runtime, the command line and the ed
   before(() => {
     const rules: SettingRule<unknown, string>[] = [
       ...Object.values(TRIGGER_RULES),
+      ...Object.values(PRODUCE_RULES),
       ...Object.values(BROKER_RULES),
     ];
     for (const rule of rules) {
@@ -96,14 +110,21 @@ describe('setting rules: one source for the runtime, the command line and the ed
 
   it('gives every rule a distinct test value', () => {
     should(Object.keys(TRIGGER_VALUES).sort()).eql(Object.keys(TRIGGER_RULES).sort());
+    should(Object.keys(PRODUCE_VALUES).sort()).eql(Object.keys(PRODUCE_RULES).sort());
     should(Object.keys(BROKER_VALUES).sort()).eql(Object.keys(BROKER_RULES).sort());
-    const values = [...Object.values(TRIGGER_VALUES), ...Object.values(BROKER_VALUES)];
+    const values = [
+      ...Object.values(TRIGGER_VALUES),
+      ...Object.values(PRODUCE_VALUES),
+      ...Object.values(BROKER_VALUES),
+    ];
     should(new Set(values).size).equal(values.length);
   });
 
   it('the runtime resolvers check every setting with its rule', () => {
     should(resolveTriggerSettings(TRIGGER_VALUES, 'n1')).have.property('settings');
     shouldHaveAskedEveryRule(TRIGGER_RULES, TRIGGER_VALUES, 'resolveTriggerSettings');
+    should(resolveProduceSettings(PRODUCE_VALUES)).have.property('settings');
+    shouldHaveAskedEveryRule(PRODUCE_RULES, PRODUCE_VALUES, 'resolveProduceSettings');
     should(resolveBrokerSettings(BROKER_VALUES)).have.property('settings');
     shouldHaveAskedEveryRule(BROKER_RULES, BROKER_VALUES, 'resolveBrokerSettings');
   });
@@ -113,15 +134,18 @@ describe('setting rules: one source for the runtime, the command line and the ed
       { id: 'tab1', type: 'tab' },
       { id: 'broker1', type: 'kafka-broker', ...BROKER_VALUES },
       { id: 'trigger1', type: 'kafka-trigger', z: 'tab1', broker: 'broker1', ...TRIGGER_VALUES },
+      { id: 'produce1', type: 'kafka-produce', z: 'tab1', broker: 'broker1', ...PRODUCE_VALUES },
     ];
-    const [entry] = inspectTriggers(flow, {}, (key) => key);
-    should(entry!.problem).be.undefined();
+    const entries = inspectKafkaNodes(flow, {}, (key) => key);
+    should(entries.map((entry) => entry.problem)).eql([undefined, undefined]);
     shouldHaveAskedEveryRule(TRIGGER_RULES, TRIGGER_VALUES, 'the command line');
+    shouldHaveAskedEveryRule(PRODUCE_RULES, PRODUCE_VALUES, 'the command line');
     shouldHaveAskedEveryRule(BROKER_RULES, BROKER_VALUES, 'the command line');
   });
 
   for (const [type, rules, values] of [
     ['kafka-trigger', TRIGGER_RULES, TRIGGER_VALUES],
+    ['kafka-produce', PRODUCE_RULES, PRODUCE_VALUES],
     ['kafka-broker', BROKER_RULES, BROKER_VALUES],
   ] as const) {
     it(`the ${type} editor has each rule's default and validates with it`, () => {
@@ -143,6 +167,7 @@ describe('setting rules: one source for the runtime, the command line and the ed
 
   it('the editor records the current version on new nodes', () => {
     should(editor.get('kafka-trigger')!.defaults.version!.value).equal(TRIGGER_VERSION);
+    should(editor.get('kafka-produce')!.defaults.version!.value).equal(PRODUCE_VERSION);
     should(editor.get('kafka-broker')!.defaults.version!.value).equal(BROKER_VERSION);
   });
 
@@ -171,7 +196,7 @@ describe('setting rules: one source for the runtime, the command line and the ed
       const checked = originals.get(rule)!.call(rule, setting in wrong ? wrong[setting] : 'not valid!');
       if ('problem' in checked) should(checked.problem.setting).equal(setting);
     }
-    for (const [setting, rule] of Object.entries(BROKER_RULES as Rules)) {
+    for (const [setting, rule] of Object.entries({ ...PRODUCE_RULES, ...BROKER_RULES } as Rules)) {
       const checked = originals.get(rule)!.call(rule, 'not valid!');
       if ('problem' in checked) should(checked.problem.setting).equal(setting);
     }

@@ -1,0 +1,150 @@
+import type { Node, NodeAPI, NodeMessageInFlow } from 'node-red';
+import { DEFAULT_BACKOFF } from '../kafka/backoff';
+import { rootMessage, type FailureKind } from '../kafka/failure';
+import { toOutgoingRecord, type ProduceInput } from '../kafka/produce-record';
+import { resolveProduceSettings } from '../kafka/produce-settings';
+import { PartitionChoices } from '../kafka/partition-choices';
+import { RecordWriter, WriteFailure, type WriterLimits, type WriterState } from '../kafka/record-writer';
+import { PRODUCE_MIGRATIONS, migrate } from '../settings/migrations';
+import { openConnection } from './kafka-connection';
+import { produceProblemStatus, produceStatusFor } from './produce-status';
+import type { KafkaProduceConfig, KafkaProduceMetadata } from './types';
+
+/**
+ * Records waiting for the broker, per node: enough for half a minute of a busy flow, few enough
+ * that an outage costs Node-RED tens of megabytes, not all its memory.
+ */
+const WRITER_LIMITS: WriterLimits = { maxWaiting: 10000, maxBatchRecords: 5000, maxBatchBytes: 1000000 };
+/** Kept inside Node-RED's 15 s close timeout, with room to disconnect. */
+const CLOSE_TIMEOUT_MS = 10000;
+
+/** The warning logged for each failed connection attempt, by cause. */
+const RETRY_MESSAGE: Record<FailureKind, string> = {
+  unreachable: 'retrying',
+  'connection-closed': 'connection-closed',
+  'topic-missing': 'retrying',
+  'auth-failed': 'auth-failed',
+  'tls-failed': 'tls-failed',
+  failed: 'retrying',
+};
+
+type Done = (error?: Error) => void;
+type Send = (msg: NodeMessageInFlow) => void;
+
+export = function register(RED: NodeAPI): void {
+  function KafkaProduceNode(this: Node, exported: KafkaProduceConfig): void {
+    // Node-RED hands the node its flow through hidden properties of `exported`, which a migrated copy lacks.
+    RED.nodes.createNode(this, exported);
+    const config = migrate(exported, PRODUCE_MIGRATIONS);
+    const node = this;
+    const errorText = (key: string, params: Record<string, string | number> = {}): string =>
+      RED._(`kafka-produce.errors.${key}`, params);
+
+    // A node that cannot write says why, and fails every msg it gets with that reason (Catch nodes
+    // and a flow-controlled trigger upstream see each one).
+    const fail = (key: string, statusKey: string, params: Record<string, string | number> = {}): void => {
+      const text = errorText(key, params);
+      node.error(text);
+      node.status(produceProblemStatus(statusKey));
+      node.on('input', (_msg: NodeMessageInFlow, _send: Send, done: Done) => done(new Error(text)));
+    };
+
+    const resolved = resolveProduceSettings(config);
+    if ('problem' in resolved) return fail(resolved.problem.key, 'invalid-settings', resolved.problem.params);
+    const settings = resolved.settings;
+
+    const opened = openConnection(RED, node, config.broker);
+    if ('problem' in opened) {
+      const { key, params } = opened.problem;
+      return fail(key, key === 'no-brokers' ? 'no-brokers' : 'invalid-settings', params);
+    }
+    const { connection, release } = opened;
+
+    const partitions = new PartitionChoices();
+    const producer = connection.kafka.producer({
+      createPartitioner: partitions.createPartitioner,
+      // A topic is created on purpose, with its partitions and retention, not by a typo in a flow.
+      allowAutoTopicCreation: false,
+    });
+    let state: WriterState = { kind: 'connecting' };
+    let waitingBadge: NodeJS.Timeout | undefined;
+    const writer = new RecordWriter({
+      producer,
+      partitionOf: (message) => partitions.partitionOf(message),
+      acks: settings.acks,
+      compression: settings.kafkajsCompression,
+      sendTimeout: settings.sendTimeout,
+      limits: WRITER_LIMITS,
+      backoff: DEFAULT_BACKOFF,
+      onState: report,
+    });
+    writer.start();
+
+    node.on('input', (msg: NodeMessageInFlow, send: Send, done: Done) => {
+      const outgoing = toOutgoingRecord(msg as ProduceInput, settings);
+      if ('problem' in outgoing)
+        return done(new Error(errorText(outgoing.problem.key, outgoing.problem.params)));
+      const { topic } = outgoing.record;
+      writer.write(outgoing.record).then(
+        (written) => {
+          const kafka: KafkaProduceMetadata = {
+            topic,
+            partition: written.partition,
+            offset: written.offset === null ? null : Number(written.offset),
+          };
+          send(Object.assign(msg, { kafka }));
+          done();
+        },
+        (failure: unknown) => done(new Error(failureText(failure, topic))),
+      );
+    });
+
+    node.on('close', (_removed: boolean, done: () => void) => {
+      clearInterval(waitingBadge);
+      writer
+        .close(CLOSE_TIMEOUT_MS)
+        .catch((error: unknown) => node.warn(errorText('close-failed', { error: rootMessage(error) })))
+        .finally(() => {
+          release();
+          node.status({});
+          done();
+        });
+    });
+
+    function failureText(failure: unknown, topic: string): string {
+      if (!(failure instanceof WriteFailure))
+        return errorText('refused', { topic, error: rootMessage(failure) });
+      const cause = failure.cause === undefined ? errorText('no-answer') : rootMessage(failure.cause);
+      return errorText(failure.kind, {
+        topic,
+        error: cause,
+        timeout: settings.sendTimeout,
+        max: WRITER_LIMITS.maxWaiting,
+      });
+    }
+
+    function report(next: WriterState): void {
+      state = next;
+      showStatus();
+      // While records wait for the broker, the badge counts them.
+      clearInterval(waitingBadge);
+      waitingBadge = next.kind === 'retrying' ? setInterval(showStatus, 1000) : undefined;
+      if (next.kind !== 'retrying') return;
+      node.warn(
+        errorText(RETRY_MESSAGE[next.failure], {
+          brokers: connection.brokers.join(','),
+          attempt: next.attempt,
+          delay: Math.round(next.delayMs / 100) / 10,
+          error: rootMessage(next.error),
+          waiting: next.waiting,
+        }),
+      );
+    }
+
+    function showStatus(): void {
+      node.status(produceStatusFor(state, writer.pending, (key, params) => RED._(key, params)));
+    }
+  }
+
+  RED.nodes.registerType('kafka-produce', KafkaProduceNode);
+};
