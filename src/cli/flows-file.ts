@@ -19,6 +19,7 @@ import {
   type SettingProblem,
 } from '../settings/setting-rules';
 import { FlowEnvironment, type Substitution } from './environment';
+import type { Messages } from './messages';
 
 export interface FlowNode {
   id: string;
@@ -75,8 +76,6 @@ export function readFlowsFile(path: string): FlowNode[] {
       !!node && typeof node === 'object' && typeof node.id === 'string' && typeof node.type === 'string',
   );
 }
-
-type Messages = (key: string, params?: Record<string, string | number>) => string;
 
 const MIGRATIONS: Record<KafkaNodeType, readonly MigrationStep[]> = {
   'kafka-trigger': TRIGGER_MIGRATIONS,

@@ -2,8 +2,6 @@
 // `kafka-trigger list|validate <flows.json>`: the Kafka triggers and producers of a Node-RED flows file,
 // with the settings checks the runtime makes at deploy. Contacts no broker.
 //   exit status 0: all valid, 1: at least one node invalid, 2: usage error or unreadable file
-import { existsSync, readFileSync } from 'node:fs';
-import path from 'node:path';
 import {
   FlowsFileError,
   KAFKA_NODE_TYPES,
@@ -11,6 +9,7 @@ import {
   readFlowsFile,
   type KafkaNodeEntry,
 } from './flows-file';
+import { loadMessages } from './messages';
 
 const USAGE = `Usage: kafka-trigger <command> [--json] <flows.json>
 
@@ -24,8 +23,6 @@ Options:
 
 Broker lists come from each node's kafka-broker node, else from KAFKA_BROKERS (the flow's,
 the global or the process environment). No broker is contacted.`;
-
-type Catalog = { [key: string]: string | Catalog };
 
 export function main(argv: string[], out: (line: string) => void, err: (line: string) => void): number {
   const json = argv.includes('--json');
@@ -41,7 +38,11 @@ export function main(argv: string[], out: (line: string) => void, err: (line: st
   }
   let entries: KafkaNodeEntry[];
   try {
-    entries = inspectKafkaNodes(readFlowsFile(file), process.env, loadMessages());
+    entries = inspectKafkaNodes(
+      readFlowsFile(file),
+      process.env,
+      loadMessages([...KAFKA_NODE_TYPES, 'kafka-broker']),
+    );
   } catch (error) {
     if (!(error instanceof FlowsFileError)) throw error;
     err(`kafka-trigger: ${error.message}`);
@@ -118,27 +119,6 @@ function printTable(entries: KafkaNodeEntry[], out: (line: string) => void): voi
         .join('  ')
         .trimEnd(),
     );
-}
-
-/** The runtime's English messages: the package's en-US catalogs, read where the build puts them. */
-function loadMessages(): (key: string, params?: Record<string, string | number>) => string {
-  const folders = [
-    path.join(__dirname, '..', 'nodes', 'locales', 'en-US'), // dist/cli -> dist/nodes/locales
-    path.join(__dirname, '..', '..', 'locales', 'en-US'), // src/cli -> locales
-  ];
-  const catalog: Catalog = {};
-  for (const set of [...KAFKA_NODE_TYPES, 'kafka-broker']) {
-    const folder = folders.find((candidate) => existsSync(path.join(candidate, `${set}.json`)));
-    if (folder) Object.assign(catalog, JSON.parse(readFileSync(path.join(folder, `${set}.json`), 'utf8')));
-  }
-  return (key, params = {}) => {
-    let value: string | Catalog | undefined = catalog;
-    for (const part of key.split('.')) value = typeof value === 'object' ? value[part] : undefined;
-    if (typeof value !== 'string') return key;
-    return value.replace(/__([a-zA-Z0-9_]+)__/g, (whole, name: string) =>
-      name in params ? String(params[name]) : whole,
-    );
-  };
 }
 
 if (require.main === module) {

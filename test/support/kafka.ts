@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { Kafka, logLevel, type IHeaders, type Producer } from 'kafkajs';
 import { createTopic } from '../../scripts/kafka/local-kafka';
 import { testBroker } from '../integration/broker.hooks';
+import { waitFor } from './wait';
 
 export interface TestRecord {
   key?: string | Buffer | null;
@@ -59,4 +60,37 @@ export async function describeGroup(groupId: string, topic: string): Promise<Gro
   } finally {
     await admin.disconnect();
   }
+}
+
+export interface ReadRecord {
+  partition: number;
+  offset: number;
+  key: Buffer | null;
+  value: Buffer | null;
+  headers: IHeaders;
+}
+
+/** The first `count` records of the topic, read by a plain kafkajs consumer in a group of its own. */
+export async function readRecords(topic: string, count: number, timeoutMs = 30000): Promise<ReadRecord[]> {
+  const consumer = testKafka().consumer({ groupId: uniqueName('reader') });
+  const records: ReadRecord[] = [];
+  await consumer.connect();
+  try {
+    await consumer.subscribe({ topic, fromBeginning: true });
+    await consumer.run({
+      eachMessage: async ({ partition, message }) => {
+        records.push({
+          partition,
+          offset: Number(message.offset),
+          key: message.key,
+          value: message.value,
+          headers: message.headers ?? {},
+        });
+      },
+    });
+    await waitFor(() => records.length >= count, timeoutMs, `${count} records on ${topic}`);
+  } finally {
+    await consumer.disconnect();
+  }
+  return records.sort((a, b) => a.partition - b.partition || a.offset - b.offset);
 }

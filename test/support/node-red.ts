@@ -2,6 +2,7 @@ import helper from 'node-red-node-test-helper';
 import type { Node, NodeMessage } from 'node-red';
 import type { KafkaTriggerMessage } from '../../src/nodes/types';
 import { testBroker } from '../integration/broker.hooks';
+import { loadMessages } from '../../src/cli/messages';
 import { waitFor } from './wait';
 
 // The tests load the compiled package, as Node-RED would.
@@ -9,6 +10,8 @@ import { waitFor } from './wait';
 const kafkaBroker = require('../../dist/nodes/kafka-broker.js');
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const kafkaTrigger = require('../../dist/nodes/kafka-trigger.js');
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const kafkaProduce = withEnglishMessages(require('../../dist/nodes/kafka-produce.js'));
 
 helper.init(require.resolve('node-red'));
 
@@ -49,6 +52,28 @@ export function triggerNode(id: string, props: Record<string, unknown>, wires: s
   };
 }
 
+export function produceNode(id: string, props: Record<string, unknown>, wires: string[] = []): FlowNode {
+  return {
+    id,
+    type: 'kafka-produce',
+    z: TAB,
+    name: '',
+    broker: '',
+    topic: '',
+    key: '',
+    acks: 'all',
+    compression: 'none',
+    send_timeout: 30000,
+    ...props,
+    wires: [wires],
+  };
+}
+
+/** A Catch node for the given nodes (all of the tab's when none), wired to a helper node. */
+export function catchWatcher(id: string, scope: string[] | null, outputId: string): FlowNode[] {
+  return [{ id, type: 'catch', z: TAB, scope, uncaught: false, wires: [[outputId]] }, helperNode(outputId)];
+}
+
 export function helperNode(id: string): FlowNode {
   return { id, type: 'helper', z: TAB };
 }
@@ -73,10 +98,25 @@ const coreNodes = [
   require('@node-red/nodes/core/network/05-tls.js'),
   require('@node-red/nodes/core/function/10-function.js'),
   require('@node-red/nodes/core/function/10-switch.js'),
+  require('@node-red/nodes/core/common/25-catch.js'),
 ];
 /* eslint-enable @typescript-eslint/no-require-imports */
 
 type NodeModule = (RED: unknown) => void;
+
+/**
+ * The test helper's RED._ gives back the key. kafka-produce's errors are checked as its users read
+ * them, parameters filled in, so its RED._ is the English catalog the command line reads too.
+ */
+function withEnglishMessages(module: NodeModule): NodeModule {
+  const messages = loadMessages(['kafka-produce', 'kafka-broker']);
+  return (RED) =>
+    module(
+      new Proxy(RED as object, {
+        get: (target, property) => (property === '_' ? messages : Reflect.get(target, property)),
+      }),
+    );
+}
 
 /** Loads the flow in a fresh runtime with our nodes, a few core nodes and any test-only node types. */
 export async function deploy(
@@ -84,7 +124,7 @@ export async function deploy(
   credentials: Record<string, unknown> = {},
   testNodes: NodeModule[] = [],
 ): Promise<void> {
-  await helper.load([...coreNodes, kafkaBroker, kafkaTrigger, ...testNodes], flow, credentials);
+  await helper.load([...coreNodes, kafkaBroker, kafkaTrigger, kafkaProduce, ...testNodes], flow, credentials);
 }
 
 export interface DeployTriggerOptions {
@@ -138,10 +178,15 @@ export function collect<T extends NodeMessage = KafkaTriggerMessage>(id: string)
   return received;
 }
 
-/** Waits until the node's latest status text is the given locale key. */
-export async function waitForStatus(id: string, key: string, timeoutMs = 30000): Promise<void> {
+/** Waits until the node's latest status text is the given locale key of its type (default kafka-trigger). */
+export async function waitForStatus(
+  id: string,
+  key: string,
+  timeoutMs = 30000,
+  nodeType = 'kafka-trigger',
+): Promise<void> {
   await waitFor(
-    () => lastStatusText(id) === `kafka-trigger.status.${key}`,
+    () => lastStatusText(id) === `${nodeType}.status.${key}`,
     timeoutMs,
     `status ${key} on ${id}`,
   );
