@@ -1,0 +1,324 @@
+// The record writer's rules with a fake kafkajs producer: batching, offsets, waiting while the
+// broker is away, send timeouts, the cap, refusals and close. The real broker tests are in
+// test/integration/kafka-produce.test.ts.
+import { CompressionTypes, type Message, type ProducerBatch, type RecordMetadata } from 'kafkajs';
+import should from 'should';
+import type { OutgoingRecord } from '../../src/kafka/produce-record';
+import {
+  RecordWriter,
+  WriteFailure,
+  type WriterLimits,
+  type WriterProducer,
+  type WriterState,
+} from '../../src/kafka/record-writer';
+import { waitFor } from '../support/wait';
+
+type Answer = (batch: ProducerBatch) => Promise<RecordMetadata[]>;
+
+/** A producer whose connects and answers the test decides; it records every request. */
+class FakeProducer implements WriterProducer {
+  requests: ProducerBatch[] = [];
+  connects = 0;
+  disconnects = 0;
+  connectError: Error | undefined;
+  answer: Answer = async (batch) => okAnswer(batch);
+
+  async connect(): Promise<void> {
+    this.connects += 1;
+    if (this.connectError) throw this.connectError;
+  }
+
+  async disconnect(): Promise<void> {
+    this.disconnects += 1;
+  }
+
+  sendBatch(batch: ProducerBatch): Promise<RecordMetadata[]> {
+    this.requests.push(batch);
+    return this.answer(batch);
+  }
+
+  /** The values of each request, in order. */
+  get requestValues(): string[][] {
+    return this.requests.map((batch) =>
+      (batch.topicMessages ?? []).flatMap((topic) => topic.messages.map((m) => String(m.value))),
+    );
+  }
+}
+
+/** Partition from the record's own `partition` (0 when unset), base offset 100 per partition. */
+function okAnswer(batch: ProducerBatch): RecordMetadata[] {
+  const seen = new Set<string>();
+  const answer: RecordMetadata[] = [];
+  for (const { topic, messages } of batch.topicMessages ?? []) {
+    for (const message of messages) {
+      const partition = message.partition ?? 0;
+      if (seen.has(`${topic}/${partition}`)) continue;
+      seen.add(`${topic}/${partition}`);
+      answer.push({ topicName: topic, partition, errorCode: 0, baseOffset: String(100 * (partition + 1)) });
+    }
+  }
+  return answer;
+}
+
+function connectionError(): Error {
+  const error = new Error('Connection error: connect ECONNREFUSED 127.0.0.1:1') as Error & { code: string };
+  error.name = 'KafkaJSConnectionError';
+  error.code = 'ECONNREFUSED';
+  return error;
+}
+
+function record(value: string, extra: Partial<Message> = {}, topic = 't'): OutgoingRecord {
+  return { topic, message: { value, ...extra }, size: 24 + value.length };
+}
+
+const LIMITS: WriterLimits = { maxWaiting: 1000, maxBatchRecords: 1000, maxBatchBytes: 1000000 };
+
+function writer(
+  producer: FakeProducer,
+  options: { limits?: Partial<WriterLimits>; sendTimeout?: number; acks?: -1 | 1 | 0 } = {},
+): { writer: RecordWriter; states: WriterState[] } {
+  const states: WriterState[] = [];
+  const created = new RecordWriter({
+    producer,
+    partitionOf: (message) => message.partition ?? 0,
+    acks: options.acks ?? -1,
+    compression: CompressionTypes.None,
+    sendTimeout: options.sendTimeout ?? 5000,
+    limits: { ...LIMITS, ...options.limits },
+    backoff: { initialMs: 20, maxMs: 40 },
+    onState: (state) => states.push(state),
+  });
+  created.start();
+  return { writer: created, states };
+}
+
+/** A promise the test resolves or rejects by hand. */
+function deferred<T>(): { promise: Promise<T>; resolve(value: T): void; reject(error: unknown): void } {
+  let resolve!: (value: T) => void;
+  let reject!: (error: unknown) => void;
+  const promise = new Promise<T>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  return { promise, resolve, reject };
+}
+
+async function failureOf(promise: Promise<unknown>): Promise<WriteFailure> {
+  const outcome = await promise.then(
+    () => undefined,
+    (error: unknown) => error,
+  );
+  should(outcome).be.instanceOf(WriteFailure);
+  return outcome as WriteFailure;
+}
+
+describe('record writer', () => {
+  const open: RecordWriter[] = [];
+  afterEach(async () => {
+    await Promise.all(open.splice(0).map((w) => w.close(100)));
+  });
+  function make(producer: FakeProducer, options?: Parameters<typeof writer>[1]) {
+    const made = writer(producer, options);
+    open.push(made.writer);
+    return made;
+  }
+
+  it('sends a lone record at once, and the records that arrive meanwhile together in the next request', async () => {
+    const producer = new FakeProducer();
+    const held = deferred<RecordMetadata[]>();
+    producer.answer = (batch) =>
+      producer.requests.length === 1 ? held.promise : Promise.resolve(okAnswer(batch));
+    const { writer: w, states } = make(producer);
+    await waitFor(() => states.some((s) => s.kind === 'connected'), 2000, 'connected');
+    const first = w.write(record('a'));
+    await waitFor(() => producer.requests.length === 1, 2000, 'first request');
+    const rest = ['b', 'c', 'd'].map((value) => w.write(record(value)));
+    held.resolve(okAnswer(producer.requests[0]!));
+    await Promise.all([first, ...rest]);
+    should(producer.requestValues).eql([['a'], ['b', 'c', 'd']]);
+    should(producer.requests[0]).containDeep({ acks: -1, compression: CompressionTypes.None });
+  });
+
+  it("gives each record its offset: the partition's base offset plus its place in the request", async () => {
+    const producer = new FakeProducer();
+    const { writer: w } = make(producer);
+    const written = await Promise.all([
+      w.write(record('p0-a', { partition: 0 })),
+      w.write(record('p1-a', { partition: 1 })),
+      w.write(record('p0-b', { partition: 0 })),
+      w.write(record('other', { partition: 0 }, 'u')),
+    ]);
+    should(producer.requests).have.length(1);
+    should(written).eql([
+      { topic: 't', partition: 0, offset: '100' },
+      { topic: 't', partition: 1, offset: '200' },
+      { topic: 't', partition: 0, offset: '101' },
+      { topic: 'u', partition: 0, offset: '100' },
+    ]);
+  });
+
+  it('gives no offset with acks none, where the broker does not answer', async () => {
+    const producer = new FakeProducer();
+    producer.answer = async () => [];
+    const { writer: w } = make(producer, { acks: 0 });
+    should(await w.write(record('x'))).eql({ topic: 't', partition: 0, offset: null });
+    should(producer.requests[0]!.acks).equal(0);
+  });
+
+  it('keeps to the batch limits in records and bytes', async () => {
+    const producer = new FakeProducer();
+    const held = deferred<RecordMetadata[]>();
+    producer.answer = (batch) =>
+      producer.requests.length === 1 ? held.promise : Promise.resolve(okAnswer(batch));
+    const { writer: w } = make(producer, { limits: { maxBatchRecords: 3, maxBatchBytes: 24 * 2 + 20 } });
+    const first = w.write(record('first'));
+    await waitFor(() => producer.requests.length === 1, 2000, 'first request');
+    // Each record is 24 + 10 bytes: two fit in 68 bytes, three do not.
+    const rest = Array.from({ length: 5 }, (_, i) => w.write(record(`value-${i}xx`)));
+    held.resolve(okAnswer(producer.requests[0]!));
+    await Promise.all([first, ...rest]);
+    should(producer.requestValues).eql([
+      ['first'],
+      ['value-0xx', 'value-1xx'],
+      ['value-2xx', 'value-3xx'],
+      ['value-4xx'],
+    ]);
+  });
+
+  it('while the broker is away: keeps the records, says how many wait, reconnects with backoff and writes them in order', async () => {
+    const producer = new FakeProducer();
+    producer.connectError = connectionError();
+    const { writer: w, states } = make(producer);
+    const writes = ['a', 'b', 'c'].map((value) => w.write(record(value)));
+    await waitFor(() => producer.connects >= 3, 5000, 'three connection attempts');
+    const retrying = states.filter(
+      (s): s is Extract<WriterState, { kind: 'retrying' }> => s.kind === 'retrying',
+    );
+    should(retrying.map((s) => s.attempt).slice(0, 2)).eql([1, 2]);
+    should(retrying[0]!.failure).equal('unreachable');
+    should(w.pending).equal(3);
+    should(producer.requests).be.empty();
+
+    producer.connectError = undefined;
+    await Promise.all(writes);
+    should(producer.requestValues).eql([['a', 'b', 'c']]);
+    should(states.at(-1)!.kind).equal('connected');
+  });
+
+  it('puts a request the connection lost back in front, and sends it again after reconnecting', async () => {
+    const producer = new FakeProducer();
+    let failures = 1;
+    producer.answer = async (batch) => {
+      if (failures-- > 0) throw connectionError();
+      return okAnswer(batch);
+    };
+    const { writer: w, states } = make(producer);
+    const written = await Promise.all(['a', 'b'].map((value) => w.write(record(value))));
+    should(written.map((entry) => entry.offset)).eql(['100', '101']);
+    should(producer.requestValues).eql([
+      ['a', 'b'],
+      ['a', 'b'],
+    ]);
+    should(states.map((s) => s.kind)).containDeepOrdered([
+      'connected',
+      'retrying',
+      'connecting',
+      'connected',
+    ]);
+  });
+
+  it('fails a record not acknowledged within the send timeout, naming the last error', async () => {
+    const producer = new FakeProducer();
+    producer.connectError = connectionError();
+    const { writer: w } = make(producer, { sendTimeout: 150 });
+    const failure = await failureOf(w.write(record('late')));
+    should(failure.kind).equal('timed-out');
+    should(failure.message).equal('not written within 150 ms');
+    should((failure.cause as Error).message).match(/ECONNREFUSED/);
+    should(w.pending).equal(0);
+  });
+
+  it('fails a record beyond the cap at once, and takes records again once there is room', async () => {
+    const producer = new FakeProducer();
+    producer.connectError = connectionError();
+    const { writer: w } = make(producer, { limits: { maxWaiting: 2 } });
+    const waiting = [w.write(record('a')), w.write(record('b'))];
+    const refused = await failureOf(w.write(record('c')));
+    should(refused.kind).equal('queue-full');
+    should(refused.message).equal('2 records are already waiting');
+    producer.connectError = undefined;
+    await Promise.all(waiting);
+    await w.write(record('d'));
+    should(producer.requestValues.flat()).eql(['a', 'b', 'd']);
+  });
+
+  it('when the broker refuses a request, sends its records one by one so that only the bad one fails', async () => {
+    const producer = new FakeProducer();
+    const tooLarge = Object.assign(
+      new Error('The request included a message larger than the max message size'),
+      {
+        name: 'KafkaJSProtocolError',
+        type: 'MESSAGE_TOO_LARGE',
+      },
+    );
+    producer.answer = async (batch) => {
+      const values = (batch.topicMessages ?? []).flatMap((t) => t.messages.map((m) => String(m.value)));
+      if (values.includes('huge')) throw tooLarge;
+      return okAnswer(batch);
+    };
+    const { writer: w } = make(producer);
+    const outcomes = await Promise.allSettled(['a', 'huge', 'b'].map((value) => w.write(record(value))));
+    should(outcomes.map((o) => o.status)).eql(['fulfilled', 'rejected', 'fulfilled']);
+    const failure = (outcomes[1] as PromiseRejectedResult).reason as WriteFailure;
+    should(failure.kind).equal('refused');
+    should(failure.cause).equal(tooLarge);
+    should(producer.requestValues).eql([['a', 'huge', 'b'], ['a'], ['huge'], ['b']]);
+  });
+
+  it('on close writes what it accepted, then disconnects; later writes fail as closed', async () => {
+    const producer = new FakeProducer();
+    const { writer: w } = make(producer);
+    const writes = Array.from({ length: 20 }, (_, i) => w.write(record(`r${i}`)));
+    await w.close(2000);
+    should((await Promise.allSettled(writes)).every((o) => o.status === 'fulfilled')).be.true();
+    should(producer.requestValues.flat()).have.length(20);
+    should(producer.disconnects).equal(1);
+    should((await failureOf(w.write(record('after')))).kind).equal('closed');
+  });
+
+  it('on close fails as closed what the broker did not take within the close timeout', async () => {
+    const producer = new FakeProducer();
+    producer.answer = () => new Promise<RecordMetadata[]>(() => undefined); // never answers
+    const { writer: w } = make(producer);
+    const inFlight = w.write(record('in flight'));
+    await waitFor(() => producer.requests.length === 1, 2000, 'the request');
+    const waiting = w.write(record('waiting'));
+    await w.close(100);
+    should((await failureOf(inFlight)).kind).equal('closed');
+    should((await failureOf(waiting)).kind).equal('closed');
+    should(producer.disconnects).equal(1);
+  });
+
+  it('on close while backing off, reconnects at once to write what waits', async () => {
+    const producer = new FakeProducer();
+    producer.connectError = connectionError();
+    const states: WriterState[] = [];
+    const w = new RecordWriter({
+      producer,
+      partitionOf: () => 0,
+      acks: -1,
+      compression: CompressionTypes.None,
+      sendTimeout: 60000,
+      limits: LIMITS,
+      // A backoff far longer than the test: only close's own attempt can connect in time.
+      backoff: { initialMs: 60000, maxMs: 60000 },
+      onState: (state) => states.push(state),
+    });
+    w.start();
+    const waiting = w.write(record('kept'));
+    await waitFor(() => states.some((s) => s.kind === 'retrying'), 2000, 'backing off');
+    producer.connectError = undefined;
+    await w.close(2000);
+    should(await waiting).eql({ topic: 't', partition: 0, offset: '100' });
+  });
+});
