@@ -7,7 +7,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { NodeMessage } from 'node-red';
 import should from 'should';
-import { newTopic, produce, testKafka, uniqueName } from '../support/kafka';
+import { describeGroup, newTopic, produce, readRecords, testKafka, uniqueName } from '../support/kafka';
 import {
   TAB,
   collect,
@@ -34,6 +34,7 @@ import { testBroker } from './broker.hooks';
 const NODE_MODULES = [
   require('../../dist/nodes/kafka-broker.js'),
   require('../../dist/nodes/kafka-trigger.js'),
+  require('../../dist/nodes/kafka-produce.js'),
   // The helper only knows catch, status and complete: the core nodes the examples use come from Node-RED.
   require('@node-red/nodes/core/common/90-comment.js'),
   require('@node-red/nodes/core/function/10-switch.js'),
@@ -44,12 +45,14 @@ const NODE_MODULES = [
 
 const EXAMPLES = path.resolve(__dirname, '..', '..', 'examples');
 const BEFORE_VERSIONS = path.resolve(__dirname, '..', 'fixtures', 'examples-before-versions');
-const TESTED = [
+/** The examples that were exported before nodes recorded a version. */
+const BEFORE_VERSIONS_TESTED = [
   'basic-trigger-to-debug',
   'custom-group-earliest-routing',
   'secure-broker-sasl-tls',
   'flow-controlled-dead-letter',
 ];
+const TESTED = [...BEFORE_VERSIONS_TESTED, 'topic-to-topic-pipeline'];
 
 interface Example {
   flow: FlowNode[];
@@ -67,7 +70,7 @@ async function prepare(folder: string, name: string): Promise<Example> {
   const nodes = readExample(folder, name);
   const topics = new Map<string, string>();
   for (const node of nodes) {
-    if (node.type !== 'kafka-trigger') continue;
+    if (node.type !== 'kafka-trigger' && node.type !== 'kafka-produce') continue;
     for (const name of [node.topic, node.dead_letter_topic]) {
       if (name && !topics.has(String(name))) topics.set(String(name), await newTopic(String(name)));
     }
@@ -77,7 +80,7 @@ async function prepare(folder: string, name: string): Promise<Example> {
     if (node.type === 'kafka-broker') flow.push({ ...node, brokers: testBroker().bootstrap });
     else if (node.type === 'tls-config') flow.push(node);
     else if (node.type === 'debug') flow.push({ id: node.id, type: 'helper', z: TAB, name: node.name });
-    else if (node.type === 'kafka-trigger')
+    else if (node.type === 'kafka-trigger' || node.type === 'kafka-produce')
       flow.push({
         ...node,
         z: TAB,
@@ -116,11 +119,13 @@ describe('examples', function () {
       .filter((file) => file.endsWith('.json'))
       .map((file) => file.replace(/\.json$/, ''));
     should(files.sort()).eql([...TESTED].sort());
-    should(readdirSync(BEFORE_VERSIONS).sort()).eql(TESTED.map((name) => `${name}.json`).sort());
+    should(readdirSync(BEFORE_VERSIONS).sort()).eql(
+      BEFORE_VERSIONS_TESTED.map((name) => `${name}.json`).sort(),
+    );
   });
 
   it('record the current version; before versions, they differed in nothing else', () => {
-    for (const name of TESTED) {
+    for (const name of BEFORE_VERSIONS_TESTED) {
       const before = readExample(BEFORE_VERSIONS, name);
       const migrated = before.map((node) =>
         node.type === 'kafka-trigger'
@@ -225,6 +230,59 @@ describe('examples', function () {
         );
         should(offsets).equal(1);
       });
+
+      if (folder === EXAMPLES) {
+        it('topic-to-topic-pipeline: writes every good order to the target topic, keyed, and dead-letters the bad one', async () => {
+          const example = await prepare(folder, 'topic-to-topic-pipeline');
+          const [trigger] = example.triggers;
+          trigger!.consumer_group = uniqueName(String(trigger!.consumer_group));
+          const source = example.topics.get('orders')!;
+          const target = example.topics.get('orders-enriched')!;
+          const deadLetters = example.topics.get('orders-dead-letters')!;
+          await deployExample(example);
+          const written = collect<NodeMessage & { kafka: { topic: string } }>(
+            nodeNamed(example, 'helper', 'written').id,
+          );
+          const failed = collect(nodeNamed(example, 'helper', 'failed').id);
+          await waitForStatus(trigger!.id, 'connected');
+          await produce(source, [
+            { key: 'customer-a', value: '{"order_id":"1","amount":9.5}' },
+            { key: 'customer-b', value: '{"order_id":"2"}' },
+            { key: 'customer-a', value: '{"order_id":"3","amount":1200,"currency":"USD"}' },
+          ]);
+          await waitFor(() => written.length === 2 && failed.length === 1, 30000, 'two written, one failed');
+          should(written.map((msg) => msg.kafka.topic)).eql([target, target]);
+          const records = await readRecords(target, 2);
+          should(records.map((r) => [String(r.key), JSON.parse(String(r.value))])).eql([
+            [
+              'customer-a',
+              {
+                order_id: '1',
+                amount: 9.5,
+                currency: 'EUR',
+                large: false,
+                source: { topic: source, partition: 0, offset: 0 },
+              },
+            ],
+            [
+              'customer-a',
+              {
+                order_id: '3',
+                amount: 1200,
+                currency: 'USD',
+                large: true,
+                source: { topic: source, partition: 0, offset: 2 },
+              },
+            ],
+          ]);
+          await waitFor(async () => (await fetchEndOffsets(deadLetters))[0] === 1, 30000, 'one dead letter');
+          await waitFor(
+            async () => (await describeGroup(String(trigger!.consumer_group), source)).committed[0] === 3,
+            30000,
+            'all three committed',
+          );
+        });
+      }
 
       it('secure-broker-sasl-tls: deploys and shows a clear red status on a broker without SASL or TLS', async () => {
         const example = await prepare(folder, 'secure-broker-sasl-tls');
