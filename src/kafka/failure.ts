@@ -50,6 +50,17 @@ export function classifyFailure(error: unknown): FailureKind {
   return kind;
 }
 
+/**
+ * Whether the broker said to try again (a partition without a leader, a leader that moved, a broker
+ * still loading its log): kafkajs marks such protocol errors retriable and gives up after its own
+ * few retries, which a broker restart easily outlasts.
+ */
+export function isRetriable(error: unknown): boolean {
+  return causeChain(error).some(
+    (cause) => cause.name === 'KafkaJSProtocolError' && (cause as { retriable?: boolean }).retriable === true,
+  );
+}
+
 /** The innermost message, which names the real problem rather than the retry that gave up. */
 export function rootMessage(error: unknown): string {
   const chain = causeChain(error);

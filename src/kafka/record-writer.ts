@@ -4,7 +4,7 @@
 // records wait, capped in number, each until its send timeout; the connection is retried with backoff.
 import type { CompressionTypes, Message, ProducerBatch, RecordMetadata, TopicMessages } from 'kafkajs';
 import { RetryCount, type BackoffPolicy } from './backoff';
-import { classifyFailure, type FailureKind } from './failure';
+import { classifyFailure, isRetriable, type FailureKind } from './failure';
 import type { OutgoingRecord } from './produce-record';
 
 /** The part of a kafkajs producer the writer uses. */
@@ -268,7 +268,8 @@ export class RecordWriter {
     this.lastError = error;
     const unsettled = batch.filter((entry) => !entry.settled);
     const failure = classifyFailure(error);
-    if (CONNECTION_FAILURES.has(failure)) {
+    // A missing topic is retriable to kafkajs, but waiting for it would hold up every other record.
+    if (CONNECTION_FAILURES.has(failure) || (failure !== 'topic-missing' && isRetriable(error))) {
       this.waiting.unshift(...unsettled);
       if (this.phase === 'ready') this.backOff(error);
       return;

@@ -227,6 +227,35 @@ describe('record writer', () => {
     ]);
   });
 
+  it('keeps the records of a request the broker asks to retry (no leader yet), however long that lasts', async () => {
+    const producer = new FakeProducer();
+    const noLeader = Object.assign(new Error('There is no leader for this topic-partition'), {
+      name: 'KafkaJSProtocolError',
+      type: 'LEADER_NOT_AVAILABLE',
+      retriable: true,
+    });
+    // kafkajs gives up after its own retries and wraps the broker's error.
+    const gaveUp = Object.assign(new Error(noLeader.message), {
+      name: 'KafkaJSNumberOfRetriesExceeded',
+      retriable: false,
+      originalError: noLeader,
+    });
+    let failures = 3;
+    producer.answer = async (batch) => {
+      if (failures-- > 0) throw gaveUp;
+      return okAnswer(batch);
+    };
+    const { writer: w } = make(producer);
+    const written = await Promise.all(['a', 'b'].map((value) => w.write(record(value))));
+    should(written.map((entry) => entry.offset)).eql(['100', '101']);
+    should(producer.requestValues).eql([
+      ['a', 'b'],
+      ['a', 'b'],
+      ['a', 'b'],
+      ['a', 'b'],
+    ]);
+  });
+
   it('fails a record not acknowledged within the send timeout, naming the last error', async () => {
     const producer = new FakeProducer();
     producer.connectError = connectionError();
