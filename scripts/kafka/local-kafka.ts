@@ -60,6 +60,8 @@ export interface LocalKafka {
   /** Listener name -> 127.0.0.1:port. */
   listeners: Record<string, string>;
   dataDir: string;
+  /** The broker's log.dirs: one directory per partition, `<topic>-<partition>`, holding its segments. */
+  logDir: string;
   logFile: string;
   /** The JVM's pid while it runs, undefined once it has exited. */
   pid: number | undefined;
@@ -132,7 +134,7 @@ class LocalKafkaBroker implements LocalKafka {
     return this.jvm && !hasExited(this.jvm) ? this.jvm.child.pid : undefined;
   }
 
-  private get logDir(): string {
+  get logDir(): string {
     return path.join(this.dataDir, 'logs');
   }
 

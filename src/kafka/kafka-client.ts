@@ -19,7 +19,7 @@ export interface KafkaClientOptions {
   log: { sink: LogSink; prefix: string; level: logLevel };
 }
 
-/** A kafkajs client with the given security that can decode every compression codec Kafka writes. */
+/** A kafkajs client with the given security that can read and write every compression codec Kafka has. */
 export function createKafkaClient(options: KafkaClientOptions): Kafka {
   registerCompressionCodecs();
   return new Kafka({

@@ -1,9 +1,10 @@
-// kafkajs only ships gzip. These codecs let it read record batches compressed with snappy, lz4 or zstd, using
-// pure-JavaScript libraries so the package installs from the Node-RED palette without native builds.
+// kafkajs only ships gzip. These codecs let it read and write record batches compressed with snappy, lz4 or
+// zstd, using pure-JavaScript libraries (and Node's own zstd encoder) so the package installs from the Node-RED
+// palette without native builds.
 import { CompressionCodecs, CompressionTypes } from 'kafkajs';
 import { lz4Codec } from './lz4-frame';
 import { snappyCodec } from './snappy';
-import { zstdCodec } from './zstd';
+import { zstdCodec, zstdCompressionProblem } from './zstd';
 
 export type { CompressionCodec } from './codec';
 
@@ -12,4 +13,12 @@ export function registerCompressionCodecs(): void {
   CompressionCodecs[CompressionTypes.Snappy] = snappyCodec;
   CompressionCodecs[CompressionTypes.LZ4] = lz4Codec;
   CompressionCodecs[CompressionTypes.ZSTD] = zstdCodec;
+}
+
+/** The compression a producer can ask for. */
+export type ProduceCompression = 'none' | 'gzip' | 'snappy' | 'lz4' | 'zstd';
+
+/** Why this runtime cannot write `compression`, or undefined when it can: for a producer to check at deploy. */
+export function compressionProblem(compression: ProduceCompression): string | undefined {
+  return compression === 'zstd' ? zstdCompressionProblem() : undefined;
 }

@@ -1,0 +1,190 @@
+// Reads records back with clients nobody here wrote: kcat (librdkafka) and Kafka's own Java consumer, and
+// asks Kafka's log dump tool how the broker stored the batches. Values come back as exact bytes.
+import { spawn } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+import path from 'node:path';
+import { ensureKafkaClasspath, javaArgs } from '../../scripts/kafka/java';
+import type { LocalKafka } from '../../scripts/kafka/local-kafka';
+import { runCommand, tail } from '../../scripts/kafka/run-command';
+
+/** A record's value: its bytes, or null for a null value. */
+export type RecordValue = Buffer | null;
+
+const READ_TIMEOUT_MS = 30_000;
+
+/**
+ * The first `count` values of a topic's partition 0 read with `kcat -C`, librdkafka verifying each batch's
+ * CRC. Rejects when kcat fails or the partition ends with fewer records.
+ */
+export async function readWithKcat(bootstrap: string, topic: string, count: number): Promise<RecordValue[]> {
+  // %R is the value's length as a 4-byte big-endian integer (-1 for null), so the output is binary-safe.
+  const args = ['-C', '-b', bootstrap, '-t', topic, '-p', '0', '-o', 'beginning', '-c', String(count)];
+  args.push('-e', '-q', '-f', '%R%s', '-X', 'check.crcs=true');
+  const { code, stdout, stderr } = await runBinary('kcat', args);
+  if (code !== 0 || stderr.trim() !== '') throw new Error(`kcat exited with ${code}: ${stderr.trim()}`);
+  const values = parseLengthPrefixed(stdout);
+  if (values.length !== count) throw new Error(`kcat read ${values.length} of ${count} records of ${topic}`);
+  return values;
+}
+
+function parseLengthPrefixed(output: Buffer): RecordValue[] {
+  const values: RecordValue[] = [];
+  for (let offset = 0; offset < output.length;) {
+    if (offset + 4 > output.length) throw new Error('kcat output ends inside a length');
+    const length = output.readInt32BE(offset);
+    offset += 4;
+    if (length < 0) {
+      values.push(null);
+      continue;
+    }
+    if (offset + length > output.length) throw new Error('kcat output ends inside a value');
+    values.push(output.subarray(offset, offset + length));
+    offset += length;
+  }
+  return values;
+}
+
+/** Runs a command to completion, keeping stdout as bytes; killed after READ_TIMEOUT_MS. */
+function runBinary(
+  command: string,
+  args: string[],
+): Promise<{ code: number | null; stdout: Buffer; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], timeout: READ_TIMEOUT_MS });
+    const chunks: Buffer[] = [];
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => chunks.push(chunk));
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout: Buffer.concat(chunks), stderr }));
+  });
+}
+
+/**
+ * Printed for a null value. Bytes.toString escapes every backslash, so no value prints as this.
+ */
+const JAVA_NULL_LITERAL = '\\null';
+
+/**
+ * The first `count` values of a topic's partition 0 read with Kafka's console consumer, which uses the
+ * broker release's own KafkaConsumer (so its decompressors and CRC checks). One JVM per call.
+ */
+export async function readWithJavaConsumer(
+  broker: Pick<LocalKafka, 'bootstrap' | 'version'>,
+  topic: string,
+  count: number,
+): Promise<RecordValue[]> {
+  const classpath = await ensureKafkaClasspath(broker.version);
+  const args = [
+    ...javaArgs(classpath, 'WARN'),
+    consoleConsumerClass(broker.version),
+    '--bootstrap-server',
+    broker.bootstrap,
+    '--topic',
+    topic,
+    // An assigned partition needs no consumer group, which saves the group join.
+    '--partition',
+    '0',
+    '--offset',
+    'earliest',
+    '--max-messages',
+    String(count),
+    '--timeout-ms',
+    String(READ_TIMEOUT_MS),
+    // Bytes prints printable ASCII as itself and every other byte (newlines, backslashes) as \xHH, so each
+    // value is one line of text.
+    '--value-deserializer',
+    'org.apache.kafka.common.serialization.BytesDeserializer',
+    '--property',
+    `null.literal=${JAVA_NULL_LITERAL}`,
+  ];
+  const result = await runCommand('java', args);
+  const lines = result.stdout.split('\n');
+  if (lines.pop() !== '' || result.code !== 0 || lines.length !== count) {
+    throw new Error(
+      `Console consumer read ${lines.length} of ${count} records of ${topic} (exit ${result.code}):\n` +
+        tail(result.stderr + result.stdout),
+    );
+  }
+  return lines.map((line) => (line === JAVA_NULL_LITERAL ? null : unescapeBytes(line)));
+}
+
+/** The console consumer moved from the Scala core to the tools module in Kafka 3.8. */
+function consoleConsumerClass(version: string): string {
+  const [major, minor] = version.split('.').map(Number);
+  return major > 3 || (major === 3 && minor >= 8)
+    ? 'org.apache.kafka.tools.consumer.ConsoleConsumer'
+    : 'kafka.tools.ConsoleConsumer';
+}
+
+/** Reverses Kafka's Bytes.toString: \xHH is the byte HH, any other character its own ASCII byte. */
+function unescapeBytes(text: string): Buffer {
+  const bytes: number[] = [];
+  for (let i = 0; i < text.length;) {
+    if (text[i] !== '\\') {
+      bytes.push(text.charCodeAt(i++));
+      continue;
+    }
+    const hex = /^\\x([0-9A-F]{2})/.exec(text.slice(i, i + 4));
+    if (!hex)
+      throw new Error(`Unexpected escape in the console consumer's output at ${i}: ${text.slice(i, i + 4)}`);
+    bytes.push(parseInt(hex[1], 16));
+    i += 4;
+  }
+  return Buffer.from(bytes);
+}
+
+export interface StoredBatch {
+  /** Records in the batch. */
+  count: number;
+  /** The codec named in the batch's attributes: none, gzip, snappy, lz4 or zstd. */
+  compression: string;
+  /** Whether the batch's CRC matches its contents. */
+  valid: boolean;
+}
+
+/**
+ * The record batches of each topic's partition 0 as the broker stored them, read from its log segments by
+ * Kafka's DumpLogSegments tool (one JVM for all topics).
+ */
+export async function dumpStoredBatches(
+  broker: Pick<LocalKafka, 'version' | 'logDir'>,
+  topics: string[],
+): Promise<Record<string, StoredBatch[]>> {
+  const segments = new Map<string, string>();
+  for (const topic of topics) {
+    const partitionDir = path.join(broker.logDir, `${topic}-0`);
+    for (const file of readdirSync(partitionDir).filter((name) => name.endsWith('.log'))) {
+      segments.set(path.join(partitionDir, file), topic);
+    }
+  }
+  const classpath = await ensureKafkaClasspath(broker.version);
+  const args = [
+    ...javaArgs(classpath, 'WARN'),
+    'kafka.tools.DumpLogSegments',
+    '--files',
+    [...segments.keys()].join(','),
+  ];
+  const result = await runCommand('java', args);
+  if (result.code !== 0) {
+    throw new Error(`DumpLogSegments failed (exit ${result.code}):\n${tail(result.stderr + result.stdout)}`);
+  }
+  const batches: Record<string, StoredBatch[]> = Object.fromEntries(topics.map((topic) => [topic, []]));
+  let current: StoredBatch[] | undefined;
+  for (const line of result.stdout.split('\n')) {
+    const dumping = /^Dumping (.+)$/.exec(line);
+    if (dumping) {
+      const topic = segments.get(dumping[1]);
+      if (topic === undefined)
+        throw new Error(`DumpLogSegments dumped a file it was not given: ${dumping[1]}`);
+      current = batches[topic];
+      continue;
+    }
+    const batch = /^baseOffset: .* count: (\d+) .* compresscodec: (\w+) .* isvalid: (\w+)/.exec(line);
+    if (batch) {
+      if (!current) throw new Error(`DumpLogSegments printed a batch before naming its file: ${line}`);
+      current.push({ count: Number(batch[1]), compression: batch[2], valid: batch[3] === 'true' });
+    }
+  }
+  return batches;
+}
