@@ -58,6 +58,8 @@ export class FlowLifecycle implements FlowGate {
     if (this.isRunning) return Promise.resolve(true);
     return new Promise((resolve) => {
       const timer = setTimeout(() => resolve(this.isRunning), ms);
+      // A wait a closed node gave up on must not keep the process alive.
+      timer.unref();
       this.waitingForRun.push(() => {
         clearTimeout(timer);
         resolve(true);

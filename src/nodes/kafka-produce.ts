@@ -1,5 +1,6 @@
 import type { Node, NodeAPI, NodeMessageInFlow } from 'node-red';
 import { DEFAULT_BACKOFF } from '../kafka/backoff';
+import { compressionProblem } from '../kafka/codecs';
 import { rootMessage, type FailureKind } from '../kafka/failure';
 import { toOutgoingRecord, type ProduceInput } from '../kafka/produce-record';
 import { resolveProduceSettings } from '../kafka/produce-settings';
@@ -52,6 +53,8 @@ export = function register(RED: NodeAPI): void {
     const resolved = resolveProduceSettings(config);
     if ('problem' in resolved) return fail(resolved.problem.key, 'invalid-settings', resolved.problem.params);
     const settings = resolved.settings;
+    const unsupported = compressionProblem(settings.compression);
+    if (unsupported) return fail('compression-unsupported', 'invalid-settings', { error: unsupported });
 
     const opened = openConnection(RED, node, config.broker);
     if ('problem' in opened) {

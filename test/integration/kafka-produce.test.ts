@@ -203,20 +203,6 @@ describe('kafka-produce', function () {
     should(records.map((r) => r.value!.toString())).eql(['fire and forget', 'leader has it']);
   });
 
-  for (const compression of ['gzip', 'snappy', 'lz4'] as const) {
-    it(`writes ${compression}-compressed requests that read back intact`, async () => {
-      const topic = await newTopic(`produce-${compression}`);
-      const { written, caught } = await deployProducer({ topic, compression });
-      const values = Array.from({ length: 50 }, (_, i) => `record ${i} `.repeat(i + 1));
-      values.push('x'.repeat(200 * 1024));
-      for (const payload of values) send({ payload });
-      await waitFor(() => written.length === values.length, 30000, 'compressed msgs written');
-      should(caught).be.empty();
-      const records = await readRecords(topic, values.length);
-      should(records.map((r) => r.value!.toString())).eql(values);
-    });
-  }
-
   it('while the brokers cannot be reached: says so, counts what waits, fails it at the send timeout and refuses beyond the cap', async function () {
     this.timeout(90000);
     const [port] = await findFreePorts(1);

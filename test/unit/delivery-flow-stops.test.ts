@@ -30,6 +30,7 @@ class ManualFlows implements FlowGate {
     if (this.isRunning) return true;
     return new Promise((resolve) => {
       const timer = setTimeout(() => resolve(this.isRunning), ms);
+      timer.unref();
       this.waiting.push(() => {
         clearTimeout(timer);
         resolve(true);

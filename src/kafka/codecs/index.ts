@@ -2,6 +2,7 @@
 // zstd, using pure-JavaScript libraries (and Node's own zstd encoder) so the package installs from the Node-RED
 // palette without native builds.
 import { CompressionCodecs, CompressionTypes } from 'kafkajs';
+import type { Compression } from '../../settings/setting-rules';
 import { lz4Codec } from './lz4-frame';
 import { snappyCodec } from './snappy';
 import { zstdCodec, zstdCompressionProblem } from './zstd';
@@ -15,10 +16,7 @@ export function registerCompressionCodecs(): void {
   CompressionCodecs[CompressionTypes.ZSTD] = zstdCodec;
 }
 
-/** The compression a producer can ask for. */
-export type ProduceCompression = 'none' | 'gzip' | 'snappy' | 'lz4' | 'zstd';
-
 /** Why this runtime cannot write `compression`, or undefined when it can: for a producer to check at deploy. */
-export function compressionProblem(compression: ProduceCompression): string | undefined {
+export function compressionProblem(compression: Compression): string | undefined {
   return compression === 'zstd' ? zstdCompressionProblem() : undefined;
 }
