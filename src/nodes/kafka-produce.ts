@@ -5,7 +5,13 @@ import { rootMessage, type FailureKind } from '../kafka/failure';
 import { toOutgoingRecord, type ProduceInput } from '../kafka/produce-record';
 import { resolveProduceSettings } from '../kafka/produce-settings';
 import { PartitionChoices } from '../kafka/partition-choices';
-import { RecordWriter, WriteFailure, type WriterLimits, type WriterState } from '../kafka/record-writer';
+import {
+  RecordWriter,
+  WriteFailure,
+  type WriteFailureKind,
+  type WriterLimits,
+  type WriterState,
+} from '../kafka/record-writer';
 import { PRODUCE_MIGRATIONS, migrate } from '../settings/migrations';
 import { openConnection } from './kafka-connection';
 import { produceProblemStatus, produceStatusFor } from './produce-status';
@@ -29,6 +35,14 @@ const RETRY_MESSAGE: Record<FailureKind, string> = {
   failed: 'retrying',
 };
 
+/** The message for each way a write can fail. */
+const FAILURE_MESSAGE: Record<WriteFailureKind, string> = {
+  'queue-full': 'queue-full',
+  'timed-out': 'timed-out',
+  closed: 'closed',
+  refused: 'refused',
+};
+
 type Done = (error?: Error) => void;
 type Send = (msg: NodeMessageInFlow) => void;
 
@@ -43,7 +57,11 @@ export = function register(RED: NodeAPI): void {
 
     // A node that cannot write says why, and fails every msg it gets with that reason (Catch nodes
     // and a flow-controlled trigger upstream see each one).
-    const fail = (key: string, statusKey: string, params: Record<string, string | number> = {}): void => {
+    const cannotWrite = (
+      key: string,
+      statusKey: string,
+      params: Record<string, string | number> = {},
+    ): void => {
       const text = errorText(key, params);
       node.error(text);
       node.status(produceProblemStatus(statusKey));
@@ -51,15 +69,17 @@ export = function register(RED: NodeAPI): void {
     };
 
     const resolved = resolveProduceSettings(config);
-    if ('problem' in resolved) return fail(resolved.problem.key, 'invalid-settings', resolved.problem.params);
+    if ('problem' in resolved)
+      return cannotWrite(resolved.problem.key, 'invalid-settings', resolved.problem.params);
     const settings = resolved.settings;
     const unsupported = compressionProblem(settings.compression);
-    if (unsupported) return fail('compression-unsupported', 'invalid-settings', { error: unsupported });
+    if (unsupported)
+      return cannotWrite('compression-unsupported', 'invalid-settings', { error: unsupported });
 
     const opened = openConnection(RED, node, config.broker);
     if ('problem' in opened) {
-      const { key, params } = opened.problem;
-      return fail(key, key === 'no-brokers' ? 'no-brokers' : 'invalid-settings', params);
+      const statusKey = opened.problem.key === 'no-brokers' ? 'no-brokers' : 'invalid-settings';
+      return cannotWrite(opened.problem.key, statusKey, opened.problem.params);
     }
     const { connection, release } = opened;
 
@@ -118,7 +138,7 @@ export = function register(RED: NodeAPI): void {
       if (!(failure instanceof WriteFailure))
         return errorText('refused', { topic, error: rootMessage(failure) });
       const cause = failure.cause === undefined ? errorText('no-answer') : rootMessage(failure.cause);
-      return errorText(failure.kind, {
+      return errorText(FAILURE_MESSAGE[failure.kind], {
         topic,
         error: cause,
         timeout: settings.sendTimeout,

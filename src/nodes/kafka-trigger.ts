@@ -56,8 +56,8 @@ export = function register(RED: NodeAPI): void {
 
     const opened = openConnection(RED, node, config.broker);
     if ('problem' in opened) {
-      const { key, params } = opened.problem;
-      return fail(key, key === 'no-brokers' ? 'no-brokers' : 'invalid-settings', params);
+      const statusKey = opened.problem.key === 'no-brokers' ? 'no-brokers' : 'invalid-settings';
+      return fail(opened.problem.key, statusKey, opened.problem.params);
     }
     const { connection, release } = opened;
 

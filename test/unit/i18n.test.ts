@@ -12,18 +12,23 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import should from 'should';
 import ts from 'typescript';
-import { BROKER_PROBLEM_KEYS, TRIGGER_PROBLEM_KEYS } from '../../src/settings/setting-rules';
+import {
+  BROKER_PROBLEM_KEYS,
+  PRODUCE_PROBLEM_KEYS,
+  TRIGGER_PROBLEM_KEYS,
+} from '../../src/settings/setting-rules';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const LOCALES = path.join(ROOT, 'locales');
-const NAMESPACES = ['kafka-trigger', 'kafka-broker'];
-const KEY = /^(kafka-trigger|kafka-broker)\.[A-Za-z0-9_.-]*$/;
+const NAMESPACES = ['kafka-trigger', 'kafka-produce', 'kafka-broker'];
+const KEY = /^(kafka-trigger|kafka-produce|kafka-broker)\.[A-Za-z0-9_.-]*$/;
 /**
  * The resolvers that check settings with the rules: the compiler holds their problem keys to these
  * lists, so the lists are what they can return.
  */
 const RULE_RESOLVERS: Record<string, readonly string[]> = {
   resolveTriggerSettings: TRIGGER_PROBLEM_KEYS,
+  resolveProduceSettings: PRODUCE_PROBLEM_KEYS,
   resolveBrokerSettings: BROKER_PROBLEM_KEYS,
 };
 
