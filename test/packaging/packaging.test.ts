@@ -10,18 +10,21 @@ import should from 'should';
 import { startNodeRedProcess, type NodeRedProcess } from '../support/node-red-process';
 
 const MODULE = 'node-red-contrib-kafka-trigger';
-const SETS = ['kafka-trigger', 'kafka-broker'];
+const SETS = ['kafka-trigger', 'kafka-produce', 'kafka-broker'];
 const ROOT = resolve(__dirname, '..', '..');
 const RED_JS = join(ROOT, 'node_modules', 'node-red', 'red.js');
-const STATUS_KEYS = [
-  'connecting',
-  'connected',
-  'rebalancing',
-  'disconnected',
-  'no-brokers',
-  'topic-missing',
-  'error',
-];
+const STATUS_KEYS: Record<string, string[]> = {
+  'kafka-trigger': [
+    'connecting',
+    'connected',
+    'rebalancing',
+    'disconnected',
+    'no-brokers',
+    'topic-missing',
+    'error',
+  ],
+  'kafka-produce': ['connecting', 'connected', 'disconnected', 'no-brokers', 'invalid-settings', 'error'],
+};
 
 const execFileAsync = promisify(execFile);
 
@@ -130,17 +133,23 @@ describe('packaging: the packed module in a real Node-RED', function () {
       'package.json',
       'dist/nodes/kafka-trigger.js',
       'dist/nodes/kafka-trigger.html',
+      'dist/nodes/kafka-produce.js',
+      'dist/nodes/kafka-produce.html',
       'dist/nodes/kafka-broker.js',
       'dist/nodes/kafka-broker.html',
       'dist/nodes/locales/en-US/kafka-trigger.json',
       'dist/nodes/locales/en-US/kafka-trigger.html',
+      'dist/nodes/locales/en-US/kafka-produce.json',
+      'dist/nodes/locales/en-US/kafka-produce.html',
       'dist/nodes/locales/en-US/kafka-broker.json',
       'dist/nodes/locales/en-US/kafka-broker.html',
       'dist/nodes/icons/kafka-trigger.svg',
+      'dist/nodes/icons/kafka-produce.svg',
       'examples/basic-trigger-to-debug.json',
       'examples/custom-group-earliest-routing.json',
       'examples/secure-broker-sasl-tls.json',
       'examples/flow-controlled-dead-letter.json',
+      'examples/topic-to-topic-pipeline.json',
       'dist/cli/kafka-trigger-cli.js',
       ...['de', 'ja'].flatMap((lang) =>
         SETS.flatMap((set) => [
@@ -164,6 +173,8 @@ describe('packaging: the packed module in a real Node-RED', function () {
         { id: 'b1', type: 'kafka-broker', brokers: 'kafka1:9092' },
         { id: 'ok', type: 'kafka-trigger', broker: 'b1', topic: 'orders' },
         { id: 'bad', type: 'kafka-trigger', broker: 'b1', topic: '' },
+        { id: 'out', type: 'kafka-produce', broker: 'b1', topic: 'orders-out' },
+        { id: 'badout', type: 'kafka-produce', broker: 'b1', topic: 'orders-out', acks: 'most' },
       ]),
     );
     const result = await execFileAsync(bin, ['validate', flowsFile]).then(
@@ -171,11 +182,15 @@ describe('packaging: the packed module in a real Node-RED', function () {
       (error: { code: number; stdout: string }) => ({ code: error.code, stdout: error.stdout }),
     );
     should(result.code).equal(1);
-    should(result.stdout).containEql('ok (orders): OK').and.containEql('bad: INVALID: A topic is required');
+    should(result.stdout)
+      .containEql('ok (orders): OK')
+      .and.containEql('bad: INVALID: A topic is required')
+      .and.containEql('out (orders-out): OK')
+      .and.containEql('badout (orders-out): INVALID: Invalid acks "most": use all, leader or none');
   });
 
   it(
-    'registers both node types from the module, enabled and without errors',
+    'registers every node type of the module, enabled and without errors',
     withLog(async () => {
       const sets = (await getJson<NodeSetInfo[]>('/nodes')).filter((set) => set.module === MODULE);
       should(sets.map((set) => set.id).sort()).eql(SETS.map((set) => `${MODULE}/${set}`).sort());
@@ -188,7 +203,7 @@ describe('packaging: the packed module in a real Node-RED', function () {
   );
 
   it(
-    'serves the editor code, edit templates and help of both nodes',
+    'serves the editor code, edit templates and help of every node',
     withLog(async () => {
       const html = await (await get('/nodes', 'text/html')).text();
       for (const set of SETS) {
@@ -198,6 +213,7 @@ describe('packaging: the packed module in a real Node-RED', function () {
         should(block).containEql(`data-help-name="${set}"`);
       }
       should(moduleBlock(html, 'kafka-trigger')).match(/<h3>Outputs<\/h3>[\s\S]*class="message-properties"/);
+      should(moduleBlock(html, 'kafka-produce')).match(/<h3>Inputs<\/h3>[\s\S]*class="message-properties"/);
     }),
   );
 
@@ -217,24 +233,27 @@ describe('packaging: the packed module in a real Node-RED', function () {
           should(text).not.equal(key, `message ${key} of ${set} is untranslated`);
         }
       }
-      const trigger = catalogs[`${MODULE}/kafka-trigger`];
-      for (const status of STATUS_KEYS) {
-        const text = lookup(trigger, `kafka-trigger.status.${status}`);
-        should(typeof text).equal('string', `status text ${status} is missing`);
-        should((text as string).length).be.belowOrEqual(20, `status text ${status} is too long`);
+      for (const [set, statuses] of Object.entries(STATUS_KEYS)) {
+        for (const status of statuses) {
+          const text = lookup(catalogs[`${MODULE}/${set}`]!, `${set}.status.${status}`);
+          should(typeof text).equal('string', `status text ${set} ${status} is missing`);
+          should((text as string).length).be.belowOrEqual(20, `status text ${set} ${status} is too long`);
+        }
       }
     }),
   );
 
   it(
-    'lists and serves the node icon',
+    'lists and serves the node icons',
     withLog(async () => {
       const icons = await getJson<Record<string, string[]>>('/icons');
-      should(icons[MODULE]).containEql('kafka-trigger.svg');
-      const response = await get(`/icons/${MODULE}/kafka-trigger.svg`, 'image/svg+xml');
-      should(response.headers.get('content-type')).startWith('image/svg+xml');
-      // An unknown icon is answered with Node-RED's default icon, so compare the content too.
-      should(await response.text()).equal(readFileSync(join(ROOT, 'icons', 'kafka-trigger.svg'), 'utf8'));
+      for (const icon of ['kafka-trigger.svg', 'kafka-produce.svg']) {
+        should(icons[MODULE]).containEql(icon);
+        const response = await get(`/icons/${MODULE}/${icon}`, 'image/svg+xml');
+        should(response.headers.get('content-type')).startWith('image/svg+xml');
+        // An unknown icon is answered with Node-RED's default icon, so compare the content too.
+        should(await response.text()).equal(readFileSync(join(ROOT, 'icons', icon), 'utf8'));
+      }
     }),
   );
 
@@ -242,7 +261,11 @@ describe('packaging: the packed module in a real Node-RED', function () {
     'offers every example flow, each made of core nodes and ours with a Comment node',
     withLog(async () => {
       const known = new Set((await getJson<NodeSetInfo[]>('/nodes')).flatMap((set) => set.types));
-      for (const fn of ['custom-group-earliest-routing', 'secure-broker-sasl-tls']) {
+      for (const fn of [
+        'custom-group-earliest-routing',
+        'secure-broker-sasl-tls',
+        'topic-to-topic-pipeline',
+      ]) {
         const flow = await getJson<FlowNode[]>(`/library/examples/flows/${MODULE}/${fn}`);
         for (const node of flow)
           should(known.has(node.type)).be.true(`${fn}: unknown node type ${node.type}`);
@@ -259,6 +282,7 @@ describe('packaging: the packed module in a real Node-RED', function () {
       should(examples).containEql({ fn: 'custom-group-earliest-routing' });
       should(examples).containEql({ fn: 'secure-broker-sasl-tls' });
       should(examples).containEql({ fn: 'flow-controlled-dead-letter' });
+      should(examples).containEql({ fn: 'topic-to-topic-pipeline' });
       const flow = await getJson<FlowNode[]>(`/library/examples/flows/${MODULE}/basic-trigger-to-debug`);
       should(flow).be.an.Array();
       const known = new Set((await getJson<NodeSetInfo[]>('/nodes')).flatMap((set) => set.types));
