@@ -18,7 +18,7 @@ import {
   waitForStatus,
 } from '../support/node-red';
 import { waitFor } from '../support/wait';
-import { faultBroker } from './faults.hooks';
+import { sharedBroker } from '../support/shared-broker';
 
 const CODECS: KcatCompression[] = ['gzip', 'snappy', 'lz4', 'zstd'];
 const RECORDS = 200;
@@ -38,7 +38,7 @@ describe('fault: compression interop with kcat', function () {
 
   for (const codec of CODECS) {
     it(`decodes ${codec} batches written by kcat`, async () => {
-      const broker = faultBroker();
+      const broker = sharedBroker();
       const topic = uniqueName(`kcat-${codec}`);
       await createTopic(broker, topic, 1);
       await deploy([

@@ -10,13 +10,13 @@ import { uniqueName } from '../support/kafka';
 import { fileRecorderNode, printFigures, withFaultAdmin } from '../support/faults';
 import { startNodeRedProcess, type NodeRedProcess } from '../support/node-red-process';
 import { waitFor } from '../support/wait';
-import { faultBroker } from './faults.hooks';
+import { sharedBroker } from '../support/shared-broker';
 
 const PARTITIONS = 3;
 
 /** Produces `count` records {"seq": n} spread over the partitions, in large batches. */
 async function preload(topic: string, count: number): Promise<void> {
-  const producer = new Kafka({ brokers: [faultBroker().bootstrap], logLevel: logLevel.NOTHING }).producer();
+  const producer = new Kafka({ brokers: [sharedBroker().bootstrap], logLevel: logLevel.NOTHING }).producer();
   await producer.connect();
   try {
     for (let start = 0; start < count; start += 5000) {
@@ -36,7 +36,7 @@ async function preload(topic: string, count: number): Promise<void> {
 
 /** How many records of the topic the group has committed, over all partitions. */
 async function committedRecords(group: string, topic: string): Promise<number> {
-  const [offsets] = await withFaultAdmin(faultBroker(), (admin) =>
+  const [offsets] = await withFaultAdmin(sharedBroker(), (admin) =>
     admin.fetchOffsets({ groupId: group, topics: [topic] }),
   );
   // A partition with nothing committed reports -1.
@@ -45,7 +45,7 @@ async function committedRecords(group: string, topic: string): Promise<number> {
 
 /** Each partition's committed offset (the next record it will read); -1 where nothing is committed. */
 async function committedOffsets(group: string, topic: string): Promise<number[]> {
-  const [offsets] = await withFaultAdmin(faultBroker(), (admin) =>
+  const [offsets] = await withFaultAdmin(sharedBroker(), (admin) =>
     admin.fetchOffsets({ groupId: group, topics: [topic] }),
   );
   const byPartition = Array<number>(PARTITIONS).fill(-1);
@@ -95,7 +95,7 @@ function slowFlow(options: FlowOptions): Record<string, unknown>[] {
     }, ${options.delayMs});`;
   return [
     { id: 'tab1', type: 'tab', label: 'flow control' },
-    { id: 'broker1', type: 'kafka-broker', name: '', brokers: faultBroker().bootstrap, client_id: '' },
+    { id: 'broker1', type: 'kafka-broker', name: '', brokers: sharedBroker().bootstrap, client_id: '' },
     {
       id: 'trigger1',
       type: 'kafka-trigger',
@@ -134,7 +134,7 @@ describe('fault: flow-controlled delivery', function () {
     const maxInFlight = 50;
     const topic = uniqueName('fc-kill');
     const group = uniqueName('fc-kill-group');
-    await createTopic(faultBroker(), topic, PARTITIONS);
+    await createTopic(sharedBroker(), topic, PARTITIONS);
     await preload(topic, total);
     const first = path.join(workDir, 'kill-first.txt');
     const second = path.join(workDir, 'kill-second.txt');
@@ -211,7 +211,7 @@ describe('fault: flow-controlled delivery', function () {
       const total = 200000;
       const maxInFlight = 100;
       const topic = uniqueName(`fc-backlog-${delivery}`);
-      await createTopic(faultBroker(), topic, PARTITIONS);
+      await createTopic(sharedBroker(), topic, PARTITIONS);
       await preload(topic, total);
       const doneFile = path.join(workDir, `backlog-${delivery}.txt`);
       const peakFile = `${doneFile}.peak`;

@@ -20,7 +20,7 @@ import {
 } from '../support/faults';
 import { startNodeRedProcess, type NodeRedProcess } from '../support/node-red-process';
 import { sleep, waitFor } from '../support/wait';
-import { faultBroker } from './faults.hooks';
+import { sharedBroker } from '../support/shared-broker';
 
 const PROCESSES = 3;
 const PARTITIONS = 6;
@@ -35,7 +35,7 @@ interface Member {
 }
 
 async function groupMembers(group: string, topic: string): Promise<Member[]> {
-  const { groups } = await withFaultAdmin(faultBroker(), (admin) => admin.describeGroups([group]));
+  const { groups } = await withFaultAdmin(sharedBroker(), (admin) => admin.describeGroups([group]));
   const [description] = groups;
   if (!description || description.state !== 'Stable') return [];
   return description.members.map((member) => {
@@ -55,7 +55,7 @@ describe('fault: horizontal scaling across Node-RED processes', function () {
   });
 
   it('splits the partitions over three processes and the survivors take over from a killed one', async () => {
-    const broker = faultBroker();
+    const broker = sharedBroker();
     const topic = uniqueName('scaling');
     const group = uniqueName('scaling-group');
     await createTopic(broker, topic, PARTITIONS);

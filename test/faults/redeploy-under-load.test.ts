@@ -26,7 +26,7 @@ import {
   type NodeRedProcess,
 } from '../support/node-red-process';
 import { sleep, waitFor } from '../support/wait';
-import { faultBroker } from './faults.hooks';
+import { sharedBroker } from '../support/shared-broker';
 
 const DEPLOYS = 40;
 const DEPLOY_EVERY_MS = 500;
@@ -73,7 +73,7 @@ function deliveredNumbers(file: string): number[] {
 
 /** Records the group has not committed yet, over every partition of the topic. */
 async function uncommitted(group: string, topic: string): Promise<number> {
-  return withFaultAdmin(faultBroker(), async (admin) => {
+  return withFaultAdmin(sharedBroker(), async (admin) => {
     const ends = await admin.fetchTopicOffsets(topic);
     const [committed] = await admin.fetchOffsets({ groupId: group, topics: [topic] });
     return ends.reduce((sum, end) => {
@@ -96,7 +96,7 @@ describe('fault: redeploys under load lose no record', function () {
 
   for (const scenario of SCENARIOS) {
     it(`${scenario.name}: ${DEPLOYS} deploys every ${DEPLOY_EVERY_MS} ms at ${scenario.recordsPerSecond} records/s`, async () => {
-      const broker = faultBroker();
+      const broker = sharedBroker();
       const topic = uniqueName('redeploy');
       const group = uniqueName('redeploy-group');
       await createTopic(broker, topic, scenario.partitions);

@@ -12,7 +12,7 @@ import { produce, uniqueName } from '../support/kafka';
 import { fileRecorderNode, printFigures } from '../support/faults';
 import { startNodeRedProcess, type NodeRedProcess } from '../support/node-red-process';
 import { waitFor } from '../support/wait';
-import { faultBroker } from './faults.hooks';
+import { sharedBroker } from '../support/shared-broker';
 
 const execFileAsync = promisify(execFile);
 const ROOT = path.resolve(__dirname, '..', '..');
@@ -87,7 +87,7 @@ for (const { node: NODE_MAJOR, nodeRed: NODE_RED_MAJOR } of MATRIX)
       writeFileSync(path.join(userDir, 'package.json'), JSON.stringify({ name: 'matrix', private: true }));
       await npm(['install', path.join(workDir, pack!.filename), '--prefer-offline'], userDir);
 
-      const broker = faultBroker();
+      const broker = sharedBroker();
       const topic = uniqueName('matrix');
       await createTopic(broker, topic);
       const out = path.join(workDir, 'deliveries.jsonl');

@@ -28,7 +28,7 @@ import {
   migrate,
 } from '../../src/settings/migrations';
 import { waitFor } from '../support/wait';
-import { testBroker } from './broker.hooks';
+import { sharedBroker } from '../support/shared-broker';
 
 /* eslint-disable @typescript-eslint/no-require-imports */
 const NODE_MODULES = [
@@ -74,7 +74,7 @@ async function prepare(folder: string, name: string): Promise<Example> {
   }
   const flow: FlowNode[] = [tab()];
   for (const node of nodes) {
-    if (node.type === 'kafka-broker') flow.push({ ...node, brokers: testBroker().bootstrap });
+    if (node.type === 'kafka-broker') flow.push({ ...node, brokers: sharedBroker().bootstrap });
     else if (node.type === 'tls-config') flow.push(node);
     else if (node.type === 'debug') flow.push({ id: node.id, type: 'helper', z: TAB, name: node.name });
     else if (node.type === 'kafka-trigger')

@@ -16,7 +16,7 @@ import {
 import { connectEditorComms, type EditorComms } from '../support/node-red-comms';
 import { startNodeRedProcess, type NodeRedProcess } from '../support/node-red-process';
 import { waitFor } from '../support/wait';
-import { testBroker } from './broker.hooks';
+import { sharedBroker } from '../support/shared-broker';
 
 interface LogRecord {
   level: number;
@@ -55,7 +55,7 @@ describe('kafkajs log lines', function () {
     });
 
     it("reach Node-RED's log at info and debug, named after the broker node, when the level is debug", async () => {
-      await deployAtLogLevel('debug', testBroker().bootstrap, 'connected');
+      await deployAtLogLevel('debug', sharedBroker().bootstrap, 'connected');
       const lines = kafkajsLines();
       const debugLines = lines.filter((record) => record.level === DEBUG);
       const infoLines = lines.filter((record) => record.level === INFO);

@@ -1,7 +1,7 @@
 import helper from 'node-red-node-test-helper';
 import type { Node, NodeMessage } from 'node-red';
 import type { KafkaTriggerMessage } from '../../src/nodes/types';
-import { testBroker } from '../integration/broker.hooks';
+import { sharedBroker } from './shared-broker';
 import { waitFor } from './wait';
 
 // The tests load the compiled package, as Node-RED would.
@@ -114,7 +114,7 @@ export async function deployTrigger(
   await deploy(
     [
       tab(),
-      brokerNode('broker1', options.brokers ?? testBroker().bootstrap),
+      brokerNode('broker1', options.brokers ?? sharedBroker().bootstrap),
       { ...triggerNode('trigger1', { broker: 'broker1', ...props }), wires },
       ...nodes,
       ...(out === false ? [] : [helperNode(out)]),
