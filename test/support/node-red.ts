@@ -10,15 +10,23 @@ const kafkaBroker = require('../../dist/nodes/kafka-broker.js');
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const kafkaTrigger = require('../../dist/nodes/kafka-trigger.js');
 
-helper.init(require.resolve('node-red'));
+let prepared = false;
 
-// The real runtime gives nodes RED.hooks (the hooks its flows trigger); the test helper forgets to.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const runtimeHooks = require('@node-red/util').hooks;
-const registryUtil = (helper as unknown as { _registryUtil: { createNodeApi(node: object): object } })
-  ._registryUtil;
-const createNodeApi = registryUtil.createNodeApi.bind(registryUtil);
-registryUtil.createNodeApi = (node: object) => Object.assign(createNodeApi(node), { hooks: runtimeHooks });
+/**
+ * Points the helper at our node-red and gives its nodes RED.hooks (the real runtime has them: its
+ * flows trigger them; the test helper forgets them). Once per process, however often it is called.
+ */
+function prepareHelper(): void {
+  if (prepared) return;
+  prepared = true;
+  helper.init(require.resolve('node-red'));
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const runtimeHooks = require('@node-red/util').hooks;
+  const registryUtil = (helper as unknown as { _registryUtil: { createNodeApi(node: object): object } })
+    ._registryUtil;
+  const createNodeApi = registryUtil.createNodeApi.bind(registryUtil);
+  registryUtil.createNodeApi = (node: object) => Object.assign(createNodeApi(node), { hooks: runtimeHooks });
+}
 
 export type FlowNode = Record<string, unknown> & { id: string; type: string };
 
@@ -58,7 +66,9 @@ export function statusWatcher(id: string, scope: string[], outputId: string): Fl
   return [{ id, type: 'status', z: TAB, scope, wires: [[outputId]] }, helperNode(outputId)];
 }
 
+/** Starts the test helper's server; call it (e.g. in beforeEach) before anything else here. */
 export async function startNodeRed(): Promise<void> {
+  prepareHelper();
   await helper.startServer();
 }
 
