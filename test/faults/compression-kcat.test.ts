@@ -6,17 +6,8 @@ import type { KafkaTriggerMessage } from '../../src/nodes/types';
 import { uniqueName } from '../support/kafka';
 import { printFigures } from '../support/faults';
 import { ensureKcat, produceWithKcat, type KcatCompression } from '../support/kcat';
-import {
-  brokerNode,
-  collect,
-  deploy,
-  helperNode,
-  startNodeRed,
-  stopNodeRed,
-  tab,
-  triggerNode,
-  waitForStatus,
-} from '../support/node-red';
+import { brokerNode, helperNode, tab, triggerNode } from '../support/flows';
+import { collect, deploy, startNodeRed, stopNodeRed, waitForStatus } from '../support/node-red';
 import { waitFor } from '../support/wait';
 import { sharedBroker } from '../support/shared-broker';
 

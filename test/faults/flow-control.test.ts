@@ -7,7 +7,15 @@ import should from 'should';
 import { Kafka, logLevel } from 'kafkajs';
 import { createTopic } from '../../scripts/kafka/local-kafka';
 import { uniqueName } from '../support/kafka';
-import { fileRecorderNode, printFigures, withFaultAdmin } from '../support/faults';
+import { printFigures, withFaultAdmin } from '../support/faults';
+import {
+  brokerNode,
+  fileRecorderNode,
+  functionNode,
+  tab,
+  triggerNode,
+  type FlowNode,
+} from '../support/flows';
 import { startNodeRedProcess, type NodeRedProcess } from '../support/node-red-process';
 import { waitFor } from '../support/wait';
 import { sharedBroker } from '../support/shared-broker';
@@ -82,7 +90,7 @@ interface FlowOptions {
  * trigger -> a function that holds each message `delayMs` and tracks how many it holds at once
  * (each new peak goes to peakFile) -> a file node appending the record's number to doneFile.
  */
-function slowFlow(options: FlowOptions): Record<string, unknown>[] {
+function slowFlow(options: FlowOptions): FlowNode[] {
   const hold = `
     const held = (context.get('held') || 0) + 1;
     context.set('held', held);
@@ -94,21 +102,21 @@ function slowFlow(options: FlowOptions): Record<string, unknown>[] {
       node.done();
     }, ${options.delayMs});`;
   return [
-    { id: 'tab1', type: 'tab', label: 'flow control' },
-    { id: 'broker1', type: 'kafka-broker', name: '', brokers: sharedBroker().bootstrap, client_id: '' },
-    {
-      id: 'trigger1',
-      type: 'kafka-trigger',
-      z: 'tab1',
-      topic: options.topic,
-      consumer_group: options.group,
-      broker: 'broker1',
-      start_from: 'earliest',
-      delivery: options.delivery,
-      max_in_flight: options.maxInFlight,
-      wires: [['hold']],
-    },
-    { id: 'hold', type: 'function', z: 'tab1', func: hold, outputs: 2, wires: [['done'], ['peak']] },
+    tab('flow control'),
+    brokerNode('broker1', sharedBroker().bootstrap),
+    triggerNode(
+      'trigger1',
+      {
+        topic: options.topic,
+        consumer_group: options.group,
+        broker: 'broker1',
+        start_from: 'earliest',
+        delivery: options.delivery,
+        max_in_flight: options.maxInFlight,
+      },
+      ['hold'],
+    ),
+    functionNode('hold', hold, [['done'], ['peak']]),
     fileRecorderNode('done', options.doneFile),
     fileRecorderNode('peak', options.peakFile),
   ];
@@ -118,7 +126,7 @@ describe('fault: flow-controlled delivery', function () {
   this.timeout(300000);
   const workDir = mkdtempSync(path.join(tmpdir(), 'kafka-trigger-flow-control-'));
   const running: NodeRedProcess[] = [];
-  const start = async (name: string, flows: Record<string, unknown>[]) => {
+  const start = async (name: string, flows: FlowNode[]) => {
     const proc = await startNodeRedProcess({ dir: path.join(workDir, name), flows });
     running.push(proc);
     return proc;

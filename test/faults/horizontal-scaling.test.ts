@@ -10,7 +10,6 @@ import { createTopic } from '../../scripts/kafka/local-kafka';
 import { uniqueName } from '../support/kafka';
 import {
   DeliveryLedger,
-  fileRecorderNode,
   printFigures,
   readRecordedPayloads,
   seconds,
@@ -18,6 +17,7 @@ import {
   startSequenceProducer,
   withFaultAdmin,
 } from '../support/faults';
+import { brokerNode, fileRecorderNode, tab, triggerNode } from '../support/flows';
 import { startNodeRedProcess, type NodeRedProcess } from '../support/node-red-process';
 import { sleep, waitFor } from '../support/wait';
 import { sharedBroker } from '../support/shared-broker';
@@ -62,21 +62,20 @@ describe('fault: horizontal scaling across Node-RED processes', function () {
     const files = Array.from({ length: PROCESSES }, (_, i) => path.join(workDir, `deliveries-${i}.jsonl`));
     for (const [i, file] of files.entries()) {
       const flows = [
-        { id: 'tab1', type: 'tab', label: 'scaling' },
-        { id: 'broker1', type: 'kafka-broker', name: '', brokers: broker.bootstrap, client_id: `proc-${i}` },
-        {
-          id: 'trigger1',
-          type: 'kafka-trigger',
-          z: 'tab1',
-          name: '',
-          broker: 'broker1',
-          topic,
-          consumer_group: group,
-          start_from: 'earliest',
-          session_timeout: SESSION_TIMEOUT_MS,
-          heartbeat_interval: HEARTBEAT_MS,
-          wires: [['recorder']],
-        },
+        tab('scaling'),
+        brokerNode('broker1', broker.bootstrap, { client_id: `proc-${i}` }),
+        triggerNode(
+          'trigger1',
+          {
+            broker: 'broker1',
+            topic,
+            consumer_group: group,
+            start_from: 'earliest',
+            session_timeout: SESSION_TIMEOUT_MS,
+            heartbeat_interval: HEARTBEAT_MS,
+          },
+          ['recorder'],
+        ),
         fileRecorderNode('recorder', file),
       ];
       const dir = path.join(workDir, `proc-${i}`);

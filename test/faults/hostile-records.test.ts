@@ -6,17 +6,14 @@ import type { IHeaders, Producer, RecordMetadata } from 'kafkajs';
 import type { KafkaTriggerMessage } from '../../src/nodes/types';
 import { uniqueName } from '../support/kafka';
 import { impatientKafka, printFigures, withFaultAdmin } from '../support/faults';
+import { brokerNode, helperNode, tab, triggerNode } from '../support/flows';
 import {
-  brokerNode,
   collect,
   deploy,
-  helperNode,
   loggedBy,
   statusCalls,
   startNodeRed,
   stopNodeRed,
-  tab,
-  triggerNode,
   waitForStatus,
 } from '../support/node-red';
 import { waitFor } from '../support/wait';

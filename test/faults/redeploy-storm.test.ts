@@ -18,19 +18,8 @@ import {
   startSequenceProducer,
   withFaultAdmin,
 } from '../support/faults';
-import {
-  brokerNode,
-  deploy,
-  getNode,
-  helper,
-  helperNode,
-  startNodeRed,
-  stopNodeRed,
-  tab,
-  triggerNode,
-  waitForStatus,
-  type FlowNode,
-} from '../support/node-red';
+import { brokerNode, helperNode, tab, triggerNode, type FlowNode } from '../support/flows';
+import { deploy, getNode, helper, startNodeRed, stopNodeRed, waitForStatus } from '../support/node-red';
 import { sleep, waitFor } from '../support/wait';
 import { sharedBroker } from '../support/shared-broker';
 

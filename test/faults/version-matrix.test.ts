@@ -9,7 +9,8 @@ import { promisify } from 'node:util';
 import should from 'should';
 import { createTopic } from '../../scripts/kafka/local-kafka';
 import { produce, uniqueName } from '../support/kafka';
-import { fileRecorderNode, printFigures } from '../support/faults';
+import { printFigures } from '../support/faults';
+import { brokerNode, fileRecorderNode, tab, triggerNode } from '../support/flows';
 import { startNodeRedProcess, type NodeRedProcess } from '../support/node-red-process';
 import { waitFor } from '../support/wait';
 import { sharedBroker } from '../support/shared-broker';
@@ -98,21 +99,9 @@ for (const { node: NODE_MAJOR, nodeRed: NODE_RED_MAJOR } of MATRIX)
         linkPackage: false,
         logLevel: 'info',
         flows: [
-          { id: 'tab1', type: 'tab', label: 'matrix' },
-          { id: 'broker1', type: 'kafka-broker', name: '', brokers: broker.bootstrap, client_id: '' },
-          {
-            id: 'trigger1',
-            type: 'kafka-trigger',
-            z: 'tab1',
-            name: '',
-            broker: 'broker1',
-            topic,
-            consumer_group: '',
-            start_from: 'earliest',
-            session_timeout: 10000,
-            heartbeat_interval: 3000,
-            wires: [['recorder']],
-          },
+          tab('matrix'),
+          brokerNode('broker1', broker.bootstrap),
+          triggerNode('trigger1', { broker: 'broker1', topic, start_from: 'earliest' }, ['recorder']),
           fileRecorderNode('recorder', out),
         ],
       });

@@ -1,6 +1,7 @@
 import should from 'should';
 import { newTopic } from '../support/kafka';
-import { deploy, helper, startNodeRed, stopNodeRed, tab } from '../support/node-red';
+import { tab } from '../support/flows';
+import { deploy, helper, startNodeRed, stopNodeRed } from '../support/node-red';
 import { startNodeRedProcess, type NodeRedProcess } from '../support/node-red-process';
 import { sharedBroker } from '../support/shared-broker';
 

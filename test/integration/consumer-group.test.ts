@@ -1,17 +1,14 @@
 import should from 'should';
 import { describeGroup, newTopic, produce } from '../support/kafka';
+import { brokerNode, helperNode, tab, triggerNode } from '../support/flows';
 import {
-  brokerNode,
   collect,
   deploy,
   deployTrigger,
   getNode,
   helper,
-  helperNode,
   startNodeRed,
   stopNodeRed,
-  tab,
-  triggerNode,
   waitForStatus,
 } from '../support/node-red';
 import { waitFor } from '../support/wait';

@@ -8,17 +8,8 @@ import path from 'node:path';
 import type { NodeMessage } from 'node-red';
 import should from 'should';
 import { newTopic, produce, testKafka, uniqueName } from '../support/kafka';
-import {
-  TAB,
-  collect,
-  helper,
-  startNodeRed,
-  statusCalls,
-  stopNodeRed,
-  tab,
-  waitForStatus,
-  type FlowNode,
-} from '../support/node-red';
+import { helperNode, TAB, tab, type FlowNode } from '../support/flows';
+import { collect, helper, startNodeRed, statusCalls, stopNodeRed, waitForStatus } from '../support/node-red';
 import type { KafkaTriggerMessage } from '../../src/nodes/types';
 import {
   BROKER_MIGRATIONS,
@@ -76,7 +67,7 @@ async function prepare(folder: string, name: string): Promise<Example> {
   for (const node of nodes) {
     if (node.type === 'kafka-broker') flow.push({ ...node, brokers: sharedBroker().bootstrap });
     else if (node.type === 'tls-config') flow.push(node);
-    else if (node.type === 'debug') flow.push({ id: node.id, type: 'helper', z: TAB, name: node.name });
+    else if (node.type === 'debug') flow.push({ ...helperNode(node.id), name: node.name });
     else if (node.type === 'kafka-trigger')
       flow.push({
         ...node,

@@ -2,17 +2,8 @@ import should from 'should';
 import { createTopic, startLocalKafka, type LocalKafka } from '../../scripts/kafka/local-kafka';
 import { findFreePorts } from '../../scripts/kafka/ports';
 import { newTopic, uniqueName } from '../support/kafka';
-import {
-  brokerNode,
-  deploy,
-  helper,
-  loggedBy,
-  startNodeRed,
-  stopNodeRed,
-  tab,
-  triggerNode,
-  waitForStatus,
-} from '../support/node-red';
+import { brokerNode, tab, triggerNode } from '../support/flows';
+import { deploy, helper, loggedBy, startNodeRed, stopNodeRed, waitForStatus } from '../support/node-red';
 import { connectEditorComms, type EditorComms } from '../support/node-red-comms';
 import { startNodeRedProcess, type NodeRedProcess } from '../support/node-red-process';
 import { waitFor } from '../support/wait';
@@ -99,7 +90,7 @@ describe('kafkajs log lines', function () {
         method: 'POST',
         headers: { 'Content-Type': 'application/json', 'Node-RED-Deployment-Type': 'full' },
         body: JSON.stringify([
-          { id: 'tab1', type: 'tab', label: 'logging' },
+          tab('logging'),
           brokerNode('fresh-broker', freshBroker.bootstrap, { name: 'fresh' }),
           brokerNode('down-broker', downAddress, { name: 'down' }),
           triggerNode('fresh', { broker: 'fresh-broker', topic }),

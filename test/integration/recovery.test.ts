@@ -2,20 +2,16 @@ import should from 'should';
 import { findFreePorts } from '../../scripts/kafka/ports';
 import { createTopic, startLocalKafka, type LocalKafka } from '../../scripts/kafka/local-kafka';
 import { produce, uniqueName } from '../support/kafka';
+import { brokerNode, helperNode, statusWatcher, tab, triggerNode } from '../support/flows';
 import {
-  brokerNode,
   collect,
   deploy,
   deployTrigger,
-  helperNode,
   lastStatusText,
   loggedBy,
   startNodeRed,
   statusCalls,
-  statusWatcher,
   stopNodeRed,
-  tab,
-  triggerNode,
   waitForStatus,
 } from '../support/node-red';
 import { waitFor } from '../support/wait';

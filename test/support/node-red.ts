@@ -1,6 +1,7 @@
 import helper from 'node-red-node-test-helper';
 import type { Node, NodeMessage } from 'node-red';
 import type { KafkaTriggerMessage } from '../../src/nodes/types';
+import { brokerNode, helperNode, tab, triggerNode, type FlowNode } from './flows';
 import { sharedBroker } from './shared-broker';
 import { waitFor } from './wait';
 
@@ -26,44 +27,6 @@ function prepareHelper(): void {
     ._registryUtil;
   const createNodeApi = registryUtil.createNodeApi.bind(registryUtil);
   registryUtil.createNodeApi = (node: object) => Object.assign(createNodeApi(node), { hooks: runtimeHooks });
-}
-
-export type FlowNode = Record<string, unknown> & { id: string; type: string };
-
-export const TAB = 'tab1';
-
-export function tab(): FlowNode {
-  return { id: TAB, type: 'tab', label: 'kafka tests' };
-}
-
-export function brokerNode(id: string, brokers: string, extra: Record<string, unknown> = {}): FlowNode {
-  return { id, type: 'kafka-broker', name: '', brokers, client_id: '', ...extra };
-}
-
-export function triggerNode(id: string, props: Record<string, unknown>, wires: string[] = []): FlowNode {
-  return {
-    id,
-    type: 'kafka-trigger',
-    z: TAB,
-    name: '',
-    broker: '',
-    topic: '',
-    consumer_group: '',
-    start_from: 'newest',
-    session_timeout: 10000,
-    heartbeat_interval: 3000,
-    ...props,
-    wires: [wires],
-  };
-}
-
-export function helperNode(id: string): FlowNode {
-  return { id, type: 'helper', z: TAB };
-}
-
-/** A Status node that watches the given nodes, wired to a helper node. */
-export function statusWatcher(id: string, scope: string[], outputId: string): FlowNode[] {
-  return [{ id, type: 'status', z: TAB, scope, wires: [[outputId]] }, helperNode(outputId)];
 }
 
 /** Starts the test helper's server; call it (e.g. in beforeEach) before anything else here. */
