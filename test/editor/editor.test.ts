@@ -9,7 +9,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import should from 'should';
 import { newTopic, produce } from '../support/kafka';
 import { startNodeRedProcess, type NodeRedProcess } from '../support/node-red-process';
-import { testBroker } from '../integration/broker.hooks';
+import { sharedBroker } from '../support/shared-broker';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const ARTIFACTS = path.join(ROOT, 'test-artifacts', 'editor');
@@ -132,7 +132,7 @@ describe('editor: kafka trigger set up in a real browser', function () {
     await page.waitForFunction(() =>
       document.querySelector('#node-config-input-brokers')?.classList.contains('input-error'),
     );
-    await brokers.fill(testBroker().bootstrap);
+    await brokers.fill(sharedBroker().bootstrap);
     await brokers.blur();
     await page.waitForFunction(
       () => !document.querySelector('#node-config-input-brokers')?.classList.contains('input-error'),

@@ -6,18 +6,8 @@ import { findFreePorts } from '../../scripts/kafka/ports';
 import { createTopic, startLocalKafka, type LocalKafka } from '../../scripts/kafka/local-kafka';
 import { produce, uniqueName } from '../support/kafka';
 import { printFigures, ProcessFaultRecorder, seconds } from '../support/faults';
-import {
-  brokerNode,
-  collect,
-  deploy,
-  helperNode,
-  loggedBy,
-  startNodeRed,
-  stopNodeRed,
-  tab,
-  triggerNode,
-  waitForStatus,
-} from '../support/node-red';
+import { brokerNode, helperNode, tab, triggerNode } from '../support/flows';
+import { collect, deploy, loggedBy, startNodeRed, stopNodeRed, waitForStatus } from '../support/node-red';
 import { sleep, waitFor } from '../support/wait';
 
 const DOWN_MS = 30000;

@@ -11,17 +11,8 @@ import {
   sequenceNumber,
   startSequenceProducer,
 } from '../support/faults';
-import {
-  brokerNode,
-  deploy,
-  getNode,
-  helperNode,
-  startNodeRed,
-  stopNodeRed,
-  tab,
-  triggerNode,
-  waitForStatus,
-} from '../support/node-red';
+import { brokerNode, helperNode, tab, triggerNode } from '../support/flows';
+import { deploy, getNode, startNodeRed, stopNodeRed, waitForStatus } from '../support/node-red';
 import { sleep, waitFor } from '../support/wait';
 import type { KafkaTriggerMessage } from '../../src/nodes/types';
 

@@ -6,19 +6,10 @@ import type { KafkaTriggerMessage } from '../../src/nodes/types';
 import { uniqueName } from '../support/kafka';
 import { printFigures } from '../support/faults';
 import { ensureKcat, produceWithKcat, type KcatCompression } from '../support/kcat';
-import {
-  brokerNode,
-  collect,
-  deploy,
-  helperNode,
-  startNodeRed,
-  stopNodeRed,
-  tab,
-  triggerNode,
-  waitForStatus,
-} from '../support/node-red';
+import { brokerNode, helperNode, tab, triggerNode } from '../support/flows';
+import { collect, deploy, startNodeRed, stopNodeRed, waitForStatus } from '../support/node-red';
 import { waitFor } from '../support/wait';
-import { faultBroker } from './faults.hooks';
+import { sharedBroker } from '../support/shared-broker';
 
 const CODECS: KcatCompression[] = ['gzip', 'snappy', 'lz4', 'zstd'];
 const RECORDS = 200;
@@ -38,7 +29,7 @@ describe('fault: compression interop with kcat', function () {
 
   for (const codec of CODECS) {
     it(`decodes ${codec} batches written by kcat`, async () => {
-      const broker = faultBroker();
+      const broker = sharedBroker();
       const topic = uniqueName(`kcat-${codec}`);
       await createTopic(broker, topic, 1);
       await deploy([

@@ -7,16 +7,24 @@ import should from 'should';
 import { Kafka, logLevel } from 'kafkajs';
 import { createTopic } from '../../scripts/kafka/local-kafka';
 import { uniqueName } from '../support/kafka';
-import { fileRecorderNode, printFigures, withFaultAdmin } from '../support/faults';
+import { printFigures, withFaultAdmin } from '../support/faults';
+import {
+  brokerNode,
+  fileRecorderNode,
+  functionNode,
+  tab,
+  triggerNode,
+  type FlowNode,
+} from '../support/flows';
 import { startNodeRedProcess, type NodeRedProcess } from '../support/node-red-process';
 import { waitFor } from '../support/wait';
-import { faultBroker } from './faults.hooks';
+import { sharedBroker } from '../support/shared-broker';
 
 const PARTITIONS = 3;
 
 /** Produces `count` records {"seq": n} spread over the partitions, in large batches. */
 async function preload(topic: string, count: number): Promise<void> {
-  const producer = new Kafka({ brokers: [faultBroker().bootstrap], logLevel: logLevel.NOTHING }).producer();
+  const producer = new Kafka({ brokers: [sharedBroker().bootstrap], logLevel: logLevel.NOTHING }).producer();
   await producer.connect();
   try {
     for (let start = 0; start < count; start += 5000) {
@@ -36,7 +44,7 @@ async function preload(topic: string, count: number): Promise<void> {
 
 /** How many records of the topic the group has committed, over all partitions. */
 async function committedRecords(group: string, topic: string): Promise<number> {
-  const [offsets] = await withFaultAdmin(faultBroker(), (admin) =>
+  const [offsets] = await withFaultAdmin(sharedBroker(), (admin) =>
     admin.fetchOffsets({ groupId: group, topics: [topic] }),
   );
   // A partition with nothing committed reports -1.
@@ -45,7 +53,7 @@ async function committedRecords(group: string, topic: string): Promise<number> {
 
 /** Each partition's committed offset (the next record it will read); -1 where nothing is committed. */
 async function committedOffsets(group: string, topic: string): Promise<number[]> {
-  const [offsets] = await withFaultAdmin(faultBroker(), (admin) =>
+  const [offsets] = await withFaultAdmin(sharedBroker(), (admin) =>
     admin.fetchOffsets({ groupId: group, topics: [topic] }),
   );
   const byPartition = Array<number>(PARTITIONS).fill(-1);
@@ -82,7 +90,7 @@ interface FlowOptions {
  * trigger -> a function that holds each message `delayMs` and tracks how many it holds at once
  * (each new peak goes to peakFile) -> a file node appending the record's number to doneFile.
  */
-function slowFlow(options: FlowOptions): Record<string, unknown>[] {
+function slowFlow(options: FlowOptions): FlowNode[] {
   const hold = `
     const held = (context.get('held') || 0) + 1;
     context.set('held', held);
@@ -94,21 +102,21 @@ function slowFlow(options: FlowOptions): Record<string, unknown>[] {
       node.done();
     }, ${options.delayMs});`;
   return [
-    { id: 'tab1', type: 'tab', label: 'flow control' },
-    { id: 'broker1', type: 'kafka-broker', name: '', brokers: faultBroker().bootstrap, client_id: '' },
-    {
-      id: 'trigger1',
-      type: 'kafka-trigger',
-      z: 'tab1',
-      topic: options.topic,
-      consumer_group: options.group,
-      broker: 'broker1',
-      start_from: 'earliest',
-      delivery: options.delivery,
-      max_in_flight: options.maxInFlight,
-      wires: [['hold']],
-    },
-    { id: 'hold', type: 'function', z: 'tab1', func: hold, outputs: 2, wires: [['done'], ['peak']] },
+    tab('flow control'),
+    brokerNode('broker1', sharedBroker().bootstrap),
+    triggerNode(
+      'trigger1',
+      {
+        topic: options.topic,
+        consumer_group: options.group,
+        broker: 'broker1',
+        start_from: 'earliest',
+        delivery: options.delivery,
+        max_in_flight: options.maxInFlight,
+      },
+      ['hold'],
+    ),
+    functionNode('hold', hold, [['done'], ['peak']]),
     fileRecorderNode('done', options.doneFile),
     fileRecorderNode('peak', options.peakFile),
   ];
@@ -118,7 +126,7 @@ describe('fault: flow-controlled delivery', function () {
   this.timeout(300000);
   const workDir = mkdtempSync(path.join(tmpdir(), 'kafka-trigger-flow-control-'));
   const running: NodeRedProcess[] = [];
-  const start = async (name: string, flows: Record<string, unknown>[]) => {
+  const start = async (name: string, flows: FlowNode[]) => {
     const proc = await startNodeRedProcess({ dir: path.join(workDir, name), flows });
     running.push(proc);
     return proc;
@@ -134,7 +142,7 @@ describe('fault: flow-controlled delivery', function () {
     const maxInFlight = 50;
     const topic = uniqueName('fc-kill');
     const group = uniqueName('fc-kill-group');
-    await createTopic(faultBroker(), topic, PARTITIONS);
+    await createTopic(sharedBroker(), topic, PARTITIONS);
     await preload(topic, total);
     const first = path.join(workDir, 'kill-first.txt');
     const second = path.join(workDir, 'kill-second.txt');
@@ -211,7 +219,7 @@ describe('fault: flow-controlled delivery', function () {
       const total = 200000;
       const maxInFlight = 100;
       const topic = uniqueName(`fc-backlog-${delivery}`);
-      await createTopic(faultBroker(), topic, PARTITIONS);
+      await createTopic(sharedBroker(), topic, PARTITIONS);
       await preload(topic, total);
       const doneFile = path.join(workDir, `backlog-${delivery}.txt`);
       const peakFile = `${doneFile}.peak`;

@@ -10,7 +10,6 @@ import { createTopic } from '../../scripts/kafka/local-kafka';
 import { uniqueName } from '../support/kafka';
 import {
   DeliveryLedger,
-  fileRecorderNode,
   printFigures,
   readRecordedPayloads,
   seconds,
@@ -18,9 +17,10 @@ import {
   startSequenceProducer,
   withFaultAdmin,
 } from '../support/faults';
+import { brokerNode, fileRecorderNode, tab, triggerNode } from '../support/flows';
 import { startNodeRedProcess, type NodeRedProcess } from '../support/node-red-process';
 import { sleep, waitFor } from '../support/wait';
-import { faultBroker } from './faults.hooks';
+import { sharedBroker } from '../support/shared-broker';
 
 const PROCESSES = 3;
 const PARTITIONS = 6;
@@ -35,7 +35,7 @@ interface Member {
 }
 
 async function groupMembers(group: string, topic: string): Promise<Member[]> {
-  const { groups } = await withFaultAdmin(faultBroker(), (admin) => admin.describeGroups([group]));
+  const { groups } = await withFaultAdmin(sharedBroker(), (admin) => admin.describeGroups([group]));
   const [description] = groups;
   if (!description || description.state !== 'Stable') return [];
   return description.members.map((member) => {
@@ -55,28 +55,27 @@ describe('fault: horizontal scaling across Node-RED processes', function () {
   });
 
   it('splits the partitions over three processes and the survivors take over from a killed one', async () => {
-    const broker = faultBroker();
+    const broker = sharedBroker();
     const topic = uniqueName('scaling');
     const group = uniqueName('scaling-group');
     await createTopic(broker, topic, PARTITIONS);
     const files = Array.from({ length: PROCESSES }, (_, i) => path.join(workDir, `deliveries-${i}.jsonl`));
     for (const [i, file] of files.entries()) {
       const flows = [
-        { id: 'tab1', type: 'tab', label: 'scaling' },
-        { id: 'broker1', type: 'kafka-broker', name: '', brokers: broker.bootstrap, client_id: `proc-${i}` },
-        {
-          id: 'trigger1',
-          type: 'kafka-trigger',
-          z: 'tab1',
-          name: '',
-          broker: 'broker1',
-          topic,
-          consumer_group: group,
-          start_from: 'earliest',
-          session_timeout: SESSION_TIMEOUT_MS,
-          heartbeat_interval: HEARTBEAT_MS,
-          wires: [['recorder']],
-        },
+        tab('scaling'),
+        brokerNode('broker1', broker.bootstrap, { client_id: `proc-${i}` }),
+        triggerNode(
+          'trigger1',
+          {
+            broker: 'broker1',
+            topic,
+            consumer_group: group,
+            start_from: 'earliest',
+            session_timeout: SESSION_TIMEOUT_MS,
+            heartbeat_interval: HEARTBEAT_MS,
+          },
+          ['recorder'],
+        ),
         fileRecorderNode('recorder', file),
       ];
       const dir = path.join(workDir, `proc-${i}`);

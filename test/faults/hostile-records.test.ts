@@ -6,22 +6,20 @@ import type { IHeaders, Producer, RecordMetadata } from 'kafkajs';
 import type { KafkaTriggerMessage } from '../../src/nodes/types';
 import { uniqueName } from '../support/kafka';
 import { impatientKafka, printFigures, withFaultAdmin } from '../support/faults';
+import { brokerNode, helperNode, tab, triggerNode } from '../support/flows';
 import {
-  brokerNode,
   collect,
   deploy,
-  helperNode,
   loggedBy,
   statusCalls,
   startNodeRed,
   stopNodeRed,
-  tab,
-  triggerNode,
   waitForStatus,
 } from '../support/node-red';
 import { waitFor } from '../support/wait';
 import { produceWithKcat, ensureKcat } from '../support/kcat';
-import { faultBroker, MAX_MESSAGE_BYTES } from './faults.hooks';
+import { sharedBroker } from '../support/shared-broker';
+import { MAX_MESSAGE_BYTES } from './faults.hooks';
 
 const MiB = 1024 * 1024;
 const NESTING = 10000;
@@ -55,7 +53,7 @@ describe('fault: hostile records', function () {
 
   before(async () => {
     await ensureKcat();
-    const broker = faultBroker();
+    const broker = sharedBroker();
     topic = uniqueName('hostile');
     await withFaultAdmin(broker, async (admin) => {
       await admin.createTopics({
@@ -115,7 +113,7 @@ describe('fault: hostile records', function () {
     let offset: number;
     if (typeof record === 'function') {
       // One partition and one writer at a time: the record lands at the current end of the log.
-      const [end] = await withFaultAdmin(faultBroker(), (admin) => admin.fetchTopicOffsets(topic));
+      const [end] = await withFaultAdmin(sharedBroker(), (admin) => admin.fetchTopicOffsets(topic));
       offset = Number(end!.high);
       await record();
       await producer.send({ topic, acks: -1, messages: [markerRecord] });
@@ -221,7 +219,7 @@ describe('fault: hostile records', function () {
   it('a header with a null value becomes ""', async () => {
     // kafkajs cannot write a null header value; kcat writes one for a header given without "=".
     const { atFirst } = await send('null-header', () =>
-      produceWithKcat(faultBroker().bootstrap, topic, ['4'], { headers: ['empty', 'other=x'] }),
+      produceWithKcat(sharedBroker().bootstrap, topic, ['4'], { headers: ['empty', 'other=x'] }),
     );
     should(shape(atFirst[0]).headers).eql({ empty: '', other: 'x' });
   });
@@ -233,7 +231,7 @@ describe('fault: hostile records', function () {
 
   it('a header named __proto__ is an own property and pollutes nothing', async () => {
     const { atFirst, atSecond } = await send('proto-header', () =>
-      produceWithKcat(faultBroker().bootstrap, topic, ['6'], { headers: ['__proto__=x', 'constructor=y'] }),
+      produceWithKcat(sharedBroker().bootstrap, topic, ['6'], { headers: ['__proto__=x', 'constructor=y'] }),
     );
     const names = (msg: KafkaTriggerMessage | undefined): string =>
       msg ? Object.getOwnPropertyNames(msg.payload.headers).sort().join('+') : 'none';

@@ -11,7 +11,8 @@ import { uniqueName } from '../support/kafka';
 import { printFigures, withFaultAdmin, type BrokerAddress } from '../support/faults';
 import { startNodeRedProcess, type NodeRedProcess } from '../support/node-red-process';
 import { sleep, waitFor } from '../support/wait';
-import { faultBroker } from './faults.hooks';
+import { brokerNode, functionNode, produceNode, tab, triggerNode, type FlowNode } from '../support/flows';
+import { sharedBroker } from '../support/shared-broker';
 
 const PARTITIONS = 3;
 const MAX_IN_FLIGHT = 50;
@@ -57,37 +58,29 @@ function sourceOffset(seq: number): { partition: number; offset: number } {
 }
 
 /** trigger (complete) -> function (the enriched record, keyed by seq) -> kafka-produce (acks all). */
-function pipelineFlow(broker: BrokerAddress, pipeline: Pipeline): Record<string, unknown>[] {
+function pipelineFlow(broker: BrokerAddress, pipeline: Pipeline): FlowNode[] {
   const enrich = `
     const seq = msg.payload.message.seq;
     msg.key = String(seq);
     msg.payload = { seq, source_offset: msg.payload.offset };
     return msg;`;
   return [
-    { id: 'tab1', type: 'tab', label: 'pipeline' },
-    { id: 'broker1', type: 'kafka-broker', name: '', brokers: broker.bootstrap, client_id: '' },
-    {
-      id: 'trigger1',
-      type: 'kafka-trigger',
-      z: 'tab1',
-      broker: 'broker1',
-      topic: pipeline.source,
-      consumer_group: pipeline.group,
-      start_from: 'earliest',
-      delivery: 'complete',
-      max_in_flight: MAX_IN_FLIGHT,
-      wires: [['enrich']],
-    },
-    { id: 'enrich', type: 'function', z: 'tab1', func: enrich, outputs: 1, wires: [['produce1']] },
-    {
-      id: 'produce1',
-      type: 'kafka-produce',
-      z: 'tab1',
-      broker: 'broker1',
-      topic: pipeline.target,
-      acks: 'all',
-      wires: [[]],
-    },
+    tab('pipeline'),
+    brokerNode('broker1', broker.bootstrap),
+    triggerNode(
+      'trigger1',
+      {
+        broker: 'broker1',
+        topic: pipeline.source,
+        consumer_group: pipeline.group,
+        start_from: 'earliest',
+        delivery: 'complete',
+        max_in_flight: MAX_IN_FLIGHT,
+      },
+      ['enrich'],
+    ),
+    functionNode('enrich', enrich, [['produce1']]),
+    produceNode('produce1', { broker: 'broker1', topic: pipeline.target, acks: 'all' }),
   ];
 }
 
@@ -158,7 +151,7 @@ describe('fault: topic-to-topic pipeline (trigger complete -> function -> kafka-
   this.timeout(420000);
   const workDir = mkdtempSync(path.join(tmpdir(), 'kafka-pipeline-'));
   const running: NodeRedProcess[] = [];
-  const start = async (name: string, flows: Record<string, unknown>[]) => {
+  const start = async (name: string, flows: FlowNode[]) => {
     const proc = await startNodeRedProcess({ dir: path.join(workDir, name), flows });
     running.push(proc);
     return proc;
@@ -170,7 +163,7 @@ describe('fault: topic-to-topic pipeline (trigger complete -> function -> kafka-
   });
 
   it('loses nothing when Node-RED is killed mid-stream; duplicates are only what was written and not yet committed', async () => {
-    const broker = faultBroker();
+    const broker = sharedBroker();
     const pipeline = await newPipeline(broker, 'pipe-kill');
     await preload(broker, pipeline.source, TOTAL);
 

@@ -18,21 +18,10 @@ import {
   startSequenceProducer,
   withFaultAdmin,
 } from '../support/faults';
-import {
-  brokerNode,
-  deploy,
-  getNode,
-  helper,
-  helperNode,
-  startNodeRed,
-  stopNodeRed,
-  tab,
-  triggerNode,
-  waitForStatus,
-  type FlowNode,
-} from '../support/node-red';
+import { brokerNode, helperNode, tab, triggerNode, type FlowNode } from '../support/flows';
+import { deploy, getNode, helper, startNodeRed, stopNodeRed, waitForStatus } from '../support/node-red';
 import { sleep, waitFor } from '../support/wait';
-import { faultBroker } from './faults.hooks';
+import { sharedBroker } from '../support/shared-broker';
 
 const DEPLOYS_PER_KIND = 50;
 /** Node-RED's default nodeCloseTimeout. */
@@ -61,7 +50,7 @@ describe('fault: redeploy storm', function () {
   afterEach(stopNodeRed);
 
   it('survives 50 full and 50 modified-node deploys without losing records or leaking consumers', async () => {
-    const broker = faultBroker();
+    const broker = sharedBroker();
     const port = Number(broker.bootstrap.split(':')[1]);
     const topic = uniqueName('storm');
     const group = uniqueName('storm-group');

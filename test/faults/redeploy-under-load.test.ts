@@ -11,7 +11,6 @@ import { createTopic } from '../../scripts/kafka/local-kafka';
 import { uniqueName } from '../support/kafka';
 import {
   DeliveryLedger,
-  fileRecorderNode,
   printFigures,
   readRecordedPayloads,
   seconds,
@@ -20,13 +19,21 @@ import {
   withFaultAdmin,
 } from '../support/faults';
 import {
+  brokerNode,
+  fileRecorderNode,
+  functionNode,
+  tab,
+  triggerNode,
+  type FlowNode,
+} from '../support/flows';
+import {
   deployFlows,
   nodeStatus,
   startNodeRedProcess,
   type NodeRedProcess,
 } from '../support/node-red-process';
 import { sleep, waitFor } from '../support/wait';
-import { faultBroker } from './faults.hooks';
+import { sharedBroker } from '../support/shared-broker';
 
 const DEPLOYS = 40;
 const DEPLOY_EVERY_MS = 500;
@@ -73,7 +80,7 @@ function deliveredNumbers(file: string): number[] {
 
 /** Records the group has not committed yet, over every partition of the topic. */
 async function uncommitted(group: string, topic: string): Promise<number> {
-  return withFaultAdmin(faultBroker(), async (admin) => {
+  return withFaultAdmin(sharedBroker(), async (admin) => {
     const ends = await admin.fetchTopicOffsets(topic);
     const [committed] = await admin.fetchOffsets({ groupId: group, topics: [topic] });
     return ends.reduce((sum, end) => {
@@ -96,45 +103,33 @@ describe('fault: redeploys under load lose no record', function () {
 
   for (const scenario of SCENARIOS) {
     it(`${scenario.name}: ${DEPLOYS} deploys every ${DEPLOY_EVERY_MS} ms at ${scenario.recordsPerSecond} records/s`, async () => {
-      const broker = faultBroker();
+      const broker = sharedBroker();
       const topic = uniqueName('redeploy');
       const group = uniqueName('redeploy-group');
       await createTopic(broker, topic, scenario.partitions);
       const file = path.join(workDir, `${scenario.name}.jsonl`);
       const viaFunction = scenario.changed === 'function';
-      const flows = (deploy: number): Record<string, unknown>[] => {
+      const flows = (deploy: number): FlowNode[] => {
         const changing = deploy % 2 === 1;
         return [
-          { id: 'tab1', type: 'tab', label: 'redeploy' },
-          { id: 'broker1', type: 'kafka-broker', name: '', brokers: broker.bootstrap, client_id: '' },
-          {
-            id: 'trigger1',
-            type: 'kafka-trigger',
-            z: 'tab1',
-            name: '',
-            broker: 'broker1',
-            topic,
-            consumer_group: group,
-            start_from: 'earliest',
-            // The setting the trigger-changing deploys toggle.
-            session_timeout: changing && scenario.changed === 'trigger' ? 12000 : 10000,
-            heartbeat_interval: 3000,
-            delivery: scenario.delivery,
-            max_in_flight: MAX_IN_FLIGHT,
-            wires: [[viaFunction ? 'pass1' : 'file1']],
-          },
+          tab('redeploy'),
+          brokerNode('broker1', broker.bootstrap),
+          triggerNode(
+            'trigger1',
+            {
+              broker: 'broker1',
+              topic,
+              consumer_group: group,
+              start_from: 'earliest',
+              // The setting the trigger-changing deploys toggle.
+              session_timeout: changing && scenario.changed === 'trigger' ? 12000 : 10000,
+              delivery: scenario.delivery,
+              max_in_flight: MAX_IN_FLIGHT,
+            },
+            [viaFunction ? 'pass1' : 'file1'],
+          ),
           ...(viaFunction
-            ? [
-                {
-                  id: 'pass1',
-                  type: 'function',
-                  z: 'tab1',
-                  name: '',
-                  func: `// deploy ${changing ? 'b' : 'a'}\nreturn msg;`,
-                  outputs: 1,
-                  wires: [['file1']],
-                },
-              ]
+            ? [functionNode('pass1', `// deploy ${changing ? 'b' : 'a'}\nreturn msg;`, [['file1']])]
             : []),
           {
             ...fileRecorderNode('file1', file),

@@ -9,10 +9,11 @@ import { promisify } from 'node:util';
 import should from 'should';
 import { createTopic } from '../../scripts/kafka/local-kafka';
 import { produce, uniqueName } from '../support/kafka';
-import { fileRecorderNode, printFigures } from '../support/faults';
+import { printFigures } from '../support/faults';
+import { brokerNode, fileRecorderNode, tab, triggerNode } from '../support/flows';
 import { startNodeRedProcess, type NodeRedProcess } from '../support/node-red-process';
 import { waitFor } from '../support/wait';
-import { faultBroker } from './faults.hooks';
+import { sharedBroker } from '../support/shared-broker';
 
 const execFileAsync = promisify(execFile);
 const ROOT = path.resolve(__dirname, '..', '..');
@@ -87,7 +88,7 @@ for (const { node: NODE_MAJOR, nodeRed: NODE_RED_MAJOR } of MATRIX)
       writeFileSync(path.join(userDir, 'package.json'), JSON.stringify({ name: 'matrix', private: true }));
       await npm(['install', path.join(workDir, pack!.filename), '--prefer-offline'], userDir);
 
-      const broker = faultBroker();
+      const broker = sharedBroker();
       const topic = uniqueName('matrix');
       await createTopic(broker, topic);
       const out = path.join(workDir, 'deliveries.jsonl');
@@ -98,21 +99,9 @@ for (const { node: NODE_MAJOR, nodeRed: NODE_RED_MAJOR } of MATRIX)
         linkPackage: false,
         logLevel: 'info',
         flows: [
-          { id: 'tab1', type: 'tab', label: 'matrix' },
-          { id: 'broker1', type: 'kafka-broker', name: '', brokers: broker.bootstrap, client_id: '' },
-          {
-            id: 'trigger1',
-            type: 'kafka-trigger',
-            z: 'tab1',
-            name: '',
-            broker: 'broker1',
-            topic,
-            consumer_group: '',
-            start_from: 'earliest',
-            session_timeout: 10000,
-            heartbeat_interval: 3000,
-            wires: [['recorder']],
-          },
+          tab('matrix'),
+          brokerNode('broker1', broker.bootstrap),
+          triggerNode('trigger1', { broker: 'broker1', topic, start_from: 'earliest' }, ['recorder']),
           fileRecorderNode('recorder', out),
         ],
       });

@@ -8,17 +8,8 @@ import path from 'node:path';
 import type { NodeMessage } from 'node-red';
 import should from 'should';
 import { describeGroup, newTopic, produce, readRecords, testKafka, uniqueName } from '../support/kafka';
-import {
-  TAB,
-  collect,
-  helper,
-  startNodeRed,
-  statusCalls,
-  stopNodeRed,
-  tab,
-  waitForStatus,
-  type FlowNode,
-} from '../support/node-red';
+import { helperNode, TAB, tab, type FlowNode } from '../support/flows';
+import { collect, helper, startNodeRed, statusCalls, stopNodeRed, waitForStatus } from '../support/node-red';
 import type { KafkaTriggerMessage } from '../../src/nodes/types';
 import {
   BROKER_MIGRATIONS,
@@ -28,7 +19,7 @@ import {
   migrate,
 } from '../../src/settings/migrations';
 import { waitFor } from '../support/wait';
-import { testBroker } from './broker.hooks';
+import { sharedBroker } from '../support/shared-broker';
 
 /* eslint-disable @typescript-eslint/no-require-imports */
 const NODE_MODULES = [
@@ -77,9 +68,9 @@ async function prepare(folder: string, name: string): Promise<Example> {
   }
   const flow: FlowNode[] = [tab()];
   for (const node of nodes) {
-    if (node.type === 'kafka-broker') flow.push({ ...node, brokers: testBroker().bootstrap });
+    if (node.type === 'kafka-broker') flow.push({ ...node, brokers: sharedBroker().bootstrap });
     else if (node.type === 'tls-config') flow.push(node);
-    else if (node.type === 'debug') flow.push({ id: node.id, type: 'helper', z: TAB, name: node.name });
+    else if (node.type === 'debug') flow.push({ ...helperNode(node.id), name: node.name });
     else if (node.type === 'kafka-trigger' || node.type === 'kafka-produce')
       flow.push({
         ...node,

@@ -2,20 +2,16 @@
 import type { NodeMessage } from 'node-red';
 import should from 'should';
 import { findFreePorts } from '../../scripts/kafka/ports';
-import { testBroker } from './broker.hooks';
+import { sharedBroker } from '../support/shared-broker';
 import { newTopic, readRecords, testKafka, uniqueName } from '../support/kafka';
+import { brokerNode, catchWatcher, helperNode, produceNode, tab } from '../support/flows';
 import {
-  brokerNode,
-  catchWatcher,
   collect,
   deploy,
   getNode,
-  helperNode,
   lastStatusText,
-  produceNode,
   startNodeRed,
   stopNodeRed,
-  tab,
   waitForStatus,
 } from '../support/node-red';
 import { waitFor } from '../support/wait';
@@ -30,7 +26,7 @@ interface CaughtMessage extends NodeMessage {
 /** Deploys broker1 (the test broker unless told), produce1 wired to 'out', and a Catch node for it. */
 async function deployProducer(
   props: Record<string, unknown>,
-  brokers = testBroker().bootstrap,
+  brokers = sharedBroker().bootstrap,
   waitForConnected = true,
 ): Promise<{ written: WrittenMessage[]; caught: CaughtMessage[] }> {
   await deploy([

@@ -6,7 +6,7 @@ import should from 'should';
 import { findFreePorts } from '../../scripts/kafka/ports';
 import { connectEditorComms } from '../support/node-red-comms';
 import { waitFor } from '../support/wait';
-import { testBroker } from './broker.hooks';
+import { sharedBroker } from '../support/shared-broker';
 
 describe('npm start', function () {
   let demo: ChildProcess | undefined;
@@ -25,7 +25,7 @@ describe('npm start', function () {
     // The demo reuses the test broker through KAFKA_BROKERS instead of starting its own.
     demo = spawn(process.execPath, ['--import', 'tsx', path.join('scripts', 'start.ts')], {
       cwd: path.resolve(__dirname, '..', '..'),
-      env: { ...process.env, KAFKA_BROKERS: testBroker().bootstrap, NODE_RED_PORT: String(port) },
+      env: { ...process.env, KAFKA_BROKERS: sharedBroker().bootstrap, NODE_RED_PORT: String(port) },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     demo.stdout!.on('data', (chunk) => (output += chunk));

@@ -258,23 +258,6 @@ export function seconds(ms: number): string {
   return (ms / 1000).toFixed(1);
 }
 
-/** A core file node on tab1 that appends each msg.payload as one line: how child Node-REDs report deliveries. */
-export function fileRecorderNode(id: string, filename: string): Record<string, unknown> {
-  return {
-    id,
-    type: 'file',
-    z: 'tab1',
-    name: '',
-    filename,
-    filenameType: 'str',
-    appendNewline: true,
-    createDir: false,
-    overwriteFile: 'false',
-    encoding: 'none',
-    wires: [],
-  };
-}
-
 /** The payloads a fileRecorderNode wrote, in order. */
 export function readRecordedPayloads(file: string): TriggerData[] {
   if (!existsSync(file)) return [];

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Kafka, logLevel, type IHeaders, type Producer } from 'kafkajs';
 import { createTopic } from '../../scripts/kafka/local-kafka';
-import { testBroker } from '../integration/broker.hooks';
+import { sharedBroker } from './shared-broker';
 import { waitFor } from './wait';
 
 export interface TestRecord {
@@ -16,7 +16,7 @@ export function uniqueName(prefix: string): string {
   return `${prefix}-${randomBytes(4).toString('hex')}`;
 }
 
-export function testKafka(broker: { bootstrap: string } = testBroker()): Kafka {
+export function testKafka(broker: { bootstrap: string } = sharedBroker()): Kafka {
   return new Kafka({
     brokers: [broker.bootstrap],
     clientId: 'test-client',
@@ -26,12 +26,12 @@ export function testKafka(broker: { bootstrap: string } = testBroker()): Kafka {
 
 export async function newTopic(prefix: string, partitions = 1): Promise<string> {
   const topic = uniqueName(prefix);
-  await createTopic(testBroker(), topic, partitions);
+  await createTopic(sharedBroker(), topic, partitions);
   return topic;
 }
 
 /** Writes records with a plain kafkajs producer and waits for the broker's acknowledgement. */
-export async function produce(topic: string, records: TestRecord[], broker = testBroker()): Promise<void> {
+export async function produce(topic: string, records: TestRecord[], broker = sharedBroker()): Promise<void> {
   const producer: Producer = testKafka(broker).producer();
   await producer.connect();
   try {

@@ -17,6 +17,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import WebSocket from 'ws';
 import { findFreePorts } from '../../scripts/kafka/ports';
+import type { FlowNode } from './flows';
 import { waitFor } from './wait';
 
 const ROOT = path.resolve(__dirname, '..', '..');
@@ -24,7 +25,7 @@ const ROOT = path.resolve(__dirname, '..', '..');
 export interface NodeRedProcessOptions {
   /** Where the user dir, settings and log go; a temp dir, deleted by stop(), when omitted. */
   dir?: string;
-  flows?: Record<string, unknown>[];
+  flows?: FlowNode[];
   /** Runtime settings over the defaults (loopback, no telemetry, unencrypted credentials). */
   settings?: Record<string, unknown>;
   /** Console log level; default warn. */
@@ -162,7 +163,7 @@ settings.logging.recorder = {
 /** Deploys `flows` through the admin API as a full or modified-nodes deploy; resolves once Node-RED has started them. */
 export async function deployFlows(
   proc: NodeRedProcess,
-  flows: Record<string, unknown>[],
+  flows: FlowNode[],
   type: 'full' | 'nodes' | 'flows' = 'full',
 ): Promise<void> {
   const response = await fetch(`${proc.baseUrl}/flows`, {

@@ -1,8 +1,9 @@
 import helper from 'node-red-node-test-helper';
 import type { Node, NodeMessage } from 'node-red';
 import type { KafkaTriggerMessage } from '../../src/nodes/types';
-import { testBroker } from '../integration/broker.hooks';
 import { loadMessages } from '../../src/cli/messages';
+import { brokerNode, helperNode, tab, triggerNode, type FlowNode } from './flows';
+import { sharedBroker } from './shared-broker';
 import { waitFor } from './wait';
 
 // The tests load the compiled package, as Node-RED would.
@@ -13,77 +14,27 @@ const kafkaTrigger = require('../../dist/nodes/kafka-trigger.js');
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const kafkaProduce = withEnglishMessages(require('../../dist/nodes/kafka-produce.js'));
 
-helper.init(require.resolve('node-red'));
+let prepared = false;
 
-// The real runtime gives nodes RED.hooks (the hooks its flows trigger); the test helper forgets to.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const runtimeHooks = require('@node-red/util').hooks;
-const registryUtil = (helper as unknown as { _registryUtil: { createNodeApi(node: object): object } })
-  ._registryUtil;
-const createNodeApi = registryUtil.createNodeApi.bind(registryUtil);
-registryUtil.createNodeApi = (node: object) => Object.assign(createNodeApi(node), { hooks: runtimeHooks });
-
-export type FlowNode = Record<string, unknown> & { id: string; type: string };
-
-export const TAB = 'tab1';
-
-export function tab(): FlowNode {
-  return { id: TAB, type: 'tab', label: 'kafka tests' };
+/**
+ * Points the helper at our node-red and gives its nodes RED.hooks (the real runtime has them: its
+ * flows trigger them; the test helper forgets them). Once per process, however often it is called.
+ */
+function prepareHelper(): void {
+  if (prepared) return;
+  prepared = true;
+  helper.init(require.resolve('node-red'));
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const runtimeHooks = require('@node-red/util').hooks;
+  const registryUtil = (helper as unknown as { _registryUtil: { createNodeApi(node: object): object } })
+    ._registryUtil;
+  const createNodeApi = registryUtil.createNodeApi.bind(registryUtil);
+  registryUtil.createNodeApi = (node: object) => Object.assign(createNodeApi(node), { hooks: runtimeHooks });
 }
 
-export function brokerNode(id: string, brokers: string, extra: Record<string, unknown> = {}): FlowNode {
-  return { id, type: 'kafka-broker', name: '', brokers, client_id: '', ...extra };
-}
-
-export function triggerNode(id: string, props: Record<string, unknown>, wires: string[] = []): FlowNode {
-  return {
-    id,
-    type: 'kafka-trigger',
-    z: TAB,
-    name: '',
-    broker: '',
-    topic: '',
-    consumer_group: '',
-    start_from: 'newest',
-    session_timeout: 10000,
-    heartbeat_interval: 3000,
-    ...props,
-    wires: [wires],
-  };
-}
-
-export function produceNode(id: string, props: Record<string, unknown>, wires: string[] = []): FlowNode {
-  return {
-    id,
-    type: 'kafka-produce',
-    z: TAB,
-    name: '',
-    broker: '',
-    topic: '',
-    key: '',
-    acks: 'all',
-    compression: 'none',
-    send_timeout: 30000,
-    ...props,
-    wires: [wires],
-  };
-}
-
-/** A Catch node for the given nodes (all of the tab's when none), wired to a helper node. */
-export function catchWatcher(id: string, scope: string[] | null, outputId: string): FlowNode[] {
-  return [{ id, type: 'catch', z: TAB, scope, uncaught: false, wires: [[outputId]] }, helperNode(outputId)];
-}
-
-export function helperNode(id: string): FlowNode {
-  return { id, type: 'helper', z: TAB };
-}
-
-/** A Status node that watches the given nodes, wired to a helper node. */
-export function statusWatcher(id: string, scope: string[], outputId: string): FlowNode[] {
-  return [{ id, type: 'status', z: TAB, scope, wires: [[outputId]] }, helperNode(outputId)];
-}
-
+/** Starts the test helper's server; call it (e.g. in beforeEach) before anything else here. */
 export async function startNodeRed(): Promise<void> {
+  prepareHelper();
   await helper.startServer();
 }
 
@@ -154,7 +105,7 @@ export async function deployTrigger(
   await deploy(
     [
       tab(),
-      brokerNode('broker1', options.brokers ?? testBroker().bootstrap),
+      brokerNode('broker1', options.brokers ?? sharedBroker().bootstrap),
       { ...triggerNode('trigger1', { broker: 'broker1', ...props }), wires },
       ...nodes,
       ...(out === false ? [] : [helperNode(out)]),

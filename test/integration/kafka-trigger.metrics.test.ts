@@ -1,7 +1,8 @@
 import should from 'should';
 import type { MetricsSnapshot } from '../../src/kafka/consumer-metrics';
 import { newTopic, produce } from '../support/kafka';
-import { collect, deployTrigger, helperNode, startNodeRed, stopNodeRed } from '../support/node-red';
+import { helperNode } from '../support/flows';
+import { collect, deployTrigger, startNodeRed, stopNodeRed } from '../support/node-red';
 import { waitFor } from '../support/wait';
 
 describe('kafka-trigger metrics output', function () {

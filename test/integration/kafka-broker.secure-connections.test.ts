@@ -4,17 +4,21 @@ import { makeTestCertificates, type TestCertificates } from '../support/certific
 import { produce, uniqueName } from '../support/kafka';
 import {
   brokerNode,
+  debugNode,
+  helperNode,
+  tab,
+  tlsConfigNode,
+  triggerNode,
+  type FlowNode,
+} from '../support/flows';
+import {
   collect,
   deploy,
-  helperNode,
   loggedBy,
   startNodeRed,
   statusCalls,
   stopNodeRed,
-  tab,
-  triggerNode,
   waitForStatus,
-  type FlowNode,
 } from '../support/node-red';
 import { connectEditorComms, type EditorComms } from '../support/node-red-comms';
 import { startNodeRedProcess, type NodeRedProcess } from '../support/node-red-process';
@@ -94,19 +98,7 @@ describe('kafka-broker SASL and TLS against a broker that demands them', functio
     if (connection.sasl)
       credentials.broker1 = { username: connection.sasl.username, password: connection.sasl.password };
     if (connection.tls) {
-      flow.push({
-        id: 'tls1',
-        type: 'tls-config',
-        name: '',
-        cert: '',
-        key: '',
-        ca: '',
-        certname: '',
-        keyname: '',
-        caname: '',
-        servername: connection.tls.servername ?? '',
-        verifyservercert: true,
-      });
+      flow.push(tlsConfigNode('tls1', connection.tls.servername));
       credentials.tls1 = {
         cadata: connection.tls.ca ?? '',
         certdata: connection.tls.cert ?? '',
@@ -232,28 +224,16 @@ describe('kafka-broker SASL and TLS against a broker that demands them', functio
       });
       comms = await connectEditorComms(nodeRed.baseUrl);
       const flow = [
-        { id: 'tab1', type: 'tab', label: 'secrets' },
-        {
-          id: 'broker1',
-          type: 'kafka-broker',
+        tab('secrets'),
+        brokerNode('broker1', secureBroker.listeners.SASL_PLAIN!, {
           name: 'secure',
-          brokers: secureBroker.listeners.SASL_PLAIN,
-          client_id: '',
           sasl_mechanism: 'scram-sha-512',
           tls: '',
           credentials: { username: SCRAM_512_USER.username, password: SCRAM_512_USER.password },
-        },
-        { ...triggerNode('trigger1', { broker: 'broker1', topic }, ['debug1']) },
-        {
-          id: 'debug1',
-          type: 'debug',
-          z: 'tab1',
-          active: true,
-          console: true,
-          tosidebar: true,
-          complete: 'payload',
-          wires: [],
-        },
+        }),
+        triggerNode('trigger1', { broker: 'broker1', topic }, ['debug1']),
+        // On the console too: the test waits for the record in the log.
+        debugNode('debug1', true),
       ];
       const deployed = await fetch(`${nodeRed.baseUrl}/flows`, {
         method: 'POST',

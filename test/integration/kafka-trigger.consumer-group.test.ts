@@ -1,22 +1,19 @@
 import should from 'should';
 import { describeGroup, newTopic, produce } from '../support/kafka';
+import { brokerNode, helperNode, tab, triggerNode } from '../support/flows';
 import {
-  brokerNode,
   collect,
   deploy,
   deployTrigger,
   getNode,
   helper,
-  helperNode,
   startNodeRed,
   stopNodeRed,
-  tab,
-  triggerNode,
   waitForStatus,
 } from '../support/node-red';
 import { waitFor } from '../support/wait';
 import type { KafkaBrokerNode } from '../../src/nodes/types';
-import { testBroker } from './broker.hooks';
+import { sharedBroker } from '../support/shared-broker';
 
 function values(received: { payload: { message: unknown } }[]): unknown[] {
   return received.map((msg) => msg.payload.message);
@@ -111,7 +108,7 @@ describe('kafka-trigger consumer groups and offsets', function () {
     const topic = await newTopic('shared');
     const flow = [
       tab(),
-      brokerNode('broker1', testBroker().bootstrap),
+      brokerNode('broker1', sharedBroker().bootstrap),
       triggerNode('triggerA', { broker: 'broker1', topic, consumer_group: `${topic}-a` }, ['outA']),
       triggerNode('triggerB', { broker: 'broker1', topic, consumer_group: `${topic}-b` }, ['outB']),
       helperNode('outA'),

@@ -2,24 +2,20 @@ import should from 'should';
 import { findFreePorts } from '../../scripts/kafka/ports';
 import { createTopic, startLocalKafka, type LocalKafka } from '../../scripts/kafka/local-kafka';
 import { produce, uniqueName } from '../support/kafka';
+import { brokerNode, helperNode, statusWatcher, tab, triggerNode } from '../support/flows';
 import {
-  brokerNode,
   collect,
   deploy,
   deployTrigger,
-  helperNode,
   lastStatusText,
   loggedBy,
   startNodeRed,
   statusCalls,
-  statusWatcher,
   stopNodeRed,
-  tab,
-  triggerNode,
   waitForStatus,
 } from '../support/node-red';
 import { waitFor } from '../support/wait';
-import { testBroker } from './broker.hooks';
+import { sharedBroker } from '../support/shared-broker';
 
 describe('kafka-trigger connection lifecycle', function () {
   beforeEach(startNodeRed);
@@ -27,10 +23,10 @@ describe('kafka-trigger connection lifecycle', function () {
 
   it('reports connecting then connected to a Status node', async () => {
     const topic = uniqueName('status');
-    await createTopic(testBroker(), topic);
+    await createTopic(sharedBroker(), topic);
     await deploy([
       tab(),
-      brokerNode('broker1', testBroker().bootstrap),
+      brokerNode('broker1', sharedBroker().bootstrap),
       triggerNode('trigger1', { broker: 'broker1', topic }),
       ...statusWatcher('status1', ['trigger1'], 'statusOut'),
     ]);
@@ -95,7 +91,7 @@ describe('kafka-trigger connection lifecycle', function () {
     let saved: string | undefined;
     beforeEach(() => {
       saved = process.env.KAFKA_BROKERS;
-      process.env.KAFKA_BROKERS = testBroker().bootstrap;
+      process.env.KAFKA_BROKERS = sharedBroker().bootstrap;
     });
     afterEach(() => {
       if (saved === undefined) delete process.env.KAFKA_BROKERS;
@@ -114,7 +110,7 @@ describe('kafka-trigger connection lifecycle', function () {
     ] as const) {
       it(`is used by ${what}`, async () => {
         const topic = uniqueName('env-brokers');
-        await createTopic(testBroker(), topic);
+        await createTopic(sharedBroker(), topic);
         await deploy([tab(), ...flow(topic), helperNode('out')]);
         const received = collect('out');
         await waitForStatus('trigger1', 'connected');
@@ -131,7 +127,7 @@ describe('kafka-trigger connection lifecycle', function () {
     const warnings = loggedBy('trigger1', 'warn');
     should(warnings[0]).equal('kafka-trigger.errors.topic-missing');
 
-    await createTopic(testBroker(), topic);
+    await createTopic(sharedBroker(), topic);
     await waitForStatus('trigger1', 'connected', 60000);
     await produce(topic, [{ value: '"now it exists"' }]);
     await waitFor(() => received.length === 1);

@@ -3,7 +3,7 @@ import { produceWithJavaClient, type JavaCompression } from '../../scripts/kafka
 import { newTopic } from '../support/kafka';
 import { deployTrigger, startNodeRed, stopNodeRed } from '../support/node-red';
 import { waitFor } from '../support/wait';
-import { testBroker } from './broker.hooks';
+import { sharedBroker } from '../support/shared-broker';
 
 describe('kafka-trigger with compressed batches from the Java client', function () {
   beforeEach(startNodeRed);
@@ -16,7 +16,7 @@ describe('kafka-trigger with compressed batches from the Java client', function 
         { length: 50 },
         (_, i) => `key-${i}|{"n":${i},"text":"${'compressible '.repeat(20)}"}`,
       );
-      await produceWithJavaClient(testBroker(), topic, lines, compression, { keySeparator: '|' });
+      await produceWithJavaClient(sharedBroker(), topic, lines, compression, { keySeparator: '|' });
       const received = await deployTrigger({ topic, start_from: 'earliest' });
       await waitFor(() => received.length === 50, 30000, `50 ${compression} records`);
       received.forEach((msg, i) => {

@@ -2,14 +2,8 @@ import should from 'should';
 import { DEAD_LETTER_HEADERS } from '../../src/kafka/dead-letter';
 import type { KafkaTriggerMessage } from '../../src/nodes/types';
 import { describeGroup, newTopic, produce, testKafka } from '../support/kafka';
-import {
-  deployTrigger,
-  startNodeRed,
-  stopNodeRed,
-  TAB,
-  type DeployTriggerOptions,
-  type FlowNode,
-} from '../support/node-red';
+import { functionNode, switchNode, TAB, type FlowNode } from '../support/flows';
+import { deployTrigger, startNodeRed, stopNodeRed, type DeployTriggerOptions } from '../support/node-red';
 import { waitFor } from '../support/wait';
 
 interface DeadLetter {
@@ -37,10 +31,6 @@ async function readTopic(topic: string, count: number): Promise<DeadLetter[]> {
     await consumer.disconnect();
   }
   return records;
-}
-
-function functionNode(id: string, body: string, wires: string[]): FlowNode {
-  return { id, type: 'function', z: TAB, name: '', func: body, outputs: 1, wires: [wires] };
 }
 
 /** A test node that takes `delayMs` per message and records how many it holds at once. */
@@ -100,7 +90,7 @@ describe('kafka-trigger delivery after the flow completes', function () {
       functionNode(
         'check',
         'if (msg.payload.message.fail) { throw new Error("bad record " + msg.payload.message.n); } return msg;',
-        ['out'],
+        [['out']],
       ),
     );
     const records = Array.from({ length: 10 }, (_, n) => ({
@@ -132,17 +122,7 @@ describe('kafka-trigger delivery after the flow completes', function () {
 
   it('counts messages a flow drops on purpose as done', async () => {
     const topic = await newTopic('complete-dropped');
-    const keep: FlowNode = {
-      id: 'keep',
-      type: 'switch',
-      z: TAB,
-      property: 'payload.message.keep',
-      propertyType: 'msg',
-      rules: [{ t: 'true' }],
-      checkall: 'true',
-      outputs: 1,
-      wires: [['out']],
-    };
+    const keep = switchNode('keep', 'payload.message.keep', [{ t: 'true' }], [['out']]);
     const received = await deployTrigger(
       { topic, delivery: 'complete' },
       { wires: [['keep']], nodes: [keep] },
@@ -186,7 +166,7 @@ describe('kafka-trigger delivery after the flow completes', function () {
       'complete-stuck',
       { complete_timeout: 1500 },
       // Mentioning node.done makes the function node leave done() to the code, which never calls it.
-      functionNode('stuck', 'if (msg.never) { node.done(); } return undefined;', []),
+      functionNode('stuck', 'if (msg.never) { node.done(); } return undefined;', [[]]),
       { out: false },
     );
     await produce(topic, [{ value: '"stuck"' }]);

@@ -2,21 +2,12 @@ import should from 'should';
 import { createTopic, startLocalKafka, type LocalKafka } from '../../scripts/kafka/local-kafka';
 import { findFreePorts } from '../../scripts/kafka/ports';
 import { newTopic, uniqueName } from '../support/kafka';
-import {
-  brokerNode,
-  deploy,
-  helper,
-  loggedBy,
-  startNodeRed,
-  stopNodeRed,
-  tab,
-  triggerNode,
-  waitForStatus,
-} from '../support/node-red';
+import { brokerNode, tab, triggerNode } from '../support/flows';
+import { deploy, helper, loggedBy, startNodeRed, stopNodeRed, waitForStatus } from '../support/node-red';
 import { connectEditorComms, type EditorComms } from '../support/node-red-comms';
 import { startNodeRedProcess, type NodeRedProcess } from '../support/node-red-process';
 import { waitFor } from '../support/wait';
-import { testBroker } from './broker.hooks';
+import { sharedBroker } from '../support/shared-broker';
 
 interface LogRecord {
   level: number;
@@ -55,7 +46,7 @@ describe('kafkajs log lines', function () {
     });
 
     it("reach Node-RED's log at info and debug, named after the broker node, when the level is debug", async () => {
-      await deployAtLogLevel('debug', testBroker().bootstrap, 'connected');
+      await deployAtLogLevel('debug', sharedBroker().bootstrap, 'connected');
       const lines = kafkajsLines();
       const debugLines = lines.filter((record) => record.level === DEBUG);
       const infoLines = lines.filter((record) => record.level === INFO);
@@ -99,7 +90,7 @@ describe('kafkajs log lines', function () {
         method: 'POST',
         headers: { 'Content-Type': 'application/json', 'Node-RED-Deployment-Type': 'full' },
         body: JSON.stringify([
-          { id: 'tab1', type: 'tab', label: 'logging' },
+          tab('logging'),
           brokerNode('fresh-broker', freshBroker.bootstrap, { name: 'fresh' }),
           brokerNode('down-broker', downAddress, { name: 'down' }),
           triggerNode('fresh', { broker: 'fresh-broker', topic }),

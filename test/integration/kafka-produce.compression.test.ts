@@ -4,24 +4,21 @@ import should from 'should';
 import { compressionProblem } from '../../src/kafka/codecs';
 import type { Compression } from '../../src/settings/setting-rules';
 import { newTopic } from '../support/kafka';
+import { brokerNode, helperNode, produceNode, tab } from '../support/flows';
 import {
-  brokerNode,
   collect,
   deploy,
   getNode,
-  helperNode,
   lastStatusText,
   loggedBy,
-  produceNode,
   startNodeRed,
   stopNodeRed,
-  tab,
   waitForStatus,
 } from '../support/node-red';
 import { waitFor } from '../support/wait';
 import { ensureKcat } from '../support/kcat';
 import { dumpStoredBatches, readWithJavaConsumer, readWithKcat } from '../support/read-back';
-import { testBroker } from './broker.hooks';
+import { sharedBroker } from '../support/shared-broker';
 
 type Codec = Exclude<Compression, 'none'>;
 
@@ -29,7 +26,7 @@ type Codec = Exclude<Compression, 'none'>;
 async function writeRecords(topic: string, codec: Codec, values: Buffer[]): Promise<void> {
   await deploy([
     tab(),
-    brokerNode('broker1', testBroker().bootstrap),
+    brokerNode('broker1', sharedBroker().bootstrap),
     produceNode('produce1', { broker: 'broker1', topic, compression: codec }, ['out']),
     helperNode('out'),
   ]);
@@ -100,16 +97,16 @@ describe('compression on write, read back by kcat and by the Java consumer', fun
 
   for (const codec of writable) {
     it(`kcat reads the ${codec} batch byte for byte`, async () => {
-      shouldMatchValues(await readWithKcat(testBroker().bootstrap, topics[codec]!, VALUES.length));
+      shouldMatchValues(await readWithKcat(sharedBroker().bootstrap, topics[codec]!, VALUES.length));
     });
 
     it(`the Java consumer reads the ${codec} batch byte for byte`, async () => {
-      shouldMatchValues(await readWithJavaConsumer(testBroker(), topics[codec]!, VALUES.length));
+      shouldMatchValues(await readWithJavaConsumer(sharedBroker(), topics[codec]!, VALUES.length));
     });
   }
 
   it(`the broker stored every record in ${writable.join(', ')} batches, each with a valid CRC`, async () => {
-    const stored = await dumpStoredBatches(testBroker(), Object.values(topics));
+    const stored = await dumpStoredBatches(sharedBroker(), Object.values(topics));
     for (const codec of writable) {
       const batches = stored[topics[codec]!]!;
       should(batches.reduce((sum, batch) => sum + batch.count, 0)).equal(VALUES.length);
@@ -123,7 +120,7 @@ describe('compression on write, read back by kcat and by the Java consumer', fun
       try {
         await deploy([
           tab(),
-          brokerNode('broker1', testBroker().bootstrap),
+          brokerNode('broker1', sharedBroker().bootstrap),
           produceNode('produce1', { broker: 'broker1', topic: 'unused', compression: 'zstd' }),
         ]);
         should(loggedBy('produce1', 'error')).eql([compressionProblem('zstd')]);

@@ -1,8 +1,9 @@
 import should from 'should';
 import { newTopic } from '../support/kafka';
-import { deploy, helper, startNodeRed, stopNodeRed, tab } from '../support/node-red';
+import { tab } from '../support/flows';
+import { deploy, helper, startNodeRed, stopNodeRed } from '../support/node-red';
 import { startNodeRedProcess, type NodeRedProcess } from '../support/node-red-process';
-import { testBroker } from './broker.hooks';
+import { sharedBroker } from '../support/shared-broker';
 
 const ROUTE = '/kafka-trigger/broker/topics';
 
@@ -16,7 +17,7 @@ describe("the kafka-broker dialog's connection test", function () {
 
     it('lists the topics of a reachable cluster', async () => {
       const topic = await newTopic('listed');
-      const response = await helper.request().post(ROUTE).send({ brokers: testBroker().bootstrap });
+      const response = await helper.request().post(ROUTE).send({ brokers: sharedBroker().bootstrap });
       should(response.status).equal(200);
       should(response.body.topics).containEql(topic);
       should(response.body.topics.some((name: string) => name.startsWith('__'))).be.false();
@@ -57,7 +58,7 @@ describe("the kafka-broker dialog's connection test", function () {
       const response = await fetch(`${nodeRed.baseUrl}${ROUTE}`, {
         method: 'POST',
         headers: { 'Content-Type': 'application/json' },
-        body: JSON.stringify({ brokers: testBroker().bootstrap }),
+        body: JSON.stringify({ brokers: sharedBroker().bootstrap }),
       });
       should(response.status).equal(401);
     });
