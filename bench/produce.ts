@@ -69,12 +69,13 @@ export async function runProducePart(
 ): Promise<ProduceResults> {
   const produce = settings.produce;
   const results: ProduceResults = { throughput: [], latency: [] };
-  const sides: Side[] = [
+  const all: Side[] = [
     { id: 'raw-window', raw: 'window' },
     { id: 'raw-batched', raw: 'batched' },
     { id: 'product', packageDir: settings.packageDir },
-    ...produce.variants.map((variant) => ({ id: variant.label, packageDir: variant.dir })),
   ];
+  const sides = all.filter((side) => produce.sides.includes(side.id));
+  sides.push(...produce.variants.map((variant) => ({ id: variant.label, packageDir: variant.dir })));
   const run = async <T>(
     side: Side,
     topic: string,
@@ -94,8 +95,9 @@ export async function runProducePart(
 
   if (settings.phases.includes('throughput')) {
     for (let round = 1; round <= produce.rounds; round += 1) {
-      for (const { valueBytes, records } of produce.sizes) {
+      for (const { valueBytes, records: all } of produce.sizes) {
         for (const side of sides) {
+          const records = side.raw === 'window' ? Math.ceil(all * produce.rawWindowShare) : all;
           const topic = await freshTopic(broker, produce, side, valueBytes);
           const produceRun: ProduceRun = {
             mode: 'throughput',
@@ -110,7 +112,7 @@ export async function runProducePart(
             child.request({ type: 'start' });
             const started = await succeeded(child.next(['started', 'failed'], 120_000));
             const done = await succeeded(child.next(['drained', 'failed'], Math.max(180_000, records)));
-            if (!side.raw && settings.cpuProfDir && child.pid !== undefined) {
+            if (settings.cpuProfDir && child.pid !== undefined) {
               const window = { firstHrUs: done.report.firstHrUs, lastHrUs: done.report.lastHrUs };
               writeFileSync(
                 path.join(settings.cpuProfDir, `window-${child.pid}.json`),
@@ -203,7 +205,12 @@ async function startWriter(
       batchBytes: produce.rawBatchBytes,
       inFlight: produce.rawInFlight,
     };
-    const child = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, 'produce-worker.ts')], {
+    const profiling =
+      run.mode === 'throughput' && settings.cpuProfDir
+        ? ['--cpu-prof', '--cpu-prof-dir', settings.cpuProfDir]
+        : [];
+    const worker = path.join(__dirname, 'produce-worker.ts');
+    const child = spawn(process.execPath, [...profiling, '--import', 'tsx', worker], {
       cwd: ROOT,
       env: { ...process.env, BENCH_WORKER: JSON.stringify(config) },
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
@@ -263,7 +270,24 @@ async function freshTopic(
 ): Promise<string> {
   runId += 1;
   const topic = `bench-produce-${process.pid}-${runId}-${side.id}-${valueBytes}`;
-  await createTopic(broker, topic, produce.partitions);
+  try {
+    await createTopic(broker, topic, produce.partitions);
+  } catch (error) {
+    // kafkajs's wait for leaders sometimes asks the broker before it hosts the new partitions
+    // (UNKNOWN_TOPIC_OR_PARTITION) and gives up: the topic is there, wait for its leaders here.
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+      const ready = await withAdmin(broker, (admin) => admin.fetchTopicMetadata({ topics: [topic] })).then(
+        ({ topics }) =>
+          topics[0]?.partitions.length === produce.partitions &&
+          topics[0].partitions.every((partition) => partition.leader >= 0),
+        () => false,
+      );
+      if (ready) break;
+      if (Date.now() > deadline) throw error;
+      await sleep(200);
+    }
+  }
   return topic;
 }
 
@@ -286,10 +310,12 @@ export function renderProduceTable(results: ProduceResults, settings: BenchSetti
   const rate = (list: ThroughputResult[]): number => median(list.map((result) => result.rate));
   const rates = (list: ThroughputResult[]): string =>
     list.length === 0 ? '' : `${fmt(rate(list))} (${list.map((result) => fmt(result.rate)).join(', ')})`;
+  const cpuOf = (list: ThroughputResult[]): number =>
+    median(list.map((result) => cpuPerRecord(result.report)));
   const cpu = (list: ThroughputResult[]): string =>
     list.length === 0
       ? ''
-      : `${median(list.map((result) => cpuPerRecord(result.report))).toFixed(2)} ` +
+      : `${cpuOf(list).toFixed(2)} ` +
         `(${list.map((result) => cpuPerRecord(result.report).toFixed(2)).join(', ')})`;
   const memory = (list: ThroughputResult[]): string =>
     list.length === 0
@@ -304,21 +330,26 @@ export function renderProduceTable(results: ProduceResults, settings: BenchSetti
     const a2 = of('raw-batched', valueBytes);
     const b = of('product', valueBytes);
     if (a1.length + a2.length + b.length === 0) continue;
+    const a1Records = a1[0]?.records;
     rows.push([
-      `${size(valueBytes)} values, ${fmt(records)} records, acks all: records/s, median (each round)`,
+      `${size(valueBytes)} values, ${fmt(records)} records` +
+        (a1Records !== undefined && a1Records !== records ? ` (a1: ${fmt(a1Records)})` : '') +
+        `, acks all: records/s, median (each round)`,
       rates(a1),
       rates(a2),
       rates(b),
       ratio(b, a1),
       `**${ratio(b, a2)}**`,
     ]);
+    const cpuRatio = (a: ThroughputResult[]): string =>
+      a.length > 0 && b.length > 0 ? `${(cpuOf(a) / cpuOf(b)).toFixed(2)} (a/b)` : '';
     rows.push([
       `${size(valueBytes)}: CPU µs per record of the writing process`,
       cpu(a1),
       cpu(a2),
       cpu(b),
-      '',
-      '',
+      cpuRatio(a1),
+      cpuRatio(a2),
     ]);
     rows.push([`${size(valueBytes)}: peak RSS / heap used`, memory(a1), memory(a2), memory(b), '', '']);
     for (const label of variants) {

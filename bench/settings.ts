@@ -46,12 +46,15 @@ export interface ProduceBenchSettings {
   latencySeconds: number;
   /** The Node-RED source's msgs not yet acknowledged, at most (the node's maxWaiting). */
   window: number;
-  /** Raw send() per record: calls in flight. */
+  /** Raw send() per record: calls in flight, and the share of the records it writes (it is slow). */
   rawWindow: number;
+  rawWindowShare: number;
   /** Raw batched: the node's batch limits (WRITER_LIMITS in src/nodes/kafka-produce.ts) and batches in flight. */
   rawBatchRecords: number;
   rawBatchBytes: number;
   rawInFlight: number;
+  /** Which of raw-window, raw-batched and product run (variants always do). */
+  sides: string[];
   /** More product sides: other built copies of the package (e.g. with other writer limits), by label. */
   variants: { label: string; dir: string }[];
 }
@@ -116,10 +119,12 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): BenchSetting
       rate: positive(env, 'BENCH_PRODUCE_RATE', 1000),
       latencySeconds: positive(env, 'BENCH_PRODUCE_LATENCY_SECONDS', quick ? 3 : 10),
       window: positive(env, 'BENCH_PRODUCE_WINDOW', 10000),
-      rawWindow: positive(env, 'BENCH_RAW_WINDOW', 1000),
+      rawWindow: positive(env, 'BENCH_RAW_WINDOW', 100),
+      rawWindowShare: Math.min(1, positive(env, 'BENCH_RAW_WINDOW_SHARE', 0.1)),
       rawBatchRecords: rawBatchRecords ?? 5000,
       rawBatchBytes: rawBatchBytes ?? 1_000_000,
       rawInFlight: positive(env, 'BENCH_RAW_IN_FLIGHT', 1),
+      sides: sides(env.BENCH_PRODUCE_SIDES),
       variants: variants(env.BENCH_PRODUCE_VARIANTS),
     },
   };
@@ -145,6 +150,15 @@ function parts(raw: string | undefined): Part[] {
   if (!raw || raw === 'all') return ['consume', 'produce'];
   if (raw === 'consume' || raw === 'produce') return [raw];
   throw new Error(`BENCH_PART must be consume, produce or all, not ${raw}`);
+}
+
+function sides(raw: string | undefined): string[] {
+  const all = ['raw-window', 'raw-batched', 'product'];
+  if (!raw) return all;
+  const chosen = raw.split(',').map((part) => part.trim());
+  for (const side of chosen)
+    if (!all.includes(side)) throw new Error(`BENCH_PRODUCE_SIDES: unknown side ${side}`);
+  return chosen;
 }
 
 /** `label=dir,label=dir`. */
