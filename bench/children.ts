@@ -1,5 +1,6 @@
-// The consumer processes a bench run measures: the ceiling worker (plain kafkajs) and a real
-// Node-RED runtime with this package linked in, each talking to the runner over IPC.
+// The processes a bench run measures: the ceiling worker (plain kafkajs) and a real Node-RED
+// runtime with this package linked in, each talking to the runner over IPC. The produce bench
+// (bench/produce.ts) starts its own flow in Node-RED through launchNodeRed.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import {
@@ -7,6 +8,7 @@ import {
   mkdirSync,
   mkdtempSync,
   readFileSync,
+  readdirSync,
   rmSync,
   symlinkSync,
   writeFileSync,
@@ -50,50 +52,31 @@ export function startCeiling(config: WorkerConfig): ConsumerProcess {
   return new ProbedChild('ceiling', child, undefined, () => undefined);
 }
 
+/** A bench node type's source in bench/nodes and the editor registration Node-RED needs beside it. */
+export interface BenchNodeFile {
+  source: string;
+  html: string;
+}
+
+/** The settings of a throw-away Node-RED process. */
+export interface LaunchOptions {
+  /** The package linked into Node-RED's user dir (default: this repository). */
+  packageDir?: string;
+  /** Write a V8 CPU profile of the Node-RED process into this directory. */
+  cpuProfDir?: string;
+  env?: NodeJS.ProcessEnv;
+}
+
+const BENCH_SINK: BenchNodeFile = {
+  source: 'bench-sink.ts',
+  html: '<script type="text/javascript">RED.nodes.registerType("bench-sink", { category: "output", defaults: {}, inputs: 1, outputs: 0 });</script>\n',
+};
+
 /** Node-RED (red.js) in a throw-away user dir: kafka-broker -> kafka-trigger -> bench-sink. */
 export async function startNodeRed(
   config: WorkerConfig,
   options: NodeRedOptions = {},
 ): Promise<ConsumerProcess> {
-  const userDir = mkdtempSync(path.join(tmpdir(), 'kafka-trigger-bench-'));
-  try {
-    await prepareUserDir(userDir, config, options);
-  } catch (error) {
-    rmSync(userDir, { recursive: true, force: true });
-    throw error;
-  }
-  const logFile = path.join(userDir, 'node-red.log');
-  const log = createWriteStream(logFile);
-  const profiling = options.cpuProfDir ? ['--cpu-prof', '--cpu-prof-dir', options.cpuProfDir] : [];
-  const child = spawn(
-    process.execPath,
-    [...profiling, require.resolve('node-red/red.js'), '--userDir', userDir],
-    {
-      cwd: userDir,
-      env: { ...process.env, KAFKA_BROKERS: config.brokers },
-      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-    },
-  );
-  child.stdout?.pipe(log);
-  child.stderr?.pipe(log);
-  return new ProbedChild('product', child, logFile, () => rmSync(userDir, { recursive: true, force: true }));
-}
-
-async function prepareUserDir(userDir: string, config: WorkerConfig, options: NodeRedOptions): Promise<void> {
-  const nodesDir = path.join(userDir, 'bench-nodes');
-  mkdirSync(path.join(nodesDir, 'lib'), { recursive: true });
-  transpile(path.join(__dirname, 'nodes', 'bench-sink.ts'), path.join(nodesDir, 'bench-sink.js'));
-  transpile(path.join(__dirname, 'nodes', 'lib', 'probe.ts'), path.join(nodesDir, 'lib', 'probe.js'));
-  writeFileSync(
-    path.join(nodesDir, 'bench-sink.html'),
-    '<script type="text/javascript">RED.nodes.registerType("bench-sink", { category: "output", defaults: {}, inputs: 1, outputs: 0 });</script>\n',
-  );
-  mkdirSync(path.join(userDir, 'node_modules'));
-  symlinkSync(
-    path.resolve(options.packageDir ?? ROOT),
-    path.join(userDir, 'node_modules', 'node-red-contrib-kafka-trigger'),
-    'dir',
-  );
   const tab = 'bench-tab';
   const flow = [
     { id: tab, type: 'tab', label: 'kafka trigger bench' },
@@ -131,6 +114,66 @@ async function prepareUserDir(userDir: string, config: WorkerConfig, options: No
       wires: [],
     },
   ];
+  const launched = await launchNodeRed(flow, [BENCH_SINK], {
+    ...options,
+    env: { KAFKA_BROKERS: config.brokers },
+  });
+  return new ProbedChild('product', launched.child, launched.logFile, launched.cleanUp);
+}
+
+/** A Node-RED process running `flow`, with the given bench node types loaded through `nodesDir`. */
+export async function launchNodeRed(
+  flow: object[],
+  nodeFiles: BenchNodeFile[],
+  options: LaunchOptions = {},
+): Promise<{ child: ChildProcess; logFile: string; cleanUp: () => void }> {
+  const userDir = mkdtempSync(path.join(tmpdir(), 'kafka-trigger-bench-'));
+  const cleanUp = (): void => rmSync(userDir, { recursive: true, force: true });
+  try {
+    await prepareUserDir(userDir, flow, nodeFiles, options);
+  } catch (error) {
+    cleanUp();
+    throw error;
+  }
+  const logFile = path.join(userDir, 'node-red.log');
+  const log = createWriteStream(logFile);
+  const profiling = options.cpuProfDir ? ['--cpu-prof', '--cpu-prof-dir', options.cpuProfDir] : [];
+  const child = spawn(
+    process.execPath,
+    [...profiling, require.resolve('node-red/red.js'), '--userDir', userDir],
+    {
+      cwd: userDir,
+      env: { ...process.env, ...options.env },
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+    },
+  );
+  child.stdout?.pipe(log);
+  child.stderr?.pipe(log);
+  return { child, logFile, cleanUp };
+}
+
+async function prepareUserDir(
+  userDir: string,
+  flow: object[],
+  nodeFiles: BenchNodeFile[],
+  options: LaunchOptions,
+): Promise<void> {
+  const nodesDir = path.join(userDir, 'bench-nodes');
+  mkdirSync(path.join(nodesDir, 'lib'), { recursive: true });
+  const libDir = path.join(__dirname, 'nodes', 'lib');
+  for (const file of readdirSync(libDir).filter((name) => name.endsWith('.ts')))
+    transpile(path.join(libDir, file), path.join(nodesDir, 'lib', file.replace(/\.ts$/, '.js')));
+  for (const { source, html } of nodeFiles) {
+    const name = source.replace(/\.ts$/, '');
+    transpile(path.join(__dirname, 'nodes', source), path.join(nodesDir, `${name}.js`));
+    writeFileSync(path.join(nodesDir, `${name}.html`), html);
+  }
+  mkdirSync(path.join(userDir, 'node_modules'));
+  symlinkSync(
+    path.resolve(options.packageDir ?? ROOT),
+    path.join(userDir, 'node_modules', 'node-red-contrib-kafka-trigger'),
+    'dir',
+  );
   writeFileSync(path.join(userDir, 'flows.json'), JSON.stringify(flow, null, 2));
   const settings = {
     uiHost: '127.0.0.1',
@@ -170,8 +213,9 @@ async function freePort(): Promise<number> {
   return address.port;
 }
 
-class ProbedChild implements ConsumerProcess {
-  private readonly messages: ProbeMessage[] = [];
+/** A child process that talks to the runner over IPC, in messages with a `type`. */
+export class IpcChild<Message extends { type: string }> {
+  private readonly messages: Message[] = [];
   private readonly waiters: (() => void)[] = [];
   private exit: string | undefined;
 
@@ -181,7 +225,7 @@ class ProbedChild implements ConsumerProcess {
     private readonly logFile: string | undefined,
     private readonly cleanUp: () => void,
   ) {
-    child.on('message', (message: ProbeMessage) => {
+    child.on('message', (message: Message) => {
       this.messages.push(message);
       this.wake();
     });
@@ -195,25 +239,6 @@ class ProbedChild implements ConsumerProcess {
     return this.child.pid;
   }
 
-  async waitReady(timeoutMs = 60_000): Promise<void> {
-    await this.next('ready', timeoutMs);
-  }
-
-  async waitDrained(timeoutMs: number): Promise<ProbeReport> {
-    const message = await this.next('drained', timeoutMs);
-    return (message as { report: ProbeReport }).report;
-  }
-
-  async report(): Promise<ProbeReport> {
-    this.request({ type: 'report' });
-    const message = await this.next('report', 30_000);
-    return (message as { report: ProbeReport }).report;
-  }
-
-  reset(): void {
-    this.request({ type: 'reset' });
-  }
-
   async stop(): Promise<void> {
     if (this.exit === undefined && this.child.exitCode === null) {
       const exited = once(this.child, 'exit');
@@ -225,19 +250,27 @@ class ProbedChild implements ConsumerProcess {
     this.cleanUp();
   }
 
-  private request(request: ProbeRequest): void {
+  request(request: { type: string }): void {
     if (this.child.connected) this.child.send(request);
   }
 
-  private async next(type: ProbeMessage['type'], timeoutMs: number): Promise<ProbeMessage> {
+  /** The next message of one of `types`, taken off the queue. */
+  async next<Type extends Message['type']>(
+    types: Type | Type[],
+    timeoutMs: number,
+  ): Promise<Extract<Message, { type: Type }>> {
+    const wanted: string[] = Array.isArray(types) ? types : [types];
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      const index = this.messages.findIndex((message) => message.type === type);
-      if (index >= 0) return this.messages.splice(index, 1)[0]!;
+      const index = this.messages.findIndex((message) => wanted.includes(message.type));
+      if (index >= 0) return this.messages.splice(index, 1)[0] as Extract<Message, { type: Type }>;
       if (this.exit !== undefined)
         throw new Error(`${this.label} process exited (${this.exit})${this.logTail()}`);
       const left = deadline - Date.now();
-      if (left <= 0) throw new Error(`${this.label}: no '${type}' within ${timeoutMs} ms${this.logTail()}`);
+      if (left <= 0)
+        throw new Error(
+          `${this.label}: no '${wanted.join("' or '")}' within ${timeoutMs} ms${this.logTail()}`,
+        );
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, left);
         this.waiters.push(() => {
@@ -260,5 +293,24 @@ class ProbedChild implements ConsumerProcess {
     } catch {
       return '';
     }
+  }
+}
+
+class ProbedChild extends IpcChild<ProbeMessage> implements ConsumerProcess {
+  async waitReady(timeoutMs = 60_000): Promise<void> {
+    await this.next('ready', timeoutMs);
+  }
+
+  async waitDrained(timeoutMs: number): Promise<ProbeReport> {
+    return (await this.next('drained', timeoutMs)).report;
+  }
+
+  async report(): Promise<ProbeReport> {
+    this.request({ type: 'report' } satisfies ProbeRequest);
+    return (await this.next('report', 30_000)).report;
+  }
+
+  reset(): void {
+    this.request({ type: 'reset' } satisfies ProbeRequest);
   }
 }

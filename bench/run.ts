@@ -1,6 +1,8 @@
 // `npm run bench`: the throughput, latency and memory of the kafka-trigger in a real Node-RED,
-// against a plain kafkajs consumer on the same broker and backlog. See BENCHMARKS.md.
-// Settings come from the environment (bench/settings.ts); BENCH_QUICK=1 is a short run.
+// against a plain kafkajs consumer on the same broker and backlog; then the kafka-produce node
+// against a plain kafkajs producer (bench/produce.ts). See BENCHMARKS.md.
+// Settings come from the environment (bench/settings.ts); BENCH_QUICK=1 is a short run,
+// BENCH_PART=consume or produce runs one part.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -8,7 +10,9 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createTopic, startLocalKafka, type LocalKafka } from '../scripts/kafka/local-kafka';
 import { ROOT, startCeiling, startNodeRed, type ConsumerProcess } from './children';
+import { fmt, log, mb, median, ms, percentiles } from './figures';
 import type { ProbeReport } from './nodes/lib/probe';
+import { renderProduceTable, runProducePart } from './produce';
 import { preload, steadyStream, withProducer } from './producer';
 import { snapshotCommit } from './snapshot';
 import { readSettings, type BenchSettings, type FetchOptions, type WorkerConfig } from './settings';
@@ -42,7 +46,7 @@ interface Results {
 }
 
 let runId = 0;
-const live = new Set<ConsumerProcess>();
+const live = new Set<{ stop(): Promise<void> }>();
 
 async function main(): Promise<void> {
   const settings = readSettings();
@@ -59,12 +63,26 @@ async function main(): Promise<void> {
     const dirty = git(['status', '--porcelain', '--', 'src']) !== '';
     measured = `the working tree at ${git(['rev-parse', '--short', 'HEAD'])}${dirty ? ' with src modified' : ''}`;
   }
-  log(
-    `records=${settings.records} value≈${settings.valueBytes} B partitions=${settings.partitions} ` +
-      `rounds=${settings.rounds} rates=${settings.rates.join(',')}/s for ${settings.latencySeconds} s ` +
-      `slow=${settings.slowMs} ms phases=${settings.phases.join(',')}` +
-      (settings.packageDir ? ` package=${settings.packageDir}` : ''),
-  );
+  const consume = settings.parts.includes('consume');
+  const produce = settings.parts.includes('produce');
+  if (consume)
+    log(
+      `consume: records=${settings.records} value≈${settings.valueBytes} B partitions=${settings.partitions} ` +
+        `rounds=${settings.rounds} rates=${settings.rates.join(',')}/s for ${settings.latencySeconds} s ` +
+        `slow=${settings.slowMs} ms phases=${settings.phases.join(',')}` +
+        (settings.packageDir ? ` package=${settings.packageDir}` : ''),
+    );
+  if (produce) {
+    const p = settings.produce;
+    log(
+      `produce: ${p.sizes.map((each) => `${each.records} × ${each.valueBytes} B`).join(', ')} ` +
+        `partitions=${p.partitions} rounds=${p.rounds} warm-up=${p.warmUpRecords} window=${p.window} ` +
+        `raw window=${p.rawWindow} raw batches ≤${p.rawBatchRecords} records/≤${p.rawBatchBytes} B × ${p.rawInFlight} ` +
+        `latency ${p.rate}/s for ${p.latencySeconds} s` +
+        (p.variants.length > 0 ? ` variants=${p.variants.map((variant) => variant.label).join(',')}` : ''),
+    );
+  }
+  log(`load average at the start: ${loadAverage()}`);
   if (settings.cpuProfDir) mkdirSync(settings.cpuProfDir, { recursive: true });
   log('Starting the Kafka broker...');
   const broker = await startLocalKafka(settings.kafkaVersion ? { version: settings.kafkaVersion } : {});
@@ -74,9 +92,20 @@ async function main(): Promise<void> {
   };
   process.once('SIGINT', () => void stopAll().finally(() => process.exit(130)));
   try {
-    const results = await runPhases(broker, settings);
-    console.log('');
-    console.log(renderTable(results, settings));
+    const tables: string[] = [];
+    if (consume) {
+      const results = await runPhases(broker, settings);
+      tables.push(renderTable(results, settings));
+    }
+    if (produce) {
+      log('kafka-produce against a kafkajs producer...');
+      const results = await runProducePart(broker, settings, live);
+      tables.push(renderProduceTable(results, settings));
+    }
+    for (const table of tables) {
+      console.log('');
+      console.log(table);
+    }
     console.log('');
     console.log(renderMachine(broker, measured));
   } finally {
@@ -335,7 +364,15 @@ function renderMachine(broker: LocalKafka, measured: string): string {
     `measured: ${measured}`,
     `cpu: ${cpus[0]?.model ?? 'unknown'}, ${cpus.length} cores; memory ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB; ${os.platform()} ${os.release()}`,
     `node ${process.version}, kafkajs ${version('kafkajs')}, node-red ${version('node-red')}, kafka ${broker.version} (one KRaft broker on 127.0.0.1)`,
+    `load average at the end (1, 5, 15 min): ${loadAverage()}`,
   ].join('\n');
+}
+
+function loadAverage(): string {
+  return os
+    .loadavg()
+    .map((load) => load.toFixed(2))
+    .join(', ');
 }
 
 function git(args: string[], cwd = ROOT): string {
@@ -360,35 +397,6 @@ function fetchLabel(fetch: FetchOptions): string {
   return Object.entries(fetch)
     .map(([name, value]) => `${name} ${name.endsWith('Ms') ? value : mb(value)}`)
     .join(', ');
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
-}
-
-/** p50, p99 and max of sorted values. */
-function percentiles(sorted: number[]): [number, number, number] {
-  if (sorted.length === 0) return [NaN, NaN, NaN];
-  const at = (q: number): number => sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)]!;
-  return [at(0.5), at(0.99), sorted[sorted.length - 1]!];
-}
-
-function fmt(value: number): string {
-  return Math.round(value).toLocaleString('en-US');
-}
-
-function mb(bytes: number): string {
-  return `${Math.round(bytes / 2 ** 20)} MiB`;
-}
-
-function ms(value: number): string {
-  return Number.isNaN(value) ? 'n/a' : value < 10 ? value.toFixed(1) : value.toFixed(0);
-}
-
-function log(line: string): void {
-  console.log(`[bench] ${line}`);
 }
 
 main().catch((error: unknown) => {

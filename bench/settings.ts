@@ -1,9 +1,12 @@
-// What a bench run does, from the environment. BENCH_QUICK=1 gives a small run (about 2 minutes).
+// What a bench run does, from the environment. BENCH_QUICK=1 gives a small run (about 3 minutes).
 import type { ProbeMode } from './nodes/lib/probe';
 
 export type Phase = 'throughput' | 'memory' | 'latency';
+/** consume: kafka-trigger against a kafkajs consumer; produce: kafka-produce against a kafkajs producer. */
+export type Part = 'consume' | 'produce';
 
 export interface BenchSettings {
+  parts: Part[];
   /** Records preloaded into the backlog topic. */
   records: number;
   /** Approximate size of each record's JSON value, bytes. */
@@ -27,6 +30,33 @@ export interface BenchSettings {
   kafkaVersion: string | undefined;
   /** Fetch sizes of the tuned ceiling (kafkajs consumer options). */
   tunedFetch: FetchOptions;
+  produce: ProduceBenchSettings;
+}
+
+/** The produce part (bench/produce.ts). Its phases are throughput and latency of BENCH_PHASES. */
+export interface ProduceBenchSettings {
+  /** Value sizes, bytes, each with the records of its throughput runs. */
+  sizes: { valueBytes: number; records: number }[];
+  partitions: number;
+  rounds: number;
+  /** Records written and acknowledged before each measured throughput run. */
+  warmUpRecords: number;
+  /** Latency runs: records/s, seconds measured (after 2 s of warm-up). */
+  rate: number;
+  latencySeconds: number;
+  /** The Node-RED source's msgs not yet acknowledged, at most (the node's maxWaiting). */
+  window: number;
+  /** Raw send() per record: calls in flight, and the share of the records it writes (it is slow). */
+  rawWindow: number;
+  rawWindowShare: number;
+  /** Raw batched: the node's batch limits (WRITER_LIMITS in src/nodes/kafka-produce.ts) and batches in flight. */
+  rawBatchRecords: number;
+  rawBatchBytes: number;
+  rawInFlight: number;
+  /** Which of raw-window, raw-batched and product run (variants always do). */
+  sides: string[];
+  /** More product sides: other built copies of the package (e.g. with other writer limits), by label. */
+  variants: { label: string; dir: string }[];
 }
 
 /** The kafkajs consumer options that size fetches. */
@@ -54,7 +84,20 @@ export interface WorkerConfig {
 
 export function readSettings(env: NodeJS.ProcessEnv = process.env): BenchSettings {
   const quick = env.BENCH_QUICK === '1';
+  const produceRecords = list(
+    env.BENCH_PRODUCE_RECORDS,
+    quick ? [20_000, 3_000] : [200_000, 30_000],
+    'BENCH_PRODUCE_RECORDS',
+  );
+  const sizes = list(env.BENCH_PRODUCE_SIZES, [200, 10240], 'BENCH_PRODUCE_SIZES').map(
+    (valueBytes, index) => ({
+      valueBytes,
+      records: produceRecords[Math.min(index, produceRecords.length - 1)]!,
+    }),
+  );
+  const [rawBatchRecords, rawBatchBytes] = list(env.BENCH_RAW_BATCH, [5000, 1_000_000], 'BENCH_RAW_BATCH');
   return {
+    parts: parts(env.BENCH_PART),
     records: positive(env, 'BENCH_RECORDS', quick ? 50_000 : 500_000),
     valueBytes: positive(env, 'BENCH_VALUE_BYTES', 200),
     partitions: positive(env, 'BENCH_PARTITIONS', 6),
@@ -68,6 +111,22 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): BenchSetting
     cpuProfDir: env.BENCH_CPU_PROF_DIR || undefined,
     kafkaVersion: env.BENCH_KAFKA_VERSION || undefined,
     tunedFetch: env.BENCH_TUNED_FETCH ? (JSON.parse(env.BENCH_TUNED_FETCH) as FetchOptions) : TUNED_FETCH,
+    produce: {
+      sizes,
+      partitions: positive(env, 'BENCH_PRODUCE_PARTITIONS', 3),
+      rounds: positive(env, 'BENCH_PRODUCE_ROUNDS', quick ? 1 : 2),
+      warmUpRecords: positive(env, 'BENCH_PRODUCE_WARM_UP', quick ? 500 : 2000),
+      rate: positive(env, 'BENCH_PRODUCE_RATE', 1000),
+      latencySeconds: positive(env, 'BENCH_PRODUCE_LATENCY_SECONDS', quick ? 3 : 10),
+      window: positive(env, 'BENCH_PRODUCE_WINDOW', 10000),
+      rawWindow: positive(env, 'BENCH_RAW_WINDOW', 100),
+      rawWindowShare: Math.min(1, positive(env, 'BENCH_RAW_WINDOW_SHARE', 0.1)),
+      rawBatchRecords: rawBatchRecords ?? 5000,
+      rawBatchBytes: rawBatchBytes ?? 1_000_000,
+      rawInFlight: positive(env, 'BENCH_RAW_IN_FLIGHT', 1),
+      sides: sides(env.BENCH_PRODUCE_SIDES),
+      variants: variants(env.BENCH_PRODUCE_VARIANTS),
+    },
   };
 }
 
@@ -79,12 +138,37 @@ function positive(env: NodeJS.ProcessEnv, name: string, fallback: number): numbe
   return value;
 }
 
-function list(raw: string | undefined, fallback: number[]): number[] {
+function list(raw: string | undefined, fallback: number[], name = 'BENCH_RATES'): number[] {
   if (!raw) return fallback;
   const values = raw.split(',').map((part) => Number(part.trim()));
   if (values.some((value) => !Number.isFinite(value) || value <= 0))
-    throw new Error(`BENCH_RATES must be comma-separated positive numbers, not ${raw}`);
+    throw new Error(`${name} must be comma-separated positive numbers, not ${raw}`);
   return values;
+}
+
+function parts(raw: string | undefined): Part[] {
+  if (!raw || raw === 'all') return ['consume', 'produce'];
+  if (raw === 'consume' || raw === 'produce') return [raw];
+  throw new Error(`BENCH_PART must be consume, produce or all, not ${raw}`);
+}
+
+function sides(raw: string | undefined): string[] {
+  const all = ['raw-window', 'raw-batched', 'product'];
+  if (!raw) return all;
+  const chosen = raw.split(',').map((part) => part.trim());
+  for (const side of chosen)
+    if (!all.includes(side)) throw new Error(`BENCH_PRODUCE_SIDES: unknown side ${side}`);
+  return chosen;
+}
+
+/** `label=dir,label=dir`. */
+function variants(raw: string | undefined): { label: string; dir: string }[] {
+  if (!raw) return [];
+  return raw.split(',').map((entry) => {
+    const [label, dir] = entry.split('=');
+    if (!label || !dir) throw new Error(`BENCH_PRODUCE_VARIANTS must be label=dir,..., not ${raw}`);
+    return { label: label.trim(), dir: dir.trim() };
+  });
 }
 
 function phases(raw: string | undefined): Phase[] {

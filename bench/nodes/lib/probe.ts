@@ -67,9 +67,10 @@ export class Probe {
   private peakQueued = 0;
   private done = false;
   private readonly sampler: NodeJS.Timeout;
-  private readonly onRequest = (request: ProbeRequest): void => {
+  private readonly onRequest = (request: { type: string }): void => {
+    // Other requests on the channel are for other parts of the child (the produce bench's source).
     if (request.type === 'reset') this.reset();
-    else this.send({ type: 'report', report: this.report() });
+    else if (request.type === 'report') this.send({ type: 'report', report: this.report() });
   };
 
   constructor(private readonly config: ProbeConfig) {
