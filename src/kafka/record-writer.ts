@@ -51,7 +51,7 @@ export type WriterState =
 export interface WrittenRecord {
   topic: string;
   partition: number;
-  offset: string | null;
+  offset: number | null;
 }
 
 export type WriteFailureKind = 'queue-full' | 'timed-out' | 'closed' | 'refused';
@@ -73,9 +73,13 @@ type Phase = 'idle' | 'connecting' | 'ready' | 'backing-off' | 'closed';
 interface Entry {
   record: OutgoingRecord;
   settled: boolean;
-  /** Sent alone: a request with it in was refused, and it must not fail the records beside it. */
-  alone: boolean;
-  timer: NodeJS.Timeout;
+  /**
+   * The most records it may go with: a request with it in was refused, and halving the requests
+   * finds the record to blame without failing those beside it.
+   */
+  together: number;
+  /** When it fails as timed out (Date.now() milliseconds). */
+  deadline: number;
   resolve(written: WrittenRecord): void;
   reject(failure: WriteFailure): void;
 }
@@ -98,6 +102,8 @@ export class RecordWriter {
   private closing = false;
   private lastError: unknown;
   private retryTimer: NodeJS.Timeout | undefined;
+  /** One timer for every record's send timeout: they expire in the order they were written. */
+  private deadlineTimer: NodeJS.Timeout | undefined;
   private readonly retries: RetryCount;
   private drained: (() => void) | undefined;
 
@@ -129,23 +135,13 @@ export class RecordWriter {
       const entry: Entry = {
         record,
         settled: false,
-        alone: false,
+        together: Infinity,
+        deadline: Date.now() + this.options.sendTimeout,
         resolve,
         reject,
-        timer: setTimeout(() => {
-          this.fail(
-            entry,
-            new WriteFailure(
-              'timed-out',
-              `not written within ${this.options.sendTimeout} ms`,
-              this.lastError,
-            ),
-          );
-          this.waiting = this.waiting.filter((waiting) => waiting !== entry);
-          this.checkDrained();
-        }, this.options.sendTimeout),
       };
       this.waiting.push(entry);
+      this.armDeadline();
       this.schedulePump();
     });
   }
@@ -177,6 +173,7 @@ export class RecordWriter {
     this.waiting = [];
     this.phase = 'closed';
     clearTimeout(this.retryTimer);
+    clearTimeout(this.deadlineTimer);
     await this.options.producer.disconnect();
   }
 
@@ -248,20 +245,43 @@ export class RecordWriter {
     this.schedulePump();
   }
 
-  /** The oldest waiting records up to the batch limits; a record that must go alone goes alone. */
+  /** The oldest waiting records up to the batch limits, and to what the first may go with. */
   private takeBatch(): Entry[] {
     this.waiting = this.waiting.filter((entry) => !entry.settled);
-    const { maxBatchRecords, maxBatchBytes } = this.options.limits;
+    const { maxBatchBytes } = this.options.limits;
+    const maxRecords = Math.min(this.options.limits.maxBatchRecords, this.waiting[0]?.together ?? Infinity);
     let count = 0;
     let bytes = 0;
     for (const entry of this.waiting) {
-      if (count > 0 && (entry.alone || count >= maxBatchRecords || bytes + entry.record.size > maxBatchBytes))
-        break;
+      if (count > 0 && (count >= maxRecords || bytes + entry.record.size > maxBatchBytes)) break;
       count += 1;
       bytes += entry.record.size;
-      if (entry.alone) break;
     }
     return this.waiting.splice(0, count);
+  }
+
+  /** Fails the records whose send timeout has passed, then waits for the next one's. */
+  private armDeadline(): void {
+    if (this.deadlineTimer || this.phase === 'closed') return;
+    // In flight are older than waiting, and either list is in the order of writing.
+    const next =
+      this.inFlight.find((entry) => !entry.settled) ?? this.waiting.find((entry) => !entry.settled);
+    if (!next) return;
+    this.deadlineTimer = setTimeout(
+      () => {
+        this.deadlineTimer = undefined;
+        const now = Date.now();
+        const expired = (entry: Entry): boolean => !entry.settled && entry.deadline <= now;
+        for (const entry of [...this.inFlight, ...this.waiting].filter(expired)) {
+          const message = `not written within ${this.options.sendTimeout} ms`;
+          this.fail(entry, new WriteFailure('timed-out', message, this.lastError));
+        }
+        this.waiting = this.waiting.filter((entry) => !entry.settled);
+        this.checkDrained();
+        this.armDeadline();
+      },
+      Math.max(0, next.deadline - Date.now()),
+    );
   }
 
   private handleRefusal(batch: Entry[], error: unknown): void {
@@ -275,8 +295,10 @@ export class RecordWriter {
       return;
     }
     if (unsettled.length > 1) {
-      // One record may be to blame (a missing topic, a record too large): find it by sending each alone.
-      for (const entry of unsettled) entry.alone = true;
+      // One record may be to blame (a missing topic, a record too large): halve the request until
+      // the requests with it in hold it alone.
+      const together = Math.ceil(unsettled.length / 2);
+      for (const entry of unsettled) entry.together = together;
       this.waiting.unshift(...unsettled);
       return;
     }
@@ -285,29 +307,29 @@ export class RecordWriter {
   }
 
   private settleWritten(batch: Entry[], answer: RecordMetadata[]): void {
-    const baseOffsets = new Map(
-      answer.map((meta) => [partitionKey(meta.topicName, meta.partition), meta.baseOffset]),
-    );
-    const positions = new Map<string, number>();
+    // Each partition's records got consecutive offsets from its base offset, in request order.
+    const next = new Map<string, Map<number, number>>();
+    for (const { topicName, partition, baseOffset } of answer) {
+      if (baseOffset === undefined) continue;
+      const partitions = next.get(topicName) ?? new Map<number, number>();
+      partitions.set(partition, Number(baseOffset));
+      next.set(topicName, partitions);
+    }
     for (const entry of batch) {
       const { topic, message } = entry.record;
       const partition = this.options.partitionOf(message) ?? -1;
-      const key = partitionKey(topic, partition);
-      const position = positions.get(key) ?? 0;
-      positions.set(key, position + 1);
-      const base = baseOffsets.get(key);
-      const offset = base === undefined ? null : (BigInt(base) + BigInt(position)).toString();
+      const partitions = next.get(topic);
+      const offset = partitions?.get(partition);
+      if (offset !== undefined) partitions!.set(partition, offset + 1);
       if (entry.settled) continue;
       entry.settled = true;
-      clearTimeout(entry.timer);
-      entry.resolve({ topic, partition, offset });
+      entry.resolve({ topic, partition, offset: offset ?? null });
     }
   }
 
   private fail(entry: Entry, failure: WriteFailure): void {
     if (entry.settled) return;
     entry.settled = true;
-    clearTimeout(entry.timer);
     entry.reject(failure);
   }
 
@@ -324,8 +346,4 @@ function topicMessagesOf(batch: Entry[]): TopicMessages[] {
     else byTopic.set(record.topic, [record.message]);
   }
   return [...byTopic].map(([topic, messages]) => ({ topic, messages }));
-}
-
-function partitionKey(topic: string, partition: number): string {
-  return `${topic}\u0000${partition}`;
 }

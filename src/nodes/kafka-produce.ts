@@ -91,6 +91,7 @@ export = function register(RED: NodeAPI): void {
     });
     let state: WriterState = { kind: 'connecting' };
     let waitingBadge: NodeJS.Timeout | undefined;
+    let closing = false;
     const writer = new RecordWriter({
       producer,
       partitionOf: (message) => partitions.partitionOf(message),
@@ -110,11 +111,7 @@ export = function register(RED: NodeAPI): void {
       const { topic } = outgoing.record;
       writer.write(outgoing.record).then(
         (written) => {
-          const kafka: KafkaProduceMetadata = {
-            topic,
-            partition: written.partition,
-            offset: written.offset === null ? null : Number(written.offset),
-          };
+          const kafka: KafkaProduceMetadata = written;
           send(Object.assign(msg, { kafka }));
           done();
         },
@@ -123,6 +120,7 @@ export = function register(RED: NodeAPI): void {
     });
 
     node.on('close', (_removed: boolean, done: () => void) => {
+      closing = true;
       clearInterval(waitingBadge);
       writer
         .close(CLOSE_TIMEOUT_MS)
@@ -151,7 +149,8 @@ export = function register(RED: NodeAPI): void {
       showStatus();
       // While records wait for the broker, the badge counts them.
       clearInterval(waitingBadge);
-      waitingBadge = next.kind === 'retrying' ? setInterval(showStatus, 1000) : undefined;
+      // A closing writer still reports its last attempts; only an open node keeps a badge ticking.
+      waitingBadge = next.kind === 'retrying' && !closing ? setInterval(showStatus, 1000) : undefined;
       if (next.kind !== 'retrying') return;
       node.warn(
         errorText(RETRY_MESSAGE[next.failure], {

@@ -6,6 +6,7 @@ import {
   brokerNode,
   debugNode,
   helperNode,
+  produceNode,
   tab,
   tlsConfigNode,
   triggerNode,
@@ -14,6 +15,7 @@ import {
 import {
   collect,
   deploy,
+  getNode,
   loggedBy,
   startNodeRed,
   statusCalls,
@@ -81,7 +83,10 @@ describe('kafka-broker SASL and TLS against a broker that demands them', functio
   beforeEach(startNodeRed);
   afterEach(stopNodeRed);
 
-  /** Deploys a trigger on a fresh topic through the given connection; returns the topic and its output. */
+  /**
+   * Deploys a trigger and a kafka-produce on a fresh topic, both through one broker node with the given
+   * connection; returns the topic, the trigger's output and the producer's.
+   */
   async function deployOver(connection: Connection) {
     const topic = uniqueName('secure');
     await createTopic(secureBroker, topic);
@@ -93,6 +98,8 @@ describe('kafka-broker SASL and TLS against a broker that demands them', functio
       }),
       triggerNode('trigger1', { broker: 'broker1', topic }, ['out']),
       helperNode('out'),
+      produceNode('produce1', { broker: 'broker1', topic }, ['written']),
+      helperNode('written'),
     ];
     const credentials: Record<string, unknown> = {};
     if (connection.sasl)
@@ -106,7 +113,7 @@ describe('kafka-broker SASL and TLS against a broker that demands them', functio
       };
     }
     await deploy(flow, credentials);
-    return { topic, received: collect('out') };
+    return { topic, received: collect('out'), written: collect('written') };
   }
 
   const working: [string, () => Connection][] = [
@@ -138,12 +145,17 @@ describe('kafka-broker SASL and TLS against a broker that demands them', functio
   ];
 
   for (const [name, connection] of working) {
-    it(`delivers records over ${name}`, async () => {
-      const { topic, received } = await deployOver(connection());
+    it(`delivers records over ${name}, and kafka-produce writes over it too`, async () => {
+      const { topic, received, written } = await deployOver(connection());
       await waitForStatus('trigger1', 'connected');
       await produce(topic, [{ key: 'k', value: `{"over":"${name}"}` }], secureBroker);
       await waitFor(() => received.length === 1, 30000, 'the record');
       should(received[0]!.payload.message).eql({ over: name });
+      await waitForStatus('produce1', 'connected', 30000, 'kafka-produce');
+      getNode<{ receive(msg: unknown): void }>('produce1').receive({ payload: { written: name } });
+      await waitFor(() => received.length === 2 && written.length === 1, 30000, 'the written record');
+      should(received[1]!.payload.message).eql({ written: name });
+      should((written[0] as unknown as { kafka: { topic: string } }).kafka.topic).equal(topic);
     });
   }
 
@@ -189,8 +201,10 @@ describe('kafka-broker SASL and TLS against a broker that demands them', functio
 
   for (const [name, connection, status, warning] of failing) {
     it(`reports ${name} clearly, delivers nothing and retries at a bounded rate`, async () => {
-      const { topic, received } = await deployOver(connection());
+      const { topic, received, written } = await deployOver(connection());
       await waitForStatus('trigger1', status, 30000);
+      await waitForStatus('produce1', status, 30000, 'kafka-produce');
+      getNode<{ receive(msg: unknown): void }>('produce1').receive({ payload: 'must wait' });
       await produce(topic, [{ value: '"must not arrive"' }], secureBroker);
       // A window for what must not happen: a delivery, a tight retry loop, another status.
       await sleep(20000);
@@ -200,6 +214,9 @@ describe('kafka-broker SASL and TLS against a broker that demands them', functio
       // Backoff starts at 0.5-1 s and doubles: at most a handful of attempts in 20 s, never a tight loop.
       should(warnings.length).be.belowOrEqual(8);
       should(received).be.empty();
+      should(written).be.empty();
+      // The msg waits for the connection (send timeout 30 s), and the badge counted it.
+      should(statusCalls('produce1').some((call) => call.text?.endsWith(', 1 waiting'))).be.true();
       const shown = new Set(statusCalls('trigger1').map((call) => call.text));
       should([...shown]).eql(['kafka-trigger.status.connecting', `kafka-trigger.status.${status}`]);
     });

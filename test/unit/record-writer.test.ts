@@ -150,10 +150,10 @@ describe('record writer', () => {
     ]);
     should(producer.requests).have.length(1);
     should(written).eql([
-      { topic: 't', partition: 0, offset: '100' },
-      { topic: 't', partition: 1, offset: '200' },
-      { topic: 't', partition: 0, offset: '101' },
-      { topic: 'u', partition: 0, offset: '100' },
+      { topic: 't', partition: 0, offset: 100 },
+      { topic: 't', partition: 1, offset: 200 },
+      { topic: 't', partition: 0, offset: 101 },
+      { topic: 'u', partition: 0, offset: 100 },
     ]);
   });
 
@@ -214,7 +214,7 @@ describe('record writer', () => {
     };
     const { writer: w, states } = make(producer);
     const written = await Promise.all(['a', 'b'].map((value) => w.write(record(value))));
-    should(written.map((entry) => entry.offset)).eql(['100', '101']);
+    should(written.map((entry) => entry.offset)).eql([100, 101]);
     should(producer.requestValues).eql([
       ['a', 'b'],
       ['a', 'b'],
@@ -247,7 +247,7 @@ describe('record writer', () => {
     };
     const { writer: w } = make(producer);
     const written = await Promise.all(['a', 'b'].map((value) => w.write(record(value))));
-    should(written.map((entry) => entry.offset)).eql(['100', '101']);
+    should(written.map((entry) => entry.offset)).eql([100, 101]);
     should(producer.requestValues).eql([
       ['a', 'b'],
       ['a', 'b'],
@@ -281,7 +281,7 @@ describe('record writer', () => {
     should(producer.requestValues.flat()).eql(['a', 'b', 'd']);
   });
 
-  it('when the broker refuses a request, sends its records one by one so that only the bad one fails', async () => {
+  it('when the broker refuses a request, halves it until only the bad record fails', async () => {
     const producer = new FakeProducer();
     const tooLarge = Object.assign(
       new Error('The request included a message larger than the max message size'),
@@ -301,7 +301,7 @@ describe('record writer', () => {
     const failure = (outcomes[1] as PromiseRejectedResult).reason as WriteFailure;
     should(failure.kind).equal('refused');
     should(failure.cause).equal(tooLarge);
-    should(producer.requestValues).eql([['a', 'huge', 'b'], ['a'], ['huge'], ['b']]);
+    should(producer.requestValues).eql([['a', 'huge', 'b'], ['a', 'huge'], ['a'], ['huge'], ['b']]);
   });
 
   it('on close writes what it accepted, then disconnects; later writes fail as closed', async () => {
@@ -348,6 +348,6 @@ describe('record writer', () => {
     await waitFor(() => states.some((s) => s.kind === 'retrying'), 2000, 'backing off');
     producer.connectError = undefined;
     await w.close(2000);
-    should(await waiting).eql({ topic: 't', partition: 0, offset: '100' });
+    should(await waiting).eql({ topic: 't', partition: 0, offset: 100 });
   });
 });
