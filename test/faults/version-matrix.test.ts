@@ -126,7 +126,7 @@ for (const { node: NODE_MAJOR, nodeRed: NODE_RED_MAJOR } of MATRIX)
         set_errors: sets.filter((set) => set.err).length,
         consumed: delivered ? 'yes' : 'no',
       });
-      should(sets.flatMap((set) => set.types).sort()).eql(['kafka-broker', 'kafka-trigger']);
+      should(sets.flatMap((set) => set.types).sort()).eql(['kafka-broker', 'kafka-produce', 'kafka-trigger']);
       for (const set of sets) {
         should(set.err).be.undefined();
         should(set.enabled).be.true();
