@@ -4,9 +4,10 @@ import { BROKER_VERSION } from '../settings/migrations';
 import { BROKER_RULES, DEFAULT_CLIENT_ID } from '../settings/setting-rules';
 import { fillChoices, ruleProperty } from './setting-fields';
 
-/** What the runtime's connection test answers. */
-interface TopicsResponse {
+/** What the runtime's connection and registry checks answer. */
+interface CheckResponse {
   topics?: string[];
+  subjects?: string[];
   error?: string;
 }
 
@@ -22,10 +23,13 @@ RED.nodes.registerType('kafka-broker', {
     client_id: ruleProperty('kafka-broker', BROKER_RULES.client_id),
     tls: { value: '', type: 'tls-config', required: false },
     sasl_mechanism: ruleProperty('kafka-broker', BROKER_RULES.sasl_mechanism),
+    schema_registry_url: ruleProperty('kafka-broker', BROKER_RULES.schema_registry_url),
   },
   credentials: {
     username: { type: 'text' },
     password: { type: 'password' },
+    schema_registry_username: { type: 'text' },
+    schema_registry_password: { type: 'password' },
   },
   label() {
     return String(this.name || this.brokers || 'kafka-broker');
@@ -46,17 +50,16 @@ RED.nodes.registerType('kafka-broker', {
       })
       .trigger('change');
 
-    // Test connection: the runtime lists the cluster's topics with the settings in the form. An unchanged
-    // stored password shows as __PWRD__; the runtime then uses the stored one of this node (sent as id).
-    const result = $('#node-config-kafka-broker-topics');
-    const showError = (message: unknown): void => {
-      result
-        .addClass('kafka-broker-topics-error')
-        .text(node._('kafka-broker.test.failed', { error: String(message || '?') }));
-    };
-    $('#node-config-kafka-broker-test').on('click', function () {
-      const button = $(this);
-      const password = $('#node-config-input-password').val();
+    const registryUrl = $('#node-config-input-schema_registry_url');
+    registryUrl
+      .on('change keyup', () => {
+        $('.kafka-broker-registry-row').toggle(String(registryUrl.val() ?? '').trim() !== '');
+      })
+      .trigger('change');
+
+    // The two checks send the form's settings; an unchanged stored password shows as __PWRD__, and
+    // the runtime then uses the stored one of this node (sent as id).
+    const formSettings = (): Record<string, unknown> => {
       const tls = $('#node-config-input-tls').val();
       const request: Record<string, unknown> = {
         brokers: $('#node-config-input-brokers').val(),
@@ -64,29 +67,41 @@ RED.nodes.registerType('kafka-broker', {
         sasl_mechanism: mechanism.val(),
         username: $('#node-config-input-username').val(),
         tls: tls && tls !== '_ADD_' ? tls : '',
+        schema_registry_url: registryUrl.val(),
+        schema_registry_username: $('#node-config-input-schema_registry_username').val(),
       };
-      if (password === STORED_PASSWORD) request.id = node.id;
-      else request.password = password;
+      for (const secret of ['password', 'schema_registry_password']) {
+        const value = $(`#node-config-input-${secret}`).val();
+        if (value === STORED_PASSWORD) request.id = node.id;
+        else request[secret] = value;
+      }
+      return request;
+    };
+    const check = (
+      button: JQuery,
+      result: JQuery,
+      url: string,
+      messages: { testing: string; failed: string },
+      show: (response: CheckResponse) => string | undefined,
+    ): void => {
+      const showError = (message: unknown): void => {
+        result
+          .addClass('kafka-broker-topics-error')
+          .text(node._(messages.failed, { error: String(message || '?') }));
+      };
       button.prop('disabled', true);
-      result.removeClass('kafka-broker-topics-error').text(node._('kafka-broker.test.testing')).show();
+      result.removeClass('kafka-broker-topics-error').text(node._(messages.testing)).show();
       $.ajax({
-        url: 'kafka-trigger/broker/topics',
+        url,
         method: 'POST',
         contentType: 'application/json',
         dataType: 'json',
-        data: JSON.stringify(request),
+        data: JSON.stringify(formSettings()),
       })
-        .done((response: TopicsResponse | undefined) => {
-          if (response && Array.isArray(response.topics)) {
-            const topics = response.topics.slice().sort();
-            result.text(
-              topics.length === 0
-                ? node._('kafka-broker.test.no-topics')
-                : node._('kafka-broker.test.topics', { count: topics.length }) + '\n' + topics.join('\n'),
-            );
-          } else {
-            showError(response?.error);
-          }
+        .done((response: CheckResponse | undefined) => {
+          const text = response ? show(response) : undefined;
+          if (text === undefined) showError(response?.error);
+          else result.text(text);
         })
         .fail((xhr) => {
           const body = xhr.responseJSON as { error?: string; message?: string } | undefined;
@@ -95,6 +110,44 @@ RED.nodes.registerType('kafka-broker', {
         .always(() => {
           button.prop('disabled', false);
         });
+    };
+    /** A sorted list under a heading, or the text for none. */
+    const listing = (names: string[], heading: string, none: string): string => {
+      const sorted = names.slice().sort();
+      return sorted.length === 0
+        ? node._(none)
+        : node._(heading, { count: sorted.length }) + '\n' + sorted.join('\n');
+    };
+
+    // Test connection: the runtime lists the cluster's topics with the settings in the form.
+    $('#node-config-kafka-broker-test').on('click', function () {
+      check(
+        $(this),
+        $('#node-config-kafka-broker-topics'),
+        'kafka-trigger/broker/topics',
+        { testing: 'kafka-broker.test.testing', failed: 'kafka-broker.test.failed' },
+        (response) =>
+          Array.isArray(response.topics)
+            ? listing(response.topics, 'kafka-broker.test.topics', 'kafka-broker.test.no-topics')
+            : undefined,
+      );
+    });
+    // Test registry: the runtime asks the Schema Registry for its subjects.
+    $('#node-config-kafka-broker-registry-test').on('click', function () {
+      check(
+        $(this),
+        $('#node-config-kafka-broker-subjects'),
+        'kafka-trigger/broker/schema-registry',
+        { testing: 'kafka-broker.registry.testing', failed: 'kafka-broker.registry.failed' },
+        (response) =>
+          Array.isArray(response.subjects)
+            ? listing(
+                response.subjects,
+                'kafka-broker.registry.subjects',
+                'kafka-broker.registry.no-subjects',
+              )
+            : undefined,
+      );
     });
   },
 });

@@ -2,7 +2,12 @@
 // the script of dist/nodes/kafka-produce.html. The Flow Library reads that script: the type name and the
 // category, color, icon, inputs and outputs must stay literals, and `defaults` an inline object.
 import { PRODUCE_VERSION } from '../settings/migrations';
-import { PRODUCE_RULES, type Acks, type Compression } from '../settings/setting-rules';
+import {
+  PRODUCE_RULES,
+  type Acks,
+  type Compression,
+  type ProduceMessageFormat,
+} from '../settings/setting-rules';
 import { fillChoices, ruleProperty } from './setting-fields';
 
 const ACKS_LABELS: Record<Acks, string> = {
@@ -18,6 +23,11 @@ const COMPRESSION_LABELS: Record<Compression, string> = {
   zstd: 'kafka-produce.compression.zstd',
 };
 
+const MESSAGE_FORMAT_LABELS: Record<ProduceMessageFormat, string> = {
+  auto: 'kafka-produce.message_format.auto',
+  'schema-registry': 'kafka-produce.message_format.schema-registry',
+};
+
 RED.nodes.registerType('kafka-produce', {
   category: 'network',
   color: '#b9c3cc',
@@ -30,6 +40,8 @@ RED.nodes.registerType('kafka-produce', {
     acks: ruleProperty('kafka-produce', PRODUCE_RULES.acks),
     compression: ruleProperty('kafka-produce', PRODUCE_RULES.compression),
     send_timeout: ruleProperty('kafka-produce', PRODUCE_RULES.send_timeout),
+    message_format: ruleProperty('kafka-produce', PRODUCE_RULES.message_format),
+    schema_subject: ruleProperty('kafka-produce', PRODUCE_RULES.schema_subject),
   },
   inputs: 1,
   outputs: 1,
@@ -63,5 +75,18 @@ RED.nodes.registerType('kafka-produce', {
       (choice) => node._(COMPRESSION_LABELS[choice]),
       node.compression,
     );
+    const format = $('#node-input-message_format');
+    fillChoices(
+      format,
+      PRODUCE_RULES.message_format,
+      (choice) => node._(MESSAGE_FORMAT_LABELS[choice]),
+      node.message_format,
+    );
+    // The subject only means something with the registry.
+    format
+      .on('change', () => {
+        $('.kafka-produce-registry-row').toggle(format.val() === 'schema-registry');
+      })
+      .trigger('change');
   },
 });

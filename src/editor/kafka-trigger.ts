@@ -7,6 +7,8 @@ import {
   defaultGroupId,
   heartbeatProblem,
   type DeliveryMode,
+  type KeyFormat,
+  type MessageFormat,
   type StartFrom,
 } from '../settings/setting-rules';
 import { fillChoices, problemMessage, ruleProperty } from './setting-fields';
@@ -18,6 +20,17 @@ const START_FROM_LABELS: Record<StartFrom, string> = {
 const DELIVERY_LABELS: Record<DeliveryMode, string> = {
   handoff: 'kafka-trigger.delivery.handoff',
   complete: 'kafka-trigger.delivery.complete',
+};
+const MESSAGE_FORMAT_LABELS: Record<MessageFormat, string> = {
+  auto: 'kafka-trigger.message_format.auto',
+  text: 'kafka-trigger.message_format.text',
+  buffer: 'kafka-trigger.message_format.buffer',
+  'schema-registry': 'kafka-trigger.message_format.schema-registry',
+};
+const KEY_FORMAT_LABELS: Record<KeyFormat, string> = {
+  text: 'kafka-trigger.key_format.text',
+  buffer: 'kafka-trigger.key_format.buffer',
+  'schema-registry': 'kafka-trigger.key_format.schema-registry',
 };
 /** The number fields, whose placeholder shows what a blank value means. */
 const NUMBER_SETTINGS = [
@@ -55,6 +68,8 @@ RED.nodes.registerType('kafka-trigger', {
     complete_timeout: ruleProperty('kafka-trigger', TRIGGER_RULES.complete_timeout),
     dead_letter_topic: ruleProperty('kafka-trigger', TRIGGER_RULES.dead_letter_topic),
     metrics_interval: ruleProperty('kafka-trigger', TRIGGER_RULES.metrics_interval),
+    message_format: ruleProperty('kafka-trigger', TRIGGER_RULES.message_format),
+    key_format: ruleProperty('kafka-trigger', TRIGGER_RULES.key_format),
     outputs: { value: 1 },
   },
   inputs: 0,
@@ -88,6 +103,18 @@ RED.nodes.registerType('kafka-trigger', {
       TRIGGER_RULES.delivery,
       (choice) => label(DELIVERY_LABELS[choice]),
       node.delivery,
+    );
+    fillChoices(
+      $('#node-input-message_format'),
+      TRIGGER_RULES.message_format,
+      (choice) => label(MESSAGE_FORMAT_LABELS[choice]),
+      node.message_format,
+    );
+    fillChoices(
+      $('#node-input-key_format'),
+      TRIGGER_RULES.key_format,
+      (choice) => label(KEY_FORMAT_LABELS[choice]),
+      node.key_format,
     );
     // Re-check the heartbeat whenever the session timeout it must stay below changes.
     $('#node-input-session_timeout').on('change keyup paste', () => {

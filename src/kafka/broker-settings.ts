@@ -10,6 +10,7 @@ export interface BrokerConfig {
   brokers?: string;
   client_id?: string;
   sasl_mechanism?: string;
+  schema_registry_url?: string;
 }
 
 export interface BrokerSettings {
@@ -17,6 +18,8 @@ export interface BrokerSettings {
   brokers: string[];
   clientId: string;
   mechanism: SaslMechanism;
+  /** Undefined: no Schema Registry. */
+  schemaRegistryUrl: string | undefined;
 }
 
 export type BrokerSettingsResult =
@@ -29,5 +32,14 @@ export function resolveBrokerSettings(config: BrokerConfig): BrokerSettingsResul
   const clientId = BROKER_RULES.client_id.check(config.client_id);
   const mechanism = BROKER_RULES.sasl_mechanism.check(config.sasl_mechanism);
   if ('problem' in mechanism) return mechanism;
-  return { settings: { brokers: brokers.value, clientId: clientId.value, mechanism: mechanism.value } };
+  const schemaRegistryUrl = BROKER_RULES.schema_registry_url.check(config.schema_registry_url);
+  if ('problem' in schemaRegistryUrl) return schemaRegistryUrl;
+  return {
+    settings: {
+      brokers: brokers.value,
+      clientId: clientId.value,
+      mechanism: mechanism.value,
+      schemaRegistryUrl: schemaRegistryUrl.value,
+    },
+  };
 }

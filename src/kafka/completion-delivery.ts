@@ -4,11 +4,13 @@ import { CompletionWatermarks } from './completion-watermarks';
 import { OffsetCommitter } from './offset-committer';
 import { StopSignal } from './stop-signal';
 import type { InFlightLimit } from './in-flight-limit';
-import { toTriggerData, type ProcessingClock } from './trigger-data';
+import type { RecordDecoder } from './record-decoder';
+import type { ProcessingClock } from './trigger-data';
 
 export interface CompletionDeliveryOptions {
   consumer: Consumer;
   hooks: DeliveryHooks;
+  decoder: RecordDecoder;
   clock: ProcessingClock;
   /** Shared by every consumer a trigger makes, so records still in flight from a crashed one count too. */
   limit: InFlightLimit;
@@ -80,9 +82,16 @@ export class CompletionDelivery implements BatchDelivery {
    * sent again once the flows run, unless the trigger is closing: then it stays uncommitted.
    */
   private async track(topic: string, partition: number, record: KafkaMessage): Promise<void> {
-    const { hooks, clock, heartbeatInterval } = this.options;
-    const send = () => hooks.sendTracked(toTriggerData(topic, partition, record, clock.now()), record);
-    let outcome = await send();
+    const { hooks, decoder, clock, heartbeatInterval } = this.options;
+    // Each send gets fresh trigger data: a dropped message may have reached some of the flow first.
+    const send = () => hooks.sendTracked(decoder.triggerData(topic, partition, record, clock.now()), record);
+    let outcome: FlowOutcome;
+    try {
+      outcome = await send();
+    } catch (error) {
+      // A record that does not decode fails like one the flow failed: dead-lettered when there is a topic for it.
+      outcome = { error };
+    }
     while (outcome.dropped && !this.stop.stopped) {
       if (await this.stop.race(hooks.flows.running(heartbeatInterval))) outcome = await send();
     }

@@ -2,7 +2,8 @@ import type { Consumer, EachBatchPayload, KafkaMessage } from 'kafkajs';
 import type { BatchDelivery, DeliveryHooks } from './batch-delivery';
 import { OffsetCommitter } from './offset-committer';
 import { StopSignal } from './stop-signal';
-import { toTriggerData, type ProcessingClock } from './trigger-data';
+import type { RecordDecoder } from './record-decoder';
+import type { ProcessingClock } from './trigger-data';
 
 const STOP_CHECK_EVERY = 256;
 
@@ -19,6 +20,7 @@ export class HandoffDelivery implements BatchDelivery {
 
   constructor(
     private readonly hooks: DeliveryHooks,
+    private readonly decoder: RecordDecoder,
     private readonly clock: ProcessingClock,
     consumer: Consumer,
     private readonly heartbeatInterval: number,
@@ -77,10 +79,10 @@ export class HandoffDelivery implements BatchDelivery {
       const record = messages[sent]!;
       if (sent % STOP_CHECK_EVERY === 0 && stopped()) break;
       try {
-        this.hooks.send(toTriggerData(topic, partition, record, processedAt), record);
+        this.hooks.send(this.decoder.triggerData(topic, partition, record, processedAt), record);
       } catch (error) {
-        // A record Node-RED cannot send (e.g. too deeply nested to clone for a second wire) is
-        // reported and passed over: it must not stop the consumer on it for ever.
+        // A record that does not decode, or that Node-RED cannot send (e.g. too deeply nested to
+        // clone for a second wire), is reported and passed over: it must not stop the consumer for ever.
         this.hooks.onSendFailed({ topic, partition, offset: record.offset, error });
       }
     }

@@ -38,13 +38,24 @@ export interface OutgoingRecord {
 /** Kafka's per-record framing (lengths, attributes, deltas), roughly, for batch sizing. */
 const RECORD_OVERHEAD_BYTES = 24;
 
+/** The topic a msg goes to: the node's setting, else msg.topic. */
+export function outgoingTopic(
+  msg: ProduceInput,
+  settings: Pick<ProduceSettings, 'topic'>,
+): { topic: string } | { problem: RecordProblem } {
+  const topic = settings.topic ?? msg.topic;
+  if (typeof topic !== 'string' || topic.trim() === '') return problem('missing-msg-topic');
+  if (!isValidTopicName(topic)) return problem('invalid-msg-topic', { topic });
+  return { topic };
+}
+
 export function toOutgoingRecord(
   msg: ProduceInput,
   settings: Pick<ProduceSettings, 'topic' | 'key'>,
 ): { record: OutgoingRecord } | { problem: RecordProblem } {
-  const topic = settings.topic ?? msg.topic;
-  if (typeof topic !== 'string' || topic.trim() === '') return problem('missing-msg-topic');
-  if (!isValidTopicName(topic)) return problem('invalid-msg-topic', { topic });
+  const destination = outgoingTopic(msg, settings);
+  if ('problem' in destination) return destination;
+  const { topic } = destination;
 
   const value = recordValue(msg.payload);
   if ('problem' in value) return value;

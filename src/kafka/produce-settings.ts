@@ -3,6 +3,7 @@ import {
   PRODUCE_RULES,
   type Acks,
   type Compression,
+  type ProduceMessageFormat,
   type ProduceProblemKey,
   type SettingProblem,
 } from '../settings/setting-rules';
@@ -14,6 +15,8 @@ export interface ProduceConfig {
   acks?: string;
   compression?: string;
   send_timeout?: number | string;
+  message_format?: string;
+  schema_subject?: string;
 }
 
 export interface ProduceSettings {
@@ -26,6 +29,9 @@ export interface ProduceSettings {
   compression: Compression;
   kafkajsCompression: CompressionTypes;
   sendTimeout: number;
+  messageFormat: ProduceMessageFormat;
+  /** With the schema-registry format; undefined: `<topic>-value` of each record's topic. */
+  schemaSubject: string | undefined;
 }
 
 const KAFKAJS_ACKS: Record<Acks, -1 | 1 | 0> = { all: -1, leader: 1, none: 0 };
@@ -50,6 +56,8 @@ export function resolveProduceSettings(config: ProduceConfig): ProduceSettingsRe
   if ('problem' in compression) return compression;
   const sendTimeout = PRODUCE_RULES.send_timeout.check(config.send_timeout);
   if ('problem' in sendTimeout) return sendTimeout;
+  const messageFormat = PRODUCE_RULES.message_format.check(config.message_format);
+  if ('problem' in messageFormat) return messageFormat;
   return {
     settings: {
       topic: topic.value,
@@ -58,6 +66,8 @@ export function resolveProduceSettings(config: ProduceConfig): ProduceSettingsRe
       compression: compression.value,
       kafkajsCompression: KAFKAJS_COMPRESSION[compression.value],
       sendTimeout: sendTimeout.value,
+      messageFormat: messageFormat.value,
+      schemaSubject: PRODUCE_RULES.schema_subject.check(config.schema_subject).value,
     },
   };
 }

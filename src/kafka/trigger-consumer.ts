@@ -1,4 +1,5 @@
-import type { Consumer, Kafka, KafkaMessage, Producer } from 'kafkajs';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Consumer, EachBatchPayload, Kafka, KafkaMessage, Producer } from 'kafkajs';
 import { DEFAULT_BACKOFF, RetryCount, retryDelay, type BackoffPolicy } from './backoff';
 import type { BatchDelivery, DeliveryHooks } from './batch-delivery';
 import { CompletionDelivery } from './completion-delivery';
@@ -7,6 +8,9 @@ import { ConsumerMetrics, type MetricsSnapshot } from './consumer-metrics';
 import { classifyFailure, type FailureKind } from './failure';
 import { HandoffDelivery } from './handoff-delivery';
 import { InFlightLimit } from './in-flight-limit';
+import { RecordDecoder } from './record-decoder';
+import type { SchemaRegistryClient } from './schema-registry';
+import { StopSignal } from './stop-signal';
 import { ProcessingClock } from './trigger-data';
 import type { TriggerSettings } from './trigger-settings';
 
@@ -16,7 +20,8 @@ export type ConsumerState =
   | { kind: 'connecting' }
   | { kind: 'connected'; partitions: number; lag: number }
   | { kind: 'rebalancing' }
-  | { kind: 'retrying'; failure: FailureKind; error: unknown; attempt: number; delayMs: number };
+  | { kind: 'retrying'; failure: FailureKind; error: unknown; attempt: number; delayMs: number }
+  | { kind: 'registry-unavailable'; error: unknown; attempt: number; delayMs: number };
 
 export interface TriggerConsumerHooks extends DeliveryHooks {
   onState(state: ConsumerState): void;
@@ -26,6 +31,8 @@ export interface TriggerConsumerOptions {
   kafka: Kafka;
   settings: TriggerSettings;
   hooks: TriggerConsumerHooks;
+  /** The broker node's Schema Registry, for the schema-registry formats. */
+  registry?: SchemaRegistryClient;
   backoff?: BackoffPolicy;
 }
 
@@ -59,6 +66,8 @@ export class TriggerConsumer {
   private readonly settings: TriggerSettings;
   private readonly hooks: TriggerConsumerHooks;
   private readonly clock = new ProcessingClock();
+  private readonly decoder: RecordDecoder;
+  private readonly closing = new StopSignal();
   private readonly inFlight: InFlightLimit | undefined;
   private readonly metrics: ConsumerMetrics;
   private readonly retries: RetryCount;
@@ -72,6 +81,7 @@ export class TriggerConsumer {
     this.settings = options.settings;
     this.hooks = options.hooks;
     this.retries = new RetryCount(options.backoff ?? DEFAULT_BACKOFF);
+    this.decoder = new RecordDecoder(options.settings.formats, options.registry);
     const { delivery } = options.settings;
     this.inFlight = delivery.mode === 'complete' ? new InFlightLimit(delivery.maxInFlight) : undefined;
     this.metrics = new ConsumerMetrics(options.settings.topic, options.settings.groupId);
@@ -93,6 +103,7 @@ export class TriggerConsumer {
    */
   async close(drainMs: number): Promise<void> {
     const previous = this.enter({ name: 'closed' });
+    this.closing.stop();
     if ('attempt' in previous) {
       await previous.attempt.delivery.finish(drainMs);
       await previous.attempt.consumer.disconnect();
@@ -145,6 +156,8 @@ export class TriggerConsumer {
         autoCommit: false,
         eachBatchAutoResolve: false,
         eachBatch: async (payload) => {
+          // Unresolved, a batch whose schemas cannot be fetched is fetched again: nothing is skipped.
+          if (!(await this.schemasLoaded(payload))) return;
           this.metrics.batchHandled(payload.batch, await delivery.handleBatch(payload));
           this.retries.healthy();
           this.reportLag();
@@ -157,6 +170,32 @@ export class TriggerConsumer {
     }
   }
 
+  /**
+   * Fetches the schemas the batch names, waiting out a registry outage with the usual backoff while
+   * heartbeats keep the group membership; false once the batch is no longer wanted.
+   */
+  private async schemasLoaded({ batch, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<boolean> {
+    const policy = this.retries.policy;
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        await this.decoder.prepare(batch.messages);
+        if (attempt > 1) this.reportConnected();
+        return true;
+      } catch (error) {
+        const delayMs = retryDelay(attempt, policy);
+        this.metrics.failed();
+        this.hooks.onState({ kind: 'registry-unavailable', error, attempt, delayMs });
+        const until = Date.now() + delayMs;
+        while (Date.now() < until) {
+          const slice = Math.min(until - Date.now(), this.settings.heartbeatInterval);
+          await this.closing.race(sleep(slice, true, { ref: false }));
+          if (this.closing.stopped || !isRunning() || isStale()) return false;
+          await heartbeat();
+        }
+      }
+    }
+  }
+
   /** A close() or crash while connect(), subscribe() or run() was pending must not be undone by them. */
   private ensureCurrent(consumer: Consumer): void {
     if (!this.current(consumer)) throw new Error('trigger closed while connecting');
@@ -165,7 +204,7 @@ export class TriggerConsumer {
   private deliveryFor(consumer: Consumer): BatchDelivery {
     const { delivery, heartbeatInterval } = this.settings;
     if (delivery.mode === 'handoff' || !this.inFlight)
-      return new HandoffDelivery(this.hooks, this.clock, consumer, heartbeatInterval);
+      return new HandoffDelivery(this.hooks, this.decoder, this.clock, consumer, heartbeatInterval);
     return new CompletionDelivery({
       consumer,
       hooks: {
@@ -175,6 +214,7 @@ export class TriggerConsumer {
           this.hooks.onRecordFailed(failure);
         },
       },
+      decoder: this.decoder,
       clock: this.clock,
       limit: this.inFlight,
       heartbeatInterval,

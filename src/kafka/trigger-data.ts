@@ -1,4 +1,4 @@
-import type { IHeaders, KafkaMessage } from 'kafkajs';
+import type { IHeaders } from 'kafkajs';
 
 /** What a trigger sends as msg.payload for one Kafka record (the trigger-data shape README.md documents). */
 export interface TriggerData {
@@ -6,30 +6,10 @@ export interface TriggerData {
   partition: number;
   offset: number;
   timestamp: string;
-  key: string;
+  /** A string with the default key format; a Buffer or a decoded value with the others (null for no key). */
+  key: unknown;
   message: unknown;
   headers: Record<string, string>;
-}
-
-/**
- * Builds the trigger data of one record. `processedAt` is passed in rather than read here so that
- * a batch formats the clock once per second, not once per record.
- */
-export function toTriggerData(
-  topic: string,
-  partition: number,
-  record: KafkaMessage,
-  processedAt: string,
-): TriggerData {
-  return {
-    topic,
-    partition,
-    offset: Number(record.offset),
-    timestamp: processedAt,
-    key: record.key ? record.key.toString('utf8') : '',
-    message: decodeValue(record.value),
-    headers: decodeHeaders(record.headers),
-  };
 }
 
 /** JSON when the UTF-8 text parses as JSON, `{ raw_message }` when it does not, null when there is no value. */

@@ -2,6 +2,8 @@ import {
   TRIGGER_RULES,
   defaultGroupId,
   heartbeatProblem,
+  type KeyFormat,
+  type MessageFormat,
   type SettingProblem,
   type StartFrom,
   type TriggerProblemKey,
@@ -19,6 +21,8 @@ export interface TriggerConfig {
   dead_letter_topic?: string;
   complete_timeout?: number | string;
   metrics_interval?: number | string;
+  message_format?: string;
+  key_format?: string;
 }
 
 /**
@@ -38,6 +42,13 @@ export interface TriggerSettings {
   delivery: Delivery;
   /** Seconds between metrics messages on the second output; 0 means no metrics output. */
   metricsInterval: number;
+  formats: RecordFormats;
+}
+
+/** How a record's value and key become the trigger data's `message` and `key`. */
+export interface RecordFormats {
+  message: MessageFormat;
+  key: KeyFormat;
 }
 
 export type SettingsResult = { settings: TriggerSettings } | { problem: SettingProblem<TriggerProblemKey> };
@@ -60,6 +71,10 @@ export function resolveTriggerSettings(config: TriggerConfig, nodeId: string): S
   if ('problem' in delivery) return delivery;
   const metricsInterval = TRIGGER_RULES.metrics_interval.check(config.metrics_interval);
   if ('problem' in metricsInterval) return metricsInterval;
+  const messageFormat = TRIGGER_RULES.message_format.check(config.message_format);
+  if ('problem' in messageFormat) return messageFormat;
+  const keyFormat = TRIGGER_RULES.key_format.check(config.key_format);
+  if ('problem' in keyFormat) return keyFormat;
   const group = TRIGGER_RULES.consumer_group.check(config.consumer_group);
   return {
     settings: {
@@ -70,6 +85,7 @@ export function resolveTriggerSettings(config: TriggerConfig, nodeId: string): S
       heartbeatInterval: heartbeatInterval.value,
       delivery: delivery.delivery,
       metricsInterval: metricsInterval.value,
+      formats: { message: messageFormat.value, key: keyFormat.value },
     },
   };
 }

@@ -4,9 +4,10 @@ import { resolveBrokerSettings } from '../kafka/broker-settings';
 import { invalidBrokers, resolveBrokers } from '../kafka/brokers';
 import { resolveSecurity } from '../kafka/connection-security';
 import { createKafkaClient } from '../kafka/kafka-client';
+import { SchemaRegistryClient } from '../kafka/schema-registry';
 import { SharedClient } from '../kafka/shared-client';
 import { BROKER_MIGRATIONS, migrate } from '../settings/migrations';
-import { serveTopicListing } from './broker-topics-route';
+import { serveRegistryCheck, serveTopicListing } from './broker-editor-routes';
 import { kafkaLogOptions } from './node-red-logging';
 import type { CheckedConnection, KafkaBrokerConfig, KafkaBrokerCredentials, KafkaBrokerNode } from './types';
 
@@ -24,6 +25,9 @@ export = function register(RED: NodeAPI): void {
     const node = this as KafkaBrokerNode;
     const checked = checkConnection(node, config, node.credentials ?? {});
     if ('problem' in checked) node.error(checked.problem);
+    const registry =
+      'registry' in checked && checked.registry ? new SchemaRegistryClient(checked.registry) : undefined;
+    node.on('close', () => registry?.close());
     const shared = new SharedClient(() =>
       createKafkaClient({
         brokers: 'brokers' in checked ? checked.brokers : [],
@@ -36,7 +40,7 @@ export = function register(RED: NodeAPI): void {
     node.acquire = (user) => {
       if ('problem' in checked) return { brokers: [], kafka: undefined, problem: checked.problem };
       const { brokers } = checked;
-      return { brokers, kafka: brokers.length > 0 ? shared.acquire(user.id) : undefined };
+      return { brokers, kafka: brokers.length > 0 ? shared.acquire(user.id) : undefined, registry };
     };
     node.release = (user) => shared.release(user.id);
     Object.defineProperty(node, 'userCount', { get: () => shared.userCount });
@@ -72,11 +76,25 @@ export = function register(RED: NodeAPI): void {
     const result = resolveSecurity({ mechanism: settings.mechanism, ...credentials, tls });
     if ('problem' in result)
       return { problem: RED._(`kafka-broker.errors.${result.problem.key}`, result.problem.params) };
-    return { brokers, clientId: settings.clientId, security: result.security };
+    const registry = settings.schemaRegistryUrl
+      ? {
+          url: settings.schemaRegistryUrl,
+          username: credentials.schema_registry_username || undefined,
+          password: credentials.schema_registry_password || undefined,
+          tls,
+        }
+      : undefined;
+    return { brokers, clientId: settings.clientId, security: result.security, registry };
   }
 
   RED.nodes.registerType('kafka-broker', KafkaBrokerNode, {
-    credentials: { username: { type: 'text' }, password: { type: 'password' } },
+    credentials: {
+      username: { type: 'text' },
+      password: { type: 'password' },
+      schema_registry_username: { type: 'text' },
+      schema_registry_password: { type: 'password' },
+    },
   });
   serveTopicListing(RED, checkConnection);
+  serveRegistryCheck(RED, checkConnection);
 };

@@ -2,7 +2,7 @@ import type { Node, NodeAPI, NodeMessageInFlow } from 'node-red';
 import { DEFAULT_BACKOFF } from '../kafka/backoff';
 import { compressionProblem } from '../kafka/codecs';
 import { rootMessage, type FailureKind } from '../kafka/failure';
-import { toOutgoingRecord, type ProduceInput } from '../kafka/produce-record';
+import { outgoingTopic, toOutgoingRecord, type ProduceInput } from '../kafka/produce-record';
 import { resolveProduceSettings } from '../kafka/produce-settings';
 import { PartitionChoices } from '../kafka/partition-choices';
 import {
@@ -12,6 +12,7 @@ import {
   type WriterLimits,
   type WriterState,
 } from '../kafka/record-writer';
+import { SchemaEncoder } from '../kafka/schema-encoder';
 import { PRODUCE_MIGRATIONS, migrate } from '../settings/migrations';
 import { openConnection } from './kafka-connection';
 import { produceProblemStatus, produceStatusFor } from './produce-status';
@@ -82,6 +83,10 @@ export = function register(RED: NodeAPI): void {
       return cannotWrite(opened.problem.key, statusKey, opened.problem.params);
     }
     const { connection, release } = opened;
+    if (settings.messageFormat === 'schema-registry' && !connection.registry) {
+      release();
+      return cannotWrite('registry-missing', 'invalid-settings');
+    }
 
     const partitions = new PartitionChoices();
     const producer = connection.kafka.producer({
@@ -103,9 +108,39 @@ export = function register(RED: NodeAPI): void {
       onState: report,
     });
     writer.start();
+    const encoder =
+      connection.registry && settings.messageFormat === 'schema-registry'
+        ? new SchemaEncoder({
+            registry: connection.registry,
+            subjectOf: (topic) => settings.schemaSubject ?? `${topic}-value`,
+            backoff: DEFAULT_BACKOFF,
+            onRetry: (retry) =>
+              node.warn(
+                errorText('registry-unavailable', {
+                  url: connection.registry?.settings.url ?? '',
+                  attempt: retry.attempt,
+                  delay: Math.round(retry.delayMs / 100) / 10,
+                  error: rootMessage(retry.error),
+                }),
+              ),
+          })
+        : undefined;
 
     node.on('input', (msg: NodeMessageInFlow, send: Send, done: Done) => {
-      const outgoing = toOutgoingRecord(msg as ProduceInput, settings);
+      if (!encoder) return write(msg as ProduceInput, msg, send, done);
+      const destination = outgoingTopic(msg as ProduceInput, settings);
+      if ('problem' in destination)
+        return done(new Error(errorText(destination.problem.key, destination.problem.params)));
+      const { topic } = destination;
+      encoder.encode(topic, msg.payload, Date.now() + settings.sendTimeout).then(
+        (payload) => write({ ...(msg as ProduceInput), payload }, msg, send, done),
+        (error: unknown) => done(new Error(errorText('not-encoded', { topic, error: rootMessage(error) }))),
+      );
+    });
+
+    /** Writes `input` as a record and, once it is acknowledged, sends `msg` on with where it went. */
+    function write(input: ProduceInput, msg: NodeMessageInFlow, send: Send, done: Done): void {
+      const outgoing = toOutgoingRecord(input, settings);
       if ('problem' in outgoing)
         return done(new Error(errorText(outgoing.problem.key, outgoing.problem.params)));
       const { topic } = outgoing.record;
@@ -117,10 +152,11 @@ export = function register(RED: NodeAPI): void {
         },
         (failure: unknown) => done(new Error(failureText(failure, topic))),
       );
-    });
+    }
 
     node.on('close', (_removed: boolean, done: () => void) => {
       closing = true;
+      encoder?.close();
       clearInterval(waitingBadge);
       writer
         .close(CLOSE_TIMEOUT_MS)

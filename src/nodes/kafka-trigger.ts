@@ -1,6 +1,7 @@
 import type { KafkaMessage } from 'kafkajs';
 import type { Node, NodeAPI } from 'node-red';
 import { rootMessage, type FailureKind } from '../kafka/failure';
+import { UndecodableRecord } from '../kafka/record-decoder';
 import { TriggerConsumer, type ConsumerState } from '../kafka/trigger-consumer';
 import type { TriggerData } from '../kafka/trigger-data';
 import { resolveTriggerSettings, type TriggerSettings } from '../kafka/trigger-settings';
@@ -60,6 +61,14 @@ export = function register(RED: NodeAPI): void {
       return fail(opened.problem.key, statusKey, opened.problem.params);
     }
     const { connection, release } = opened;
+    const { formats } = settings;
+    if (
+      (formats.message === 'schema-registry' || formats.key === 'schema-registry') &&
+      !connection.registry
+    ) {
+      release();
+      return fail('registry-missing', 'invalid-settings');
+    }
 
     const { delivery } = settings;
     const nextMessageId = messageIdSource();
@@ -69,6 +78,7 @@ export = function register(RED: NodeAPI): void {
     const consumer = new TriggerConsumer({
       kafka: connection.kafka,
       settings,
+      registry: connection.registry,
       hooks: {
         send: (data, record) => node.send(toMessage(data, record, settings, nextMessageId())),
         // Only called in flow-controlled delivery, where `completion` exists.
@@ -79,7 +89,7 @@ export = function register(RED: NodeAPI): void {
         onRecordFailed: (failure) =>
           node.warn(
             RED._(
-              `kafka-trigger.errors.${failure.deadLetterTopic ? 'record-dead-lettered' : 'record-failed'}`,
+              `kafka-trigger.errors.${failure.error instanceof UndecodableRecord ? 'undecodable' : 'record'}-${failure.deadLetterTopic ? 'dead-lettered' : 'failed'}`,
               {
                 topic: failure.topic,
                 partition: failure.partition,
@@ -92,12 +102,15 @@ export = function register(RED: NodeAPI): void {
         // No msg: a Catch node would clone it, and cloning is what failed.
         onSendFailed: (failure) =>
           node.error(
-            RED._('kafka-trigger.errors.record-not-sent', {
-              topic: failure.topic,
-              partition: failure.partition,
-              offset: failure.offset,
-              error: rootMessage(failure.error),
-            }),
+            RED._(
+              `kafka-trigger.errors.${failure.error instanceof UndecodableRecord ? 'undecodable-passed-over' : 'record-not-sent'}`,
+              {
+                topic: failure.topic,
+                partition: failure.partition,
+                offset: failure.offset,
+                error: rootMessage(failure.error),
+              },
+            ),
           ),
         onState: (state) => report(state, connection.brokers),
         flows,
@@ -138,6 +151,12 @@ export = function register(RED: NodeAPI): void {
 
     function report(state: ConsumerState, brokers: string[]): void {
       node.status(statusFor(state, RED._));
+      if (state.kind === 'registry-unavailable') {
+        const url = connection.registry?.settings.url ?? '';
+        const delay = Math.round(state.delayMs / 100) / 10;
+        const params = { url, attempt: state.attempt, delay, error: rootMessage(state.error) };
+        return void node.warn(RED._('kafka-trigger.errors.registry-unavailable', params));
+      }
       if (state.kind !== 'retrying') return;
       const params = {
         brokers: brokers.join(','),

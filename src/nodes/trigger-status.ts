@@ -32,6 +32,8 @@ export function statusFor(state: ConsumerState, translate: Translate): NodeStatu
       return { fill: 'yellow', shape: 'ring', text: STATUS + 'rebalancing' };
     case 'retrying':
       return { fill: 'red', shape: 'ring', text: STATUS + RETRY_STATUS[state.failure] };
+    case 'registry-unavailable':
+      return { fill: 'red', shape: 'ring', text: STATUS + 'registry-unavailable' };
   }
 }
 

@@ -3,6 +3,7 @@ import type { Node, NodeDef, NodeMessage } from 'node-red';
 import type { BrokerConfig } from '../kafka/broker-settings';
 import type { TriggerData } from '../kafka/trigger-data';
 import type { SecuritySettings } from '../kafka/connection-security';
+import type { RegistrySettings, SchemaRegistryClient } from '../kafka/schema-registry';
 import type { TriggerConfig } from '../kafka/trigger-settings';
 import type { ProduceConfig } from '../kafka/produce-settings';
 
@@ -15,6 +16,8 @@ export interface KafkaBrokerConfig extends NodeDef, BrokerConfig {
 export interface KafkaBrokerCredentials {
   username?: string;
   password?: string;
+  schema_registry_username?: string;
+  schema_registry_password?: string;
 }
 
 /** kafka-trigger properties as they stand in flow JSON. */
@@ -41,6 +44,8 @@ export interface KafkaConnection {
   kafka: Kafka | undefined;
   /** A translated description of settings that keep the client from being made. */
   problem?: string;
+  /** The broker node's Schema Registry, when it has a URL. */
+  registry?: SchemaRegistryClient;
 }
 
 export interface KafkaBrokerNode extends Node<KafkaBrokerCredentials> {
@@ -59,4 +64,10 @@ export interface KafkaTriggerMessage extends NodeMessage {
 
 /** A broker node's connection settings checked, or a translated message saying what is wrong. */
 export type CheckedConnection =
-  { brokers: string[]; clientId: string; security: SecuritySettings } | { problem: string };
+  | {
+      brokers: string[];
+      clientId: string;
+      security: SecuritySettings;
+      registry: RegistrySettings | undefined;
+    }
+  | { problem: string };

@@ -36,6 +36,7 @@ export const TRIGGER_PROBLEM_KEYS = [
   'heartbeat-not-below-session',
   'invalid-delivery',
   'invalid-count',
+  'invalid-format',
 ] as const;
 export type TriggerProblemKey = (typeof TRIGGER_PROBLEM_KEYS)[number];
 
@@ -45,11 +46,12 @@ export const PRODUCE_PROBLEM_KEYS = [
   'invalid-acks',
   'invalid-compression',
   'invalid-number',
+  'invalid-format',
 ] as const;
 export type ProduceProblemKey = (typeof PRODUCE_PROBLEM_KEYS)[number];
 
 /** Every problem a broker setting can have; the message is `kafka-broker.errors.<key>`. */
-export const BROKER_PROBLEM_KEYS = ['invalid-broker', 'invalid-sasl'] as const;
+export const BROKER_PROBLEM_KEYS = ['invalid-broker', 'invalid-sasl', 'invalid-registry-url'] as const;
 export type BrokerProblemKey = (typeof BROKER_PROBLEM_KEYS)[number];
 
 /**
@@ -80,6 +82,16 @@ export function isBrokerAddress(entry: string): boolean {
   return port >= 1 && port <= 65535;
 }
 
+/** An absolute http: or https: URL with a host. */
+export function isHttpUrl(entry: string): boolean {
+  try {
+    const url = new URL(entry);
+    return (url.protocol === 'http:' || url.protocol === 'https:') && url.hostname !== '';
+  } catch {
+    return false;
+  }
+}
+
 /** Splits a comma-separated broker list, trimming blanks away. */
 export function parseBrokerList(list: string | undefined): string[] {
   if (!list) return [];
@@ -101,6 +113,21 @@ export type Acks = (typeof ACKS)[number];
 
 export const COMPRESSIONS = ['none', 'gzip', 'snappy', 'lz4', 'zstd'] as const;
 export type Compression = (typeof COMPRESSIONS)[number];
+
+/**
+ * How a trigger turns a record's value into `message`: the trigger-data rule (JSON when it parses),
+ * UTF-8 text, the bytes untouched, or decoded with the schema its Confluent wire-format header names.
+ */
+export const MESSAGE_FORMATS = ['auto', 'text', 'buffer', 'schema-registry'] as const;
+export type MessageFormat = (typeof MESSAGE_FORMATS)[number];
+
+/** How a trigger turns a record's key into `key`; `text` is the trigger-data rule. */
+export const KEY_FORMATS = ['text', 'buffer', 'schema-registry'] as const;
+export type KeyFormat = (typeof KEY_FORMATS)[number];
+
+/** How kafka-produce turns msg.payload into a value: the record rules, or the subject's latest schema. */
+export const PRODUCE_MESSAGE_FORMATS = ['auto', 'schema-registry'] as const;
+export type ProduceMessageFormat = (typeof PRODUCE_MESSAGE_FORMATS)[number];
 
 export const SASL_MECHANISMS = ['none', 'plain', 'scram-sha-256', 'scram-sha-512'] as const;
 export type SaslMechanism = (typeof SASL_MECHANISMS)[number];
@@ -132,6 +159,8 @@ export const TRIGGER_RULES = {
   complete_timeout: positiveNumber('complete_timeout', 60000, 'invalid-number'),
   /** Blank means failed records are only logged. */
   dead_letter_topic: optionalTopic<TriggerProblemKey>('dead_letter_topic', 'invalid-topic'),
+  message_format: choice('message_format', MESSAGE_FORMATS, 'invalid-format'),
+  key_format: choice('key_format', KEY_FORMATS, 'invalid-format'),
   /** Seconds; 0 means no metrics output. */
   metrics_interval: {
     defaultValue: 0,
@@ -156,6 +185,12 @@ export const PRODUCE_RULES = {
   compression: choice('compression', COMPRESSIONS, 'invalid-compression'),
   /** Milliseconds from a msg's arrival to the broker's acknowledgement, after which it fails. */
   send_timeout: positiveNumber('send_timeout', 30000, 'invalid-number'),
+  message_format: choice('message_format', PRODUCE_MESSAGE_FORMATS, 'invalid-format'),
+  /** Blank means `<topic>-value`, the Confluent serializers' default subject. */
+  schema_subject: {
+    defaultValue: '',
+    check: (value: unknown): { value: string | undefined } => ({ value: text(value).trim() || undefined }),
+  },
 } satisfies Record<string, SettingRule<unknown, ProduceProblemKey>>;
 
 /** The heartbeat must stay below the session timeout, or the group drops the member. */
@@ -185,6 +220,17 @@ export const BROKER_RULES = {
     check: (value: unknown): { value: string } => ({ value: text(value) || DEFAULT_CLIENT_ID }),
   },
   sasl_mechanism: saslMechanismRule(),
+  /** Blank means no Schema Registry. */
+  schema_registry_url: {
+    defaultValue: '',
+    check(value: unknown): Checked<string | undefined, BrokerProblemKey> {
+      const url = text(value).trim();
+      if (!url) return { value: undefined };
+      return isHttpUrl(url)
+        ? { value: url.replace(/\/+$/, '') }
+        : problem('invalid-registry-url', 'schema_registry_url', { url });
+    },
+  },
 } satisfies Record<string, SettingRule<unknown, BrokerProblemKey>>;
 
 /** Blank means none. */
@@ -229,7 +275,7 @@ function choice<T extends string, Key extends string>(
       const chosen = value ? text(value) : choices[0];
       return (choices as readonly string[]).includes(chosen)
         ? { value: chosen as T }
-        : problem(problemKey, setting, { value: chosen });
+        : problem(problemKey, setting, { setting, value: chosen });
     },
   };
 }

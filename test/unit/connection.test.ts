@@ -104,7 +104,12 @@ describe('security settings', () => {
 describe('broker settings', () => {
   it('applies the defaults: KAFKA_BROKERS, the package client id, no SASL', () => {
     should(resolveBrokerSettings({})).eql({
-      settings: { brokers: [], clientId: 'node-red-kafka-trigger', mechanism: 'none' },
+      settings: {
+        brokers: [],
+        clientId: 'node-red-kafka-trigger',
+        mechanism: 'none',
+        schemaRegistryUrl: undefined,
+      },
     });
   });
 
@@ -115,7 +120,14 @@ describe('broker settings', () => {
         client_id: 'orders',
         sasl_mechanism: 'scram-sha-256',
       }),
-    ).eql({ settings: { brokers: ['k1:9092', 'k2:9093'], clientId: 'orders', mechanism: 'scram-sha-256' } });
+    ).eql({
+      settings: {
+        brokers: ['k1:9092', 'k2:9093'],
+        clientId: 'orders',
+        mechanism: 'scram-sha-256',
+        schemaRegistryUrl: undefined,
+      },
+    });
   });
 
   it('names every entry that is not host:port, and an unknown mechanism', () => {

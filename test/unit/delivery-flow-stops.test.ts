@@ -7,6 +7,9 @@ import { CompletionDelivery } from '../../src/kafka/completion-delivery';
 import { HandoffDelivery } from '../../src/kafka/handoff-delivery';
 import { InFlightLimit } from '../../src/kafka/in-flight-limit';
 import { ProcessingClock, type TriggerData } from '../../src/kafka/trigger-data';
+import { RecordDecoder } from '../../src/kafka/record-decoder';
+
+const DEFAULT_DECODER = new RecordDecoder({ message: 'auto', key: 'text' }, undefined);
 
 /** A flow gate whose runs the test ends (`stop`) and begins (`start`). */
 class ManualFlows implements FlowGate {
@@ -108,7 +111,7 @@ const settled = () => new Promise((resolve) => setTimeout(resolve, 20));
 describe('hand-off delivery across flow stops', () => {
   it('commits a batch once its messages were delivered', async () => {
     const h = harness();
-    const delivery = new HandoffDelivery(h.hooks, new ProcessingClock(), h.consumer, 1000);
+    const delivery = new HandoffDelivery(h.hooks, DEFAULT_DECODER, new ProcessingClock(), h.consumer, 1000);
     should(await delivery.handleBatch(h.batch([0, 1, 2]))).equal(3);
     await settled();
     should(h.committed).eql(['3']);
@@ -116,7 +119,7 @@ describe('hand-off delivery across flow stops', () => {
 
   it('commits nothing when a stop that closes the trigger overtakes the messages', async () => {
     const h = harness();
-    const delivery = new HandoffDelivery(h.hooks, new ProcessingClock(), h.consumer, 1000);
+    const delivery = new HandoffDelivery(h.hooks, DEFAULT_DECODER, new ProcessingClock(), h.consumer, 1000);
     h.flows.duringDelivery = () => {
       h.flows.stop();
       void delivery.finish();
@@ -129,7 +132,7 @@ describe('hand-off delivery across flow stops', () => {
 
   it('sends the batch again once the flows run when a stop of other nodes overtakes it', async () => {
     const h = harness();
-    const delivery = new HandoffDelivery(h.hooks, new ProcessingClock(), h.consumer, 1000);
+    const delivery = new HandoffDelivery(h.hooks, DEFAULT_DECODER, new ProcessingClock(), h.consumer, 1000);
     h.flows.duringDelivery = () => {
       h.flows.stop();
       setTimeout(() => h.flows.start(), 10);
@@ -142,7 +145,7 @@ describe('hand-off delivery across flow stops', () => {
 
   it('sends nothing while a deploy is between stop and start, nor once it is closing', async () => {
     const h = harness();
-    const delivery = new HandoffDelivery(h.hooks, new ProcessingClock(), h.consumer, 1000);
+    const delivery = new HandoffDelivery(h.hooks, DEFAULT_DECODER, new ProcessingClock(), h.consumer, 1000);
     h.flows.stop();
     const handled = delivery.handleBatch(h.batch([5]));
     await settled();
@@ -156,7 +159,7 @@ describe('hand-off delivery across flow stops', () => {
   it('a close while it waits for the flows to run ends the wait at once', async () => {
     const h = harness();
     // A heartbeat interval far beyond mocha's 2 s timeout: only the close can end the wait.
-    const delivery = new HandoffDelivery(h.hooks, new ProcessingClock(), h.consumer, 600000);
+    const delivery = new HandoffDelivery(h.hooks, DEFAULT_DECODER, new ProcessingClock(), h.consumer, 600000);
     h.flows.stop();
     const handled = delivery.handleBatch(h.batch([1]));
     await settled();
@@ -170,6 +173,7 @@ describe('flow-controlled delivery across flow stops', () => {
   const options = (h: Harness, limit: InFlightLimit) => ({
     consumer: h.consumer,
     hooks: h.hooks,
+    decoder: DEFAULT_DECODER,
     clock: new ProcessingClock(),
     limit,
     heartbeatInterval: 1000,

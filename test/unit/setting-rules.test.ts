@@ -30,6 +30,8 @@ const TRIGGER_VALUES: Record<keyof typeof TRIGGER_RULES, string> = {
   complete_timeout: '901',
   dead_letter_topic: 'walk-dead-letters',
   metrics_interval: '5',
+  message_format: 'text',
+  key_format: 'buffer',
 };
 const PRODUCE_VALUES: Record<keyof typeof PRODUCE_RULES, string> = {
   topic: 'walk-out',
@@ -37,11 +39,14 @@ const PRODUCE_VALUES: Record<keyof typeof PRODUCE_RULES, string> = {
   acks: 'leader',
   compression: 'gzip',
   send_timeout: '30001',
+  message_format: 'schema-registry',
+  schema_subject: 'walk-subject',
 };
 const BROKER_VALUES: Record<keyof typeof BROKER_RULES, string> = {
   brokers: 'walk-host:9092',
   client_id: 'walk-client',
   sasl_mechanism: 'plain',
+  schema_registry_url: 'http://walk-registry:8081',
 };
 /** Editor properties that are not settings with a rule. */
 const EDITOR_ONLY = ['name', 'version', 'outputs', 'broker', 'tls'];

@@ -1,24 +1,10 @@
 import should from 'should';
-import type { KafkaMessage } from 'kafkajs';
 import {
   decodeHeaders,
   decodeValue,
   formatProcessingTime,
   ProcessingClock,
-  toTriggerData,
 } from '../../src/kafka/trigger-data';
-
-function record(fields: Partial<KafkaMessage>): KafkaMessage {
-  return {
-    key: null,
-    value: null,
-    timestamp: '1718687340000',
-    attributes: 0,
-    offset: '12345',
-    headers: {},
-    ...fields,
-  } as KafkaMessage;
-}
 
 describe('trigger data', () => {
   describe('decodeValue', () => {
@@ -77,34 +63,6 @@ describe('trigger data', () => {
       const headers = decodeHeaders({ ['__proto__']: Buffer.from('x') });
       should(Object.getOwnPropertyDescriptor(headers, '__proto__')?.value).equal('x');
       should(Object.getPrototypeOf(headers)).equal(Object.prototype);
-    });
-  });
-
-  describe('toTriggerData', () => {
-    it('builds the documented trigger-data shape', () => {
-      const data = toTriggerData(
-        'user-events',
-        3,
-        record({
-          key: Buffer.from('user-123'),
-          value: Buffer.from('{"event_type":"login"}'),
-          headers: { 'content-type': Buffer.from('application/json') },
-        }),
-        '2024-06-18T05:09:00Z',
-      );
-      should(data).eql({
-        topic: 'user-events',
-        partition: 3,
-        offset: 12345,
-        timestamp: '2024-06-18T05:09:00Z',
-        key: 'user-123',
-        message: { event_type: 'login' },
-        headers: { 'content-type': 'application/json' },
-      });
-    });
-
-    it('gives "" for a record without a key', () => {
-      should(toTriggerData('t', 0, record({}), '2024-06-18T05:09:00Z').key).equal('');
     });
   });
 

@@ -24,6 +24,7 @@ describe('trigger settings', () => {
       heartbeatInterval: 3000,
       delivery: { mode: 'handoff' },
       metricsInterval: 0,
+      formats: { message: 'auto', key: 'text' },
     });
   });
 
