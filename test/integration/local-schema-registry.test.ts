@@ -4,6 +4,7 @@ import type { LocalSchemaRegistry } from '../../scripts/schema-registry/local-sc
 import {
   registerSchema,
   registryRequest,
+  setCompatibility,
   sharedSchemaRegistry,
   type SchemaType,
 } from '../support/schema-registry';
@@ -143,6 +144,29 @@ describe('the test Schema Registry', function () {
     );
     should(status).equal(404);
     should(body.error_code).equal(40403);
+  });
+
+  it('checks compatibility once a level is set: NONE by default, then 409 with error code 0', async () => {
+    const global = await registryRequest<{ compatibilityLevel: string }>(registry, 'GET', '/config');
+    should(global).match({ status: 200, body: { compatibilityLevel: 'NONE' } });
+
+    const subject = newSubject('compat');
+    const v1 = { type: 'record', name: 'Order', fields: [{ name: 'id', type: 'string' }] };
+    // A new field without a default: readers of v2 cannot read v1 data, so not BACKWARD compatible.
+    const v2 = { ...v1, fields: [...v1.fields, { name: 'note', type: 'string' }] };
+    await registerSchema(registry, subject, JSON.stringify(v1), 'AVRO');
+    await setCompatibility(registry, 'BACKWARD', subject);
+    const level = await registryRequest(registry, 'GET', `/config/${encodeURIComponent(subject)}`);
+    should(level).match({ status: 200, body: { compatibilityLevel: 'BACKWARD' } });
+
+    const refused = await registryRequest<{ error_code: number }>(
+      registry,
+      'POST',
+      `/subjects/${encodeURIComponent(subject)}/versions`,
+      { schema: JSON.stringify(v2) },
+    );
+    should(refused.status).equal(409);
+    should(refused.body.error_code).equal(0);
   });
 
   describe('stopped and started again', () => {
