@@ -5,8 +5,9 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { DEFAULT_KAFKA_VERSION } from './java';
-import { LocalKafka, ensureKafkaClasspath, startLocalKafka } from './local-kafka';
+import { ensureKafkaClasspath, startLocalKafka } from './local-kafka';
 import { tail } from './run-command';
+import { untilSignalOrExit } from './until-signal';
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -27,25 +28,11 @@ async function main(): Promise<void> {
   console.error(
     `Kafka ${broker.version} running (pid ${broker.pid}), log: ${broker.logFile}. Ctrl-C stops it.`,
   );
-  const reason = await untilSignalOrBrokerExit(broker);
-  const log = reason === 'broker exited' ? tail(readFileSync(broker.logFile, 'utf8')) : undefined;
+  const reason = await untilSignalOrExit(() => broker.pid !== undefined);
+  const log = reason === 'exited' ? tail(readFileSync(broker.logFile, 'utf8')) : undefined;
   await broker.destroy();
   if (log !== undefined) throw new Error(`The broker exited on its own. Its log ended with:\n${log}`);
   console.error('Kafka stopped');
-}
-
-function untilSignalOrBrokerExit(broker: LocalKafka): Promise<'signal' | 'broker exited'> {
-  return new Promise((resolve) => {
-    // The interval also keeps Node alive: the broker process itself is unref'd.
-    const watch = setInterval(() => broker.pid === undefined && finish('broker exited'), 1000);
-    const onSignal = () => finish('signal');
-    const finish = (reason: 'signal' | 'broker exited') => {
-      clearInterval(watch);
-      process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
-      resolve(reason);
-    };
-    process.on('SIGINT', onSignal).on('SIGTERM', onSignal);
-  });
 }
 
 main().catch((error: unknown) => {

@@ -7,21 +7,20 @@ import { runCommand, tail } from './run-command';
 
 export const DEFAULT_KAFKA_VERSION = '4.1.1';
 
-const INSTALL_HINT =
-  'Java 17+ and Maven are needed to run the test Kafka broker: apt-get install -y openjdk-17-jre-headless maven';
+const KAFKA_PURPOSE = 'run the test Kafka broker';
 const POM_FILE = path.join(__dirname, 'pom.xml');
 const LOG4J_CONFIG = path.join(__dirname, 'log4j2.xml');
 
-/** Where classpath files are cached: $KAFKA_HARNESS_CACHE, else the git-ignored .cache/kafka at the repo root. */
-function harnessCacheDir(): string {
-  return process.env.KAFKA_HARNESS_CACHE ?? path.resolve(__dirname, '..', '..', '.cache', 'kafka');
+/** A harness's cache dir: $<envVariable> when set, else the git-ignored .cache/<name> at the repo root. */
+export function harnessCacheDir(name: string, envVariable: string): string {
+  return process.env[envVariable] ?? path.resolve(__dirname, '..', '..', '.cache', name);
 }
 
 /** Returns the broker's classpath for `version`, resolving it with Maven only when no valid cache exists. */
 export async function ensureKafkaClasspath(version: string = DEFAULT_KAFKA_VERSION): Promise<string> {
   assertVersionFormat(version);
-  assertJavaInstalled();
-  const cacheFile = path.join(harnessCacheDir(), `classpath-${version}.txt`);
+  assertJavaInstalled(KAFKA_PURPOSE);
+  const cacheFile = path.join(harnessCacheDir('kafka', 'KAFKA_HARNESS_CACHE'), `classpath-${version}.txt`);
   const cached = readCachedClasspath(cacheFile);
   if (cached) return cached;
   await resolveWithMaven(version, cacheFile);
@@ -40,17 +39,22 @@ export function javaArgs(classpath: string, logLevel: 'INFO' | 'WARN'): string[]
   ];
 }
 
-export function assertJavaInstalled(): void {
+/** `purpose` completes "Java 17+ and Maven are needed to ...". */
+export function assertJavaInstalled(purpose: string): void {
   const result = spawnSync('java', ['-version'], { encoding: 'utf8' });
-  if (result.error || result.status !== 0) throw new Error(INSTALL_HINT);
+  if (result.error || result.status !== 0) throw new Error(installHint(purpose));
   // `java -version` prints e.g. `openjdk version "17.0.15"` or `java version "1.8.0_402"` on stderr.
   const major = Number(/version "(?:1\.)?(\d+)/.exec(result.stderr)?.[1]);
-  if (!(major >= 17)) throw new Error(`${INSTALL_HINT} (found: ${result.stderr.split('\n')[0]})`);
+  if (!(major >= 17)) throw new Error(`${installHint(purpose)} (found: ${result.stderr.split('\n')[0]})`);
 }
 
-function assertMavenInstalled(): void {
+export function assertMavenInstalled(purpose: string): void {
   const result = spawnSync('mvn', ['-v'], { encoding: 'utf8' });
-  if (result.error || result.status !== 0) throw new Error(INSTALL_HINT);
+  if (result.error || result.status !== 0) throw new Error(installHint(purpose));
+}
+
+function installHint(purpose: string): string {
+  return `Java 17+ and Maven are needed to ${purpose}: apt-get install -y openjdk-17-jre-headless maven`;
 }
 
 function assertVersionFormat(version: string): void {
@@ -68,7 +72,7 @@ function readCachedClasspath(cacheFile: string): string | undefined {
 }
 
 async function resolveWithMaven(version: string, cacheFile: string): Promise<void> {
-  assertMavenInstalled();
+  assertMavenInstalled(KAFKA_PURPOSE);
   mkdirSync(path.dirname(cacheFile), { recursive: true });
   // Written aside then renamed, so a concurrent run never reads a half-written file.
   const partialFile = `${cacheFile}.${process.pid}.partial`;

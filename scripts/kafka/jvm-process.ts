@@ -1,7 +1,8 @@
 // Long-running JVMs (the brokers) and their temp dirs, with the guarantee that none outlives this
 // process: whatever is still running or undeleted when it exits, fails or is interrupted is cleaned up.
 import { ChildProcess, spawn } from 'node:child_process';
-import { closeSync, openSync, rmSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { tail } from './run-command';
 
 export interface RunningJvm {
   child: ChildProcess;
@@ -54,6 +55,23 @@ export function deleteOnExit(dir: string): void {
 export function deleteNow(dir: string): void {
   rmSync(dir, { recursive: true, force: true });
   dirsToDelete.delete(dir);
+}
+
+/**
+ * The first errors (lines matching `errorLine`, each with the exception line after it) and the end of
+ * a JVM's log, for a failed start: the cause is rarely last.
+ */
+export function summarizeJvmLog(logFile: string, errorLine: RegExp): string {
+  if (!existsSync(logFile)) return `No log at ${logFile}.`;
+  const log = readFileSync(logFile, 'utf8');
+  const lines = log.split('\n');
+  const errors = lines.flatMap((line, index) => (errorLine.test(line) ? [line, lines[index + 1] ?? ''] : []));
+  return [
+    `First errors in ${logFile}:`,
+    ...(errors.length > 0 ? errors.slice(0, 6) : ['(none)']),
+    'Last lines:',
+    tail(log, 20),
+  ].join('\n');
 }
 
 function exitsWithin(jvm: RunningJvm, timeoutMs: number): Promise<boolean> {

@@ -1,6 +1,6 @@
 // Runs a real Apache Kafka broker (KRaft, one node) as a child JVM for the tests.
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -14,7 +14,15 @@ import {
   withPlaintextListener,
 } from './broker-config';
 import { DEFAULT_KAFKA_VERSION, ensureKafkaClasspath, javaArgs } from './java';
-import { RunningJvm, deleteNow, deleteOnExit, hasExited, spawnJvm, stopJvm } from './jvm-process';
+import {
+  RunningJvm,
+  deleteNow,
+  deleteOnExit,
+  hasExited,
+  spawnJvm,
+  stopJvm,
+  summarizeJvmLog,
+} from './jvm-process';
 import { findFreePorts } from './ports';
 import { runCommand, tail } from './run-command';
 import { withAdmin } from './topics';
@@ -75,6 +83,8 @@ export interface LocalKafka {
 const READY_TIMEOUT_MS = 60_000;
 const STOP_TIMEOUT_MS = 20_000;
 const DEFAULT_JVM_OPTIONS = ['-Xms256m', '-Xmx512m', '-XX:+UseG1GC', '-Djava.awt.headless=true'];
+/** log4j2.xml's pattern puts the level after the bracketed timestamp. */
+const KAFKA_LOG_ERROR = /\] (ERROR|FATAL) /;
 
 export async function startLocalKafka(options: LocalKafkaOptions = {}): Promise<LocalKafka> {
   const version = options.version ?? DEFAULT_KAFKA_VERSION;
@@ -260,23 +270,8 @@ class LocalKafkaBroker implements LocalKafka {
   }
 
   private logExcerpt(): string {
-    if (!existsSync(this.logFile)) return `No log at ${this.logFile}.`;
-    return summarizeLog(readFileSync(this.logFile, 'utf8'), this.logFile);
+    return summarizeJvmLog(this.logFile, KAFKA_LOG_ERROR);
   }
-}
-
-/** The first errors, each with the exception line after it, and the end of a broker log: the cause is rarely last. */
-function summarizeLog(log: string, logFile: string): string {
-  const lines = log.split('\n');
-  const errors = lines.flatMap((line, index) =>
-    /\] (ERROR|FATAL) /.test(line) ? [line, lines[index + 1] ?? ''] : [],
-  );
-  return [
-    `First errors in ${logFile}:`,
-    ...(errors.length > 0 ? errors.slice(0, 6) : ['(none)']),
-    'Last lines:',
-    tail(log, 20),
-  ].join('\n');
 }
 
 /** A cluster id as Kafka's Uuid prints it: 16 random bytes, base64url without padding. */
