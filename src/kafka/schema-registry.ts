@@ -22,8 +22,8 @@ export interface RegisteredSchema {
 
 /** The registry could not answer (unreachable, timed out, 5xx, refused the credentials): worth waiting for. */
 export class RegistryUnavailable extends Error {
-  constructor(readonly cause: unknown) {
-    super(`Schema Registry unavailable: ${messageOf(cause)}`);
+  constructor(error: unknown) {
+    super(`Schema Registry unavailable: ${describeRegistryError(error)}`);
     this.name = 'RegistryUnavailable';
   }
 }
@@ -190,6 +190,18 @@ function invalidPaths(schema: RegisteredSchema, payload: object): string {
     return '';
   }
   return paths.length > 0 ? ` (at ${paths.join(', ')})` : '';
+}
+
+/**
+ * The registry library's errors read "<client id> - <message>", and it reports a connection that
+ * failed as HTTP 400: the cause alone says more.
+ */
+function describeRegistryError(error: unknown): string {
+  const message = messageOf(error).replace(/^[^ ]* - /, '');
+  const status = statusOf(error);
+  const networkError = /^Error, status 400: (.*)$/.exec(message);
+  if (networkError) return networkError[1]!;
+  return status === undefined || message.includes(String(status)) ? message : `HTTP ${status}: ${message}`;
 }
 
 function messageOf(error: unknown): string {
