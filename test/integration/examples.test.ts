@@ -19,6 +19,7 @@ import {
   migrate,
 } from '../../src/settings/migrations';
 import { waitFor } from '../support/wait';
+import { registerSchema, sharedSchemaRegistry } from '../support/schema-registry';
 import { sharedBroker } from '../support/shared-broker';
 
 /* eslint-disable @typescript-eslint/no-require-imports */
@@ -28,6 +29,7 @@ const NODE_MODULES = [
   require('../../dist/nodes/kafka-produce.js'),
   // The helper only knows catch, status and complete: the core nodes the examples use come from Node-RED.
   require('@node-red/nodes/core/common/90-comment.js'),
+  require('@node-red/nodes/core/common/20-inject.js'),
   require('@node-red/nodes/core/function/10-switch.js'),
   require('@node-red/nodes/core/function/10-function.js'),
   require('@node-red/nodes/core/network/05-tls.js'),
@@ -43,7 +45,12 @@ const BEFORE_VERSIONS_TESTED = [
   'secure-broker-sasl-tls',
   'flow-controlled-dead-letter',
 ];
-const TESTED = [...BEFORE_VERSIONS_TESTED, 'topic-to-topic-pipeline'];
+const TESTED = [
+  ...BEFORE_VERSIONS_TESTED,
+  'topic-to-topic-pipeline',
+  'binary-payloads-buffer',
+  'avro-schema-registry',
+];
 
 interface Example {
   flow: FlowNode[];
@@ -271,6 +278,66 @@ describe('examples', function () {
             async () => (await describeGroup(String(trigger!.consumer_group), source)).committed[0] === 3,
             30000,
             'all three committed',
+          );
+        });
+      }
+
+      if (folder === EXAMPLES) {
+        it('binary-payloads-buffer: copies binary values byte for byte, keys kept', async () => {
+          const example = await prepare(folder, 'binary-payloads-buffer');
+          const [trigger] = example.triggers;
+          const source = example.topics.get('images')!;
+          const target = example.topics.get('images-copy')!;
+          await deployExample(example);
+          const copied = collect(nodeNamed(example, 'helper', 'copied').id);
+          await waitForStatus(trigger!.id, 'connected');
+          const everyByte = Buffer.from(Array.from({ length: 256 }, (_, i) => 255 - i));
+          const invalidUtf8 = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0xc3, 0x28, 0xff]);
+          await produce(source, [
+            { key: 'a', value: everyByte },
+            { key: 'b', value: invalidUtf8 },
+          ]);
+          await waitFor(() => copied.length === 2, 30000, 'two copies written');
+          const records = await readRecords(target, 2);
+          should(records.map((record) => String(record.key))).eql(['a', 'b']);
+          should(records[0]!.value!.equals(everyByte)).be.true();
+          should(records[1]!.value!.equals(invalidUtf8)).be.true();
+        });
+
+        it('avro-schema-registry: writes users through the registry, reads them back as objects, catches a bad one', async function () {
+          this.timeout(120000);
+          const registry = await sharedSchemaRegistry();
+          const example = await prepare(folder, 'avro-schema-registry');
+          const topic = example.topics.get('users-avro')!;
+          const broker = example.flow.find((node) => node.type === 'kafka-broker')!;
+          broker.schema_registry_url = registry.url;
+          const comment = example.flow.find((node) => node.type === 'comment')!;
+          // The schema the comment tells the user to register, under the test topic's subject.
+          const schema = /--data '(.*)'/.exec(String(comment.info))![1]!;
+          await registerSchema(
+            registry,
+            `${topic}-value`,
+            (JSON.parse(schema) as { schema: string }).schema,
+            'AVRO',
+          );
+          const [trigger] = example.triggers;
+          trigger!.start_from = 'earliest';
+          await deployExample(example);
+          const users = collect(nodeNamed(example, 'helper', 'users').id);
+          const notWritten = collect(nodeNamed(example, 'helper', 'not written').id);
+          await waitForStatus(trigger!.id, 'connected');
+          for (const name of ['a user', 'not a user']) {
+            const inject = nodeNamed(example, 'inject', name);
+            helper.getNode(inject.id).receive({});
+          }
+          await waitFor(
+            () => users.length === 1 && notWritten.length === 1,
+            60000,
+            'one user read, one caught',
+          );
+          should(JSON.parse(JSON.stringify(users[0]!.payload.message))).eql({ id: 'user-1', age: 42 });
+          should((notWritten[0] as unknown as { error: { message: string } }).error.message).equal(
+            'Error: kafka-produce.errors.not-encoded',
           );
         });
       }

@@ -150,6 +150,8 @@ describe('packaging: the packed module in a real Node-RED', function () {
       'examples/secure-broker-sasl-tls.json',
       'examples/flow-controlled-dead-letter.json',
       'examples/topic-to-topic-pipeline.json',
+      'examples/binary-payloads-buffer.json',
+      'examples/avro-schema-registry.json',
       'dist/cli/kafka-trigger-cli.js',
       ...['de', 'ja'].flatMap((lang) =>
         SETS.flatMap((set) => [
