@@ -1,5 +1,6 @@
 import should from 'should';
-import { newTopic } from '../support/kafka';
+import { newTopic, uniqueName } from '../support/kafka';
+import { registerSchema, sharedSchemaRegistry } from '../support/schema-registry';
 import { tab } from '../support/flows';
 import { deploy, helper, startNodeRed, stopNodeRed } from '../support/node-red';
 import { startNodeRedProcess, type NodeRedProcess } from '../support/node-red-process';
@@ -32,6 +33,43 @@ describe("the kafka-broker dialog's connection test", function () {
     it('rejects settings that are wrong before connecting', async () => {
       const response = await helper.request().post(ROUTE).send({ brokers: 'no-port-here' });
       should(response.body).eql({ error: 'kafka-broker.errors.invalid-broker' });
+    });
+  });
+
+  describe("the registry check ('Test registry')", () => {
+    const REGISTRY_ROUTE = '/kafka-trigger/broker/schema-registry';
+    beforeEach(async () => {
+      await startNodeRed();
+      await deploy([tab()]);
+    });
+    afterEach(stopNodeRed);
+
+    it("lists the registry's subjects", async function () {
+      this.timeout(120000);
+      const registry = await sharedSchemaRegistry();
+      const subject = uniqueName('route-subject');
+      await registerSchema(registry, subject, '"string"', 'AVRO');
+      const response = await helper
+        .request()
+        .post(REGISTRY_ROUTE)
+        .send({ schema_registry_url: registry.url });
+      should(response.status).equal(200);
+      should(response.body.subjects).containEql(subject);
+    });
+
+    it('says why it cannot reach the registry, and what is wrong with the URL', async () => {
+      const unreachable = await helper
+        .request()
+        .post(REGISTRY_ROUTE)
+        .send({ schema_registry_url: 'http://127.0.0.1:1' });
+      should(unreachable.body.error).match(/ECONNREFUSED/);
+      const invalid = await helper
+        .request()
+        .post(REGISTRY_ROUTE)
+        .send({ schema_registry_url: 'ftp://registry' });
+      should(invalid.body).eql({ error: 'kafka-broker.errors.invalid-registry-url' });
+      const none = await helper.request().post(REGISTRY_ROUTE).send({});
+      should(none.body).eql({ error: 'kafka-broker.errors.no-registry-url' });
     });
   });
 
