@@ -40,6 +40,9 @@ export interface NodeRedOptions {
   cpuProfDir?: string;
   /** The sink works through one message per slowMs, queueing the rest. */
   slowMs?: number;
+  /** Extra kafka-broker and kafka-trigger properties (a registry URL, a message format). */
+  brokerProps?: Record<string, unknown>;
+  triggerProps?: Record<string, unknown>;
 }
 
 /** The plain kafkajs consumer, run through tsx. */
@@ -86,6 +89,7 @@ export async function startNodeRed(
       name: '',
       brokers: config.brokers,
       client_id: 'bench-product',
+      ...options.brokerProps,
     },
     {
       id: 'trigger',
@@ -98,6 +102,7 @@ export async function startNodeRed(
       start_from: config.startFrom,
       session_timeout: 10000,
       heartbeat_interval: 3000,
+      ...options.triggerProps,
       x: 150,
       y: 80,
       wires: [['sink']],

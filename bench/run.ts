@@ -2,7 +2,7 @@
 // against a plain kafkajs consumer on the same broker and backlog; then the kafka-produce node
 // against a plain kafkajs producer (bench/produce.ts). See BENCHMARKS.md.
 // Settings come from the environment (bench/settings.ts); BENCH_QUICK=1 is a short run,
-// BENCH_PART=consume or produce runs one part.
+// BENCH_PART=consume, produce or formats runs one part.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -12,6 +12,7 @@ import { createTopic, startLocalKafka, type LocalKafka } from '../scripts/kafka/
 import { ROOT, startCeiling, startNodeRed, type ConsumerProcess } from './children';
 import { fmt, log, mb, median, ms, percentiles } from './figures';
 import type { ProbeReport } from './nodes/lib/probe';
+import { renderFormatsTable, runFormatsPart } from './formats';
 import { renderProduceTable, runProducePart } from './produce';
 import { preload, steadyStream, withProducer } from './producer';
 import { snapshotCommit } from './snapshot';
@@ -65,6 +66,7 @@ async function main(): Promise<void> {
   }
   const consume = settings.parts.includes('consume');
   const produce = settings.parts.includes('produce');
+  const formats = settings.parts.includes('formats');
   if (consume)
     log(
       `consume: records=${settings.records} value≈${settings.valueBytes} B partitions=${settings.partitions} ` +
@@ -101,6 +103,10 @@ async function main(): Promise<void> {
       log('kafka-produce against a kafkajs producer...');
       const results = await runProducePart(broker, settings, live);
       tables.push(renderProduceTable(results, settings));
+    }
+    if (formats) {
+      log('kafka-trigger on Avro through the Schema Registry beside JSON...');
+      tables.push(renderFormatsTable(await runFormatsPart(broker, settings, live), settings));
     }
     for (const table of tables) {
       console.log('');

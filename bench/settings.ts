@@ -3,7 +3,7 @@ import type { ProbeMode } from './nodes/lib/probe';
 
 export type Phase = 'throughput' | 'memory' | 'latency';
 /** consume: kafka-trigger against a kafkajs consumer; produce: kafka-produce against a kafkajs producer. */
-export type Part = 'consume' | 'produce';
+export type Part = 'consume' | 'produce' | 'formats';
 
 export interface BenchSettings {
   parts: Part[];
@@ -147,9 +147,9 @@ function list(raw: string | undefined, fallback: number[], name = 'BENCH_RATES')
 }
 
 function parts(raw: string | undefined): Part[] {
-  if (!raw || raw === 'all') return ['consume', 'produce'];
-  if (raw === 'consume' || raw === 'produce') return [raw];
-  throw new Error(`BENCH_PART must be consume, produce or all, not ${raw}`);
+  if (!raw || raw === 'all') return ['consume', 'produce', 'formats'];
+  if (raw === 'consume' || raw === 'produce' || raw === 'formats') return [raw];
+  throw new Error(`BENCH_PART must be consume, produce, formats or all, not ${raw}`);
 }
 
 function sides(raw: string | undefined): string[] {
