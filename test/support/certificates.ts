@@ -15,6 +15,9 @@ export interface TestCertificates {
   /** Files for the broker: its PEM key store (key and certificate) and its PEM trust store. */
   brokerKeyStore: string;
   brokerTrustStore: string;
+  /** PEM text of the broker's key and certificate (localhost, 127.0.0.1), for other test servers too. */
+  serverKey: string;
+  serverCert: string;
   remove(): void;
 }
 
@@ -87,6 +90,8 @@ export function makeTestCertificates(): TestCertificates {
     clientKey: read('client.key'),
     brokerKeyStore: file('broker-keystore.pem'),
     brokerTrustStore: file('ca.pem'),
+    serverKey: read('broker.key'),
+    serverCert: read('broker.crt'),
     remove: () => rmSync(dir, { recursive: true, force: true }),
   };
 }
