@@ -4,6 +4,20 @@ import { ChildProcess, spawn } from 'node:child_process';
 import { closeSync, existsSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { tail } from './run-command';
 
+/** A test server run as a child JVM that can be stopped and started again on the same data and ports. */
+export interface RestartableJvmServer {
+  dataDir: string;
+  logFile: string;
+  /** The JVM's pid while it runs, undefined once it has exited. */
+  pid: number | undefined;
+  /** SIGTERM shuts down cleanly; SIGKILL is for crash tests. */
+  stop(signal?: 'SIGTERM' | 'SIGKILL'): Promise<void>;
+  /** Starts again on the same data dir and ports. */
+  start(): Promise<void>;
+  /** Stops the server and deletes the data dir if the harness made it. */
+  destroy(): Promise<void>;
+}
+
 export interface RunningJvm {
   child: ChildProcess;
   exited: Promise<void>;

@@ -15,6 +15,7 @@ import {
 } from './broker-config';
 import { DEFAULT_KAFKA_VERSION, ensureKafkaClasspath, javaArgs } from './java';
 import {
+  RestartableJvmServer,
   RunningJvm,
   deleteNow,
   deleteOnExit,
@@ -61,23 +62,14 @@ export interface LocalKafkaOptions {
   warmUpGroupCoordinator?: boolean;
 }
 
-export interface LocalKafka {
+export interface LocalKafka extends RestartableJvmServer {
   version: string;
   /** host:port of the first PLAINTEXT listener. */
   bootstrap: string;
   /** Listener name -> 127.0.0.1:port. */
   listeners: Record<string, string>;
-  dataDir: string;
   /** The broker's log.dirs: one directory per partition, `<topic>-<partition>`, holding its segments. */
   logDir: string;
-  logFile: string;
-  /** The JVM's pid while it runs, undefined once it has exited. */
-  pid: number | undefined;
-  stop(signal?: 'SIGTERM' | 'SIGKILL'): Promise<void>;
-  /** Starts again on the same data dir and ports. */
-  start(): Promise<void>;
-  /** Stops the broker and deletes the data dir if the harness made it. */
-  destroy(): Promise<void>;
 }
 
 const READY_TIMEOUT_MS = 60_000;

@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
+  RestartableJvmServer,
   RunningJvm,
   deleteNow,
   deleteOnExit,
@@ -35,22 +36,13 @@ export interface LocalSchemaRegistryOptions {
   properties?: Record<string, string>;
 }
 
-export interface LocalSchemaRegistry {
+/** start() keeps the port and the data dir, so the same schemas and ids; SIGTERM lets H2 close its file cleanly. */
+export interface LocalSchemaRegistry extends RestartableJvmServer {
   /** Base URL of the Confluent-compatible API, `http://127.0.0.1:<port>/apis/ccompat/v7`: what clients take. */
   url: string;
   /** `http://127.0.0.1:<port>`: Apicurio's own API, /health/ready and the UI live under it. */
   rootUrl: string;
   port: number;
-  dataDir: string;
-  logFile: string;
-  /** The JVM's pid while it runs, undefined once it has exited. */
-  pid: number | undefined;
-  /** SIGTERM lets H2 close its file cleanly; SIGKILL is for crash tests. */
-  stop(signal?: 'SIGTERM' | 'SIGKILL'): Promise<void>;
-  /** Starts again on the same port and data dir, so with the same schemas and ids. */
-  start(): Promise<void>;
-  /** Stops the registry and deletes the data dir if the harness made it. */
-  destroy(): Promise<void>;
 }
 
 const READY_TIMEOUT_MS = 90_000;
