@@ -1,6 +1,7 @@
 // `npm run validate:library`: the Flow Library's checks (`node-red-dev validate`) on this package, with
 // the verdict CI needs: every check must pass except N01 for `kafka-broker`, a type name that older
-// packages in the catalogue register too (accepted: renaming it would break every flow that uses it).
+// packages in the catalogue register too (accepted: renaming it would break every flow that uses it),
+// and D03 for the dependencies ACCEPTED_OLDER_DEPENDENCIES names with their reason.
 // It reads the built editor HTML (dist/nodes/<node>.html), so run `npm run build` first.
 //
 // node-red-dev reads the Flow Library catalogue from catalogue.nodered.org for N01 and P08. Where that
@@ -16,6 +17,13 @@ const CATALOGUE = 'https://catalogue.nodered.org/catalogue.json';
 /** Node types that other catalogue packages also register, and why that is accepted. */
 const ACCEPTED_DUPLICATE_TYPES = new Set(['kafka-broker']);
 const CATALOGUE_CHECKS = new Set(['N01', 'P08']);
+/** Dependencies kept below their latest major on purpose (D03), and why. */
+const ACCEPTED_OLDER_DEPENDENCIES = new Map([
+  [
+    '@kafkajs/confluent-schema-registry',
+    'major 4 needs Node.js 22; this package supports Node.js 18.5 and later',
+  ],
+]);
 
 interface CatalogueModule {
   id: string;
@@ -104,6 +112,14 @@ function verdict(
         console.log(
           `ok ${check} (accepted: ${[...new Set(clashes)].join(', ')} also in ${result.nodes?.join(', ')})`,
         );
+        continue;
+      }
+    }
+    if (check === 'D03') {
+      const packages = (result.packages as string[] | undefined) ?? [];
+      if (packages.length > 0 && packages.every((name) => ACCEPTED_OLDER_DEPENDENCIES.has(name))) {
+        const reasons = packages.map((name) => `${name}: ${ACCEPTED_OLDER_DEPENDENCIES.get(name)}`);
+        console.log(`ok ${check} (accepted: ${reasons.join('; ')})`);
         continue;
       }
     }
