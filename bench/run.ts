@@ -2,7 +2,8 @@
 // against a plain kafkajs consumer on the same broker and backlog; then the kafka-produce node
 // against a plain kafkajs producer (bench/produce.ts). See BENCHMARKS.md.
 // Settings come from the environment (bench/settings.ts); BENCH_QUICK=1 is a short run,
-// BENCH_PART=consume or produce runs one part.
+// BENCH_PART=consume or produce runs one part; BENCH_PART=peers (never part of `all`) drains one
+// backlog with this package, the other Node-RED Kafka packages and kcat (bench/peers.ts).
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -12,6 +13,7 @@ import { createTopic, startLocalKafka, type LocalKafka } from '../scripts/kafka/
 import { ROOT, startCeiling, startNodeRed, type ConsumerProcess } from './children';
 import { fmt, log, mb, median, ms, percentiles } from './figures';
 import type { ProbeReport } from './nodes/lib/probe';
+import { renderPeersTable, runPeersPart } from './peers';
 import { renderProduceTable, runProducePart } from './produce';
 import { preload, steadyStream, withProducer } from './producer';
 import { snapshotCommit } from './snapshot';
@@ -82,6 +84,14 @@ async function main(): Promise<void> {
         (p.variants.length > 0 ? ` variants=${p.variants.map((variant) => variant.label).join(',')}` : ''),
     );
   }
+  const peers = settings.parts.includes('peers');
+  if (peers)
+    log(
+      `peers: records=${settings.peers.records} value≈${settings.valueBytes} B partitions=${settings.partitions} ` +
+        `rounds=${settings.peers.rounds} bounds: first record ${settings.peers.firstRecordSeconds} s, ` +
+        `drain ${settings.peers.drainSeconds} s` +
+        (settings.peers.contenders ? ` contenders=${settings.peers.contenders.join(',')}` : ''),
+    );
   log(`load average at the start: ${loadAverage()}`);
   if (settings.cpuProfDir) mkdirSync(settings.cpuProfDir, { recursive: true });
   log('Starting the Kafka broker...');
@@ -101,6 +111,11 @@ async function main(): Promise<void> {
       log('kafka-produce against a kafkajs producer...');
       const results = await runProducePart(broker, settings, live);
       tables.push(renderProduceTable(results, settings));
+    }
+    if (peers) {
+      log('kafka-trigger against the other Node-RED Kafka packages and kcat...');
+      const rows = await runPeersPart(broker, settings, live);
+      tables.push(renderPeersTable(rows, settings));
     }
     for (const table of tables) {
       console.log('');
