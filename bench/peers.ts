@@ -549,6 +549,7 @@ export function renderPeersTable(rows: PeerRow[], settings: BenchSettings): stri
     `records/s, median (each round): drain ${fmt(settings.peers.records)} records`,
     'ratio to raw kafkajs + JSON.parse',
     'CPU s of the consuming process (user + sys), first to last record',
+    '1-min load at its start',
     'notes',
   ];
   const lines = rows.map((row) => {
@@ -561,14 +562,13 @@ export function renderPeersTable(rows: PeerRow[], settings: BenchSettings): stri
         : '–',
       row.rates.length > 0 && !Number.isNaN(base) ? (rate / base).toFixed(2) : '–',
       row.cpuSeconds.length > 0 ? row.cpuSeconds.map((each) => each.toFixed(2)).join(', ') : '–',
-      row.notes.join('; ').replace(/\|/g, '\\|'),
+      row.loads.map((load) => load.toFixed(2)).join(', ') || '–',
+      [...new Set(row.notes)].join('; ').replace(/\|/g, '\\|'),
     ];
   });
-  const loads = rows.flatMap((row) => row.loads);
   return [
     ...[header, header.map(() => '---'), ...lines].map((cells) => `| ${cells.join(' | ')} |`),
     '',
-    `${settings.partitions} partitions, values of about ${settings.valueBytes} B JSON, fresh group each, from the beginning; ` +
-      `1-minute load average at the contenders' starts: ${loads.map((load) => load.toFixed(2)).join(', ')}`,
+    `${settings.partitions} partitions, values of about ${settings.valueBytes} B JSON, fresh group each, from the beginning.`,
   ].join('\n');
 }
