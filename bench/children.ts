@@ -26,6 +26,8 @@ const STOP_TIMEOUT_MS = 20_000;
 export interface ConsumerProcess {
   readonly label: string;
   readonly pid: number | undefined;
+  /** The Node-RED log, while the process runs (none for the ceiling). */
+  readonly logFile: string | undefined;
   waitReady(timeoutMs?: number): Promise<void>;
   waitDrained(timeoutMs: number): Promise<ProbeReport>;
   report(): Promise<ProbeReport>;
@@ -68,6 +70,11 @@ export interface LaunchOptions {
   /** Write a V8 CPU profile of the Node-RED process into this directory. */
   cpuProfDir?: string;
   env?: NodeJS.ProcessEnv;
+  /**
+   * The packages in the user dir's node_modules, name -> directory (each linked in); default: this
+   * package alone. The peers bench (bench/peers.ts) gives another package instead.
+   */
+  modules?: Record<string, string>;
 }
 
 const BENCH_SINK: BenchNodeFile = {
@@ -126,6 +133,34 @@ export async function startNodeRed(
   return new ProbedChild('product', launched.child, launched.logFile, launched.cleanUp);
 }
 
+/**
+ * Node-RED running `nodes` (on one tab, with a `bench-sink` of id `sink` added for them to wire
+ * to), with `modules` in its node_modules instead of this package: a peer package's consumer.
+ */
+export async function startSinkFlow(
+  label: string,
+  nodes: object[],
+  config: WorkerConfig,
+  modules: Record<string, string>,
+): Promise<ConsumerProcess> {
+  const tab = 'bench-tab';
+  const flow = [
+    { id: tab, type: 'tab', label: `${label} bench` },
+    ...nodes.map((node) => ('z' in node || !('wires' in node) ? node : { z: tab, ...node })),
+    {
+      id: 'sink',
+      type: 'bench-sink',
+      z: tab,
+      mode: config.mode,
+      expected: config.expected,
+      slow_ms: 0,
+      wires: [],
+    },
+  ];
+  const launched = await launchNodeRed(flow, [BENCH_SINK], { modules });
+  return new ProbedChild(label, launched.child, launched.logFile, launched.cleanUp);
+}
+
 /** A Node-RED process running `flow`, with the given bench node types loaded through `nodesDir`. */
 export async function launchNodeRed(
   flow: object[],
@@ -174,11 +209,12 @@ async function prepareUserDir(
     writeFileSync(path.join(nodesDir, `${name}.html`), html);
   }
   mkdirSync(path.join(userDir, 'node_modules'));
-  symlinkSync(
-    path.resolve(options.packageDir ?? ROOT),
-    path.join(userDir, 'node_modules', 'node-red-contrib-kafka-trigger'),
-    'dir',
-  );
+  const modules = options.modules ?? { 'node-red-contrib-kafka-trigger': options.packageDir ?? ROOT };
+  for (const [name, dir] of Object.entries(modules)) {
+    const link = path.join(userDir, 'node_modules', name);
+    mkdirSync(path.dirname(link), { recursive: true });
+    symlinkSync(path.resolve(dir), link, 'dir');
+  }
   writeFileSync(path.join(userDir, 'flows.json'), JSON.stringify(flow, null, 2));
   const settings = {
     uiHost: '127.0.0.1',
@@ -227,7 +263,7 @@ export class IpcChild<Message extends { type: string }> {
   constructor(
     readonly label: string,
     private readonly child: ChildProcess,
-    private readonly logFile: string | undefined,
+    readonly logFile: string | undefined,
     private readonly cleanUp: () => void,
   ) {
     child.on('message', (message: Message) => {
@@ -290,7 +326,8 @@ export class IpcChild<Message extends { type: string }> {
     for (const waiter of this.waiters.splice(0)) waiter();
   }
 
-  private logTail(): string {
+  /** The last lines of the Node-RED log, indented, or nothing. */
+  logTail(): string {
     if (!this.logFile) return '';
     try {
       const lines = readFileSync(this.logFile, 'utf8').trim().split('\n').slice(-20);

@@ -2,7 +2,9 @@
 // against a plain kafkajs consumer on the same broker and backlog; then the kafka-produce node
 // against a plain kafkajs producer (bench/produce.ts). See BENCHMARKS.md.
 // Settings come from the environment (bench/settings.ts); BENCH_QUICK=1 is a short run,
-// BENCH_PART=consume, produce or formats runs one part.
+// BENCH_PART=consume, produce or formats runs one part (a comma list runs several); BENCH_PART=peers
+// (never part of `all`) drains one backlog with this package, the other Node-RED Kafka packages and
+// kcat (bench/peers.ts).
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -13,6 +15,7 @@ import { ROOT, startCeiling, startNodeRed, type ConsumerProcess } from './childr
 import { fmt, log, mb, median, ms, percentiles } from './figures';
 import type { ProbeReport } from './nodes/lib/probe';
 import { renderFormatsTable, runFormatsPart } from './formats';
+import { renderPeersTable, runPeersPart } from './peers';
 import { renderProduceTable, runProducePart } from './produce';
 import { preload, steadyStream, withProducer } from './producer';
 import { snapshotCommit } from './snapshot';
@@ -84,6 +87,14 @@ async function main(): Promise<void> {
         (p.variants.length > 0 ? ` variants=${p.variants.map((variant) => variant.label).join(',')}` : ''),
     );
   }
+  const peers = settings.parts.includes('peers');
+  if (peers)
+    log(
+      `peers: records=${settings.peers.records} value≈${settings.valueBytes} B partitions=${settings.partitions} ` +
+        `rounds=${settings.peers.rounds} bounds: first record ${settings.peers.firstRecordSeconds} s, ` +
+        `drain ${settings.peers.drainSeconds} s` +
+        (settings.peers.contenders ? ` contenders=${settings.peers.contenders.join(',')}` : ''),
+    );
   log(`load average at the start: ${loadAverage()}`);
   if (settings.cpuProfDir) mkdirSync(settings.cpuProfDir, { recursive: true });
   log('Starting the Kafka broker...');
@@ -107,6 +118,11 @@ async function main(): Promise<void> {
     if (formats) {
       log('kafka-trigger on Avro through the Schema Registry beside JSON...');
       tables.push(renderFormatsTable(await runFormatsPart(broker, settings, live), settings));
+    }
+    if (peers) {
+      log('kafka-trigger against the other Node-RED Kafka packages and kcat...');
+      const rows = await runPeersPart(broker, settings, live);
+      tables.push(renderPeersTable(rows, settings));
     }
     for (const table of tables) {
       console.log('');

@@ -2,8 +2,12 @@
 import type { ProbeMode } from './nodes/lib/probe';
 
 export type Phase = 'throughput' | 'memory' | 'latency';
-/** consume: kafka-trigger against a kafkajs consumer; produce: kafka-produce against a kafkajs producer. */
-export type Part = 'consume' | 'produce' | 'formats';
+/**
+ * consume: kafka-trigger against a kafkajs consumer; produce: kafka-produce against a kafkajs
+ * producer; formats: the trigger on Avro through the Schema Registry beside JSON (bench/formats.ts);
+ * peers: kafka-trigger against the other Node-RED Kafka packages (bench/peers.ts).
+ */
+export type Part = 'consume' | 'produce' | 'formats' | 'peers';
 
 export interface BenchSettings {
   parts: Part[];
@@ -31,6 +35,19 @@ export interface BenchSettings {
   /** Fetch sizes of the tuned ceiling (kafkajs consumer options). */
   tunedFetch: FetchOptions;
   produce: ProduceBenchSettings;
+  peers: PeersBenchSettings;
+}
+
+/** The peers part (bench/peers.ts): one backlog drained by each contender in turn. */
+export interface PeersBenchSettings {
+  records: number;
+  /** Which contenders run, by id (default: all). */
+  contenders: string[] | undefined;
+  rounds: number;
+  /** A contender that has counted nothing this long after its start gets a row saying so. */
+  firstRecordSeconds: number;
+  /** A contender that has not counted every record this long after its first one is stopped. */
+  drainSeconds: number;
 }
 
 /** The produce part (bench/produce.ts). Its phases are throughput and latency of BENCH_PHASES. */
@@ -80,6 +97,8 @@ export interface WorkerConfig {
   expected: number;
   /** Ceiling only: fetch options on top of kafkajs's defaults (the product uses the defaults). */
   fetch?: FetchOptions;
+  /** Ceiling only, drain mode: JSON.parse every record's value (the peers bench's baseline). */
+  parse?: boolean;
 }
 
 export function readSettings(env: NodeJS.ProcessEnv = process.env): BenchSettings {
@@ -127,6 +146,13 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): BenchSetting
       sides: sides(env.BENCH_PRODUCE_SIDES),
       variants: variants(env.BENCH_PRODUCE_VARIANTS),
     },
+    peers: {
+      records: positive(env, 'BENCH_PEERS_RECORDS', quick ? 20_000 : 200_000),
+      contenders: env.BENCH_PEERS ? env.BENCH_PEERS.split(',').map((id) => id.trim()) : undefined,
+      rounds: positive(env, 'BENCH_PEERS_ROUNDS', 1),
+      firstRecordSeconds: positive(env, 'BENCH_PEERS_FIRST_SECONDS', 60),
+      drainSeconds: positive(env, 'BENCH_PEERS_DRAIN_SECONDS', 120),
+    },
   };
 }
 
@@ -146,10 +172,16 @@ function list(raw: string | undefined, fallback: number[], name = 'BENCH_RATES')
   return values;
 }
 
+/** `all` is consume, produce and formats; peers installs other packages, so it runs only when named. */
 function parts(raw: string | undefined): Part[] {
   if (!raw || raw === 'all') return ['consume', 'produce', 'formats'];
-  if (raw === 'consume' || raw === 'produce' || raw === 'formats') return [raw];
-  throw new Error(`BENCH_PART must be consume, produce, formats or all, not ${raw}`);
+  const chosen = raw.split(',').map((part) => part.trim());
+  for (const part of chosen)
+    if (part !== 'consume' && part !== 'produce' && part !== 'formats' && part !== 'peers')
+      throw new Error(
+        `BENCH_PART must be consume, produce, formats, peers (comma-separated) or all, not ${raw}`,
+      );
+  return chosen as Part[];
 }
 
 function sides(raw: string | undefined): string[] {
