@@ -9,6 +9,7 @@ import {
   type DeliveryMode,
   type KeyFormat,
   type MessageFormat,
+  type Output,
   type StartFrom,
 } from '../settings/setting-rules';
 import { fillChoices, problemMessage, ruleProperty } from './setting-fields';
@@ -32,6 +33,10 @@ const KEY_FORMAT_LABELS: Record<KeyFormat, string> = {
   buffer: 'kafka-trigger.key_format.buffer',
   'schema-registry': 'kafka-trigger.key_format.schema-registry',
 };
+const OUTPUT_LABELS: Record<Output, string> = {
+  record: 'kafka-trigger.output.record',
+  batch: 'kafka-trigger.output.batch',
+};
 /** The number fields, whose placeholder shows what a blank value means. */
 const NUMBER_SETTINGS = [
   'session_timeout',
@@ -39,6 +44,8 @@ const NUMBER_SETTINGS = [
   'max_in_flight',
   'complete_timeout',
   'metrics_interval',
+  'max_batch_size',
+  'max_batch_wait',
 ] as const;
 
 RED.nodes.registerType('kafka-trigger', {
@@ -70,6 +77,9 @@ RED.nodes.registerType('kafka-trigger', {
     metrics_interval: ruleProperty('kafka-trigger', TRIGGER_RULES.metrics_interval),
     message_format: ruleProperty('kafka-trigger', TRIGGER_RULES.message_format),
     key_format: ruleProperty('kafka-trigger', TRIGGER_RULES.key_format),
+    output: ruleProperty('kafka-trigger', TRIGGER_RULES.output),
+    max_batch_size: ruleProperty('kafka-trigger', TRIGGER_RULES.max_batch_size),
+    max_batch_wait: ruleProperty('kafka-trigger', TRIGGER_RULES.max_batch_wait),
     outputs: { value: 1 },
   },
   inputs: 0,
@@ -116,6 +126,12 @@ RED.nodes.registerType('kafka-trigger', {
       (choice) => label(KEY_FORMAT_LABELS[choice]),
       node.key_format,
     );
+    fillChoices(
+      $('#node-input-output'),
+      TRIGGER_RULES.output,
+      (choice) => label(OUTPUT_LABELS[choice]),
+      node.output,
+    );
     // Re-check the heartbeat whenever the session timeout it must stay below changes.
     $('#node-input-session_timeout').on('change keyup paste', () => {
       $('#node-input-heartbeat_interval').trigger('change');
@@ -124,6 +140,11 @@ RED.nodes.registerType('kafka-trigger', {
     $('#node-input-delivery')
       .on('change', function () {
         $('.kafka-trigger-complete-row').toggle($(this).val() === 'complete');
+      })
+      .trigger('change');
+    $('#node-input-output')
+      .on('change', function () {
+        $('.kafka-trigger-batch-row').toggle($(this).val() === 'batch');
       })
       .trigger('change');
   },

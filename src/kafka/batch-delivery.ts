@@ -1,4 +1,4 @@
-import type { EachBatchPayload, KafkaMessage } from 'kafkajs';
+import type { KafkaMessage } from 'kafkajs';
 import type { TriggerData } from './trigger-data';
 
 /**
@@ -28,6 +28,10 @@ export interface DeliveryHooks {
   send(data: TriggerData, record: KafkaMessage): void;
   /** Hands a record to the flow and resolves once the flow has finished with it or given up on it. */
   sendTracked(data: TriggerData, record: KafkaMessage): Promise<FlowOutcome>;
+  /** Hands records of one partition, in offset order, to the flow as one msg (batch output). */
+  sendBatch(data: TriggerData[], records: KafkaMessage[]): void;
+  /** Like sendBatch; resolves once the flow has finished with the msg or given up on it. */
+  sendBatchTracked(data: TriggerData[], records: KafkaMessage[]): Promise<FlowOutcome>;
   /** The flow finished a record with an error, or did not finish it in time (flow-controlled delivery). */
   onRecordFailed(failure: RecordFailure): void;
   /** Node-RED could not send a record at all (hand-off delivery); it is passed over. */
@@ -50,10 +54,22 @@ export interface FlowGate {
   delivered(mark: number): Promise<boolean>;
 }
 
+/** Records of one partition as a delivery gets them: a kafkajs fetch's batch, or a part of it. */
+export interface FetchedBatch {
+  topic: string;
+  partition: number;
+  messages: KafkaMessage[];
+  /** Moves the fetch position past `offset`; only the delivery's commits decide what is committed. */
+  resolveOffset(offset: string): void;
+  heartbeat(): Promise<void>;
+  isRunning(): boolean;
+  isStale(): boolean;
+}
+
 /** One way of handing batches to the flow and deciding which offsets to commit (kafkajs's autoCommit stays off). */
 export interface BatchDelivery {
   /** Hands the batch's records to the flow; resolves with how many it handed over. */
-  handleBatch(payload: EachBatchPayload): Promise<number>;
+  handleBatch(batch: FetchedBatch): Promise<number>;
   /** The partitions this member now owns. */
   assigned(partitions: number[]): void;
   /** Stops taking records and, within the budget, waits for those in flight and commits them. */

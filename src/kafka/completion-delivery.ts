@@ -1,10 +1,10 @@
-import type { Consumer, EachBatchPayload, KafkaMessage } from 'kafkajs';
-import type { BatchDelivery, DeliveryHooks, FlowOutcome } from './batch-delivery';
+import type { Consumer, KafkaMessage } from 'kafkajs';
+import type { BatchDelivery, DeliveryHooks, FetchedBatch, FlowOutcome } from './batch-delivery';
 import { CompletionWatermarks } from './completion-watermarks';
 import { OffsetCommitter } from './offset-committer';
 import { StopSignal } from './stop-signal';
 import type { InFlightLimit } from './in-flight-limit';
-import type { RecordDecoder } from './record-decoder';
+import { decodeBatch, type RecordDecoder } from './record-decoder';
 import type { ProcessingClock } from './trigger-data';
 
 export interface CompletionDeliveryOptions {
@@ -15,6 +15,8 @@ export interface CompletionDeliveryOptions {
   /** Shared by every consumer a trigger makes, so records still in flight from a crashed one count too. */
   limit: InFlightLimit;
   heartbeatInterval: number;
+  /** Records per msg in batch output; undefined for one msg per record. */
+  batchSize: number | undefined;
   deadLetterTopic: string | undefined;
   /** Produces a failed record to the dead-letter topic; rejects when it could not. */
   deadLetter(topic: string, partition: number, record: KafkaMessage, error: unknown): Promise<void>;
@@ -37,29 +39,35 @@ export class CompletionDelivery implements BatchDelivery {
   }
 
   async handleBatch({
-    batch,
+    topic,
+    partition,
+    messages,
     resolveOffset,
     heartbeat,
     isRunning,
     isStale,
-  }: EachBatchPayload): Promise<number> {
-    const { topic, partition, messages } = batch;
+  }: FetchedBatch): Promise<number> {
     const { limit, heartbeatInterval } = this.options;
     const { flows } = this.options.hooks;
+    const size = this.options.batchSize ?? 1;
     const stillWanted = () => isRunning() && !isStale() && !this.stop.stopped;
     let delivered = 0;
-    for (const record of messages) {
+    while (delivered < messages.length) {
       // Waiting here is what pauses fetching; heartbeats keep the group membership alive meanwhile.
       while (stillWanted() && !(await limit.waitForRoom(heartbeatInterval))) await heartbeat();
       // While a deploy is between stop and start, a message would go to nodes that are gone.
       while (stillWanted() && !(await this.stop.race(flows.running(heartbeatInterval)))) await heartbeat();
       if (!stillWanted()) break;
-      limit.enter();
-      this.watermarks.started(partition, record.offset);
-      void this.track(topic, partition, record);
+      const end = Math.min(delivered + size, messages.length);
+      for (let index = delivered; index < end; index += 1) {
+        limit.enter();
+        this.watermarks.started(partition, messages[index]!.offset);
+      }
+      if (this.options.batchSize) void this.trackBatch(topic, partition, messages.slice(delivered, end));
+      else void this.track(topic, partition, messages[delivered]!);
       // Resolving moves kafkajs's fetch position; only settle() decides what is committed.
-      resolveOffset(record.offset);
-      delivered += 1;
+      resolveOffset(messages[end - 1]!.offset);
+      delivered = end;
     }
     await heartbeat();
     return delivered;
@@ -95,18 +103,49 @@ export class CompletionDelivery implements BatchDelivery {
     while (outcome.dropped && !this.stop.stopped) {
       if (await this.stop.race(hooks.flows.running(heartbeatInterval))) outcome = await send();
     }
-    await this.settle(topic, partition, record, outcome);
+    this.commit(topic, partition, await this.settle(topic, partition, record, outcome));
   }
 
+  /**
+   * Sends records as one msg and settles each of them with the msg's outcome, so a failed batch is
+   * dead-lettered record by record. A record that does not decode fails on its own, outside the msg.
+   */
+  private async trackBatch(topic: string, partition: number, records: KafkaMessage[]): Promise<void> {
+    const { hooks, decoder, clock, heartbeatInterval } = this.options;
+    let batch = decodeBatch(decoder, topic, partition, records, clock.now());
+    for (const { record, error } of batch.undecodable)
+      void this.settle(topic, partition, record, { error }).then((offset) =>
+        this.commit(topic, partition, offset),
+      );
+    const sendable = batch.records;
+    if (sendable.length === 0) return;
+    let outcome = await hooks.sendBatchTracked(batch.data, sendable);
+    while (outcome.dropped && !this.stop.stopped) {
+      if (!(await this.stop.race(hooks.flows.running(heartbeatInterval)))) continue;
+      // Fresh trigger data, as for a single record: the dropped msg may have reached some of the flow.
+      batch = decodeBatch(decoder, topic, partition, sendable, clock.now());
+      outcome = await hooks.sendBatchTracked(batch.data, sendable);
+    }
+    let offset: string | undefined;
+    for (const record of sendable) offset = (await this.settle(topic, partition, record, outcome)) ?? offset;
+    this.commit(topic, partition, offset);
+  }
+
+  /** Commits up to `offset` (the next to read), when settling moved the partition's watermark. */
+  private commit(topic: string, partition: number, offset: string | undefined): void {
+    if (offset !== undefined) this.committer.commit(topic, partition, offset);
+  }
+
+  /** Reports a failed record and dead-letters it; returns the offset to commit when the watermark moved. */
   private async settle(
     topic: string,
     partition: number,
     record: KafkaMessage,
     outcome: FlowOutcome,
-  ): Promise<void> {
+  ): Promise<string | undefined> {
     const { limit, hooks, deadLetterTopic } = this.options;
     try {
-      if (outcome.dropped || this.finished) return;
+      if (outcome.dropped || this.finished) return undefined;
       if (outcome.error !== undefined) {
         hooks.onRecordFailed({
           topic,
@@ -118,10 +157,10 @@ export class CompletionDelivery implements BatchDelivery {
         // A record that could not be dead-lettered stays uncommitted, to be delivered again.
         if (deadLetterTopic) await this.options.deadLetter(topic, partition, record, outcome.error);
       }
-      const offset = this.watermarks.finished(partition, record.offset);
-      if (offset !== undefined) this.committer.commit(topic, partition, offset);
+      return this.watermarks.finished(partition, record.offset);
     } catch {
       // Left uncommitted on purpose (see above).
+      return undefined;
     } finally {
       limit.leave();
     }

@@ -28,8 +28,12 @@ export class ConsumerMetrics {
   ) {}
 
   batchHandled(batch: Batch, delivered: number): void {
-    this.records += delivered;
+    this.recordsHandled(delivered);
     this.lagByPartition.set(batch.partition, Math.max(0, Number(batch.offsetLag())));
+  }
+
+  recordsHandled(count: number): void {
+    this.records += count;
   }
 
   assigned(partitions: number[]): void {

@@ -1,8 +1,8 @@
-import type { Consumer, EachBatchPayload, KafkaMessage } from 'kafkajs';
-import type { BatchDelivery, DeliveryHooks } from './batch-delivery';
+import type { Consumer, KafkaMessage } from 'kafkajs';
+import type { BatchDelivery, DeliveryHooks, FetchedBatch } from './batch-delivery';
 import { OffsetCommitter } from './offset-committer';
 import { StopSignal } from './stop-signal';
-import type { RecordDecoder } from './record-decoder';
+import { decodeBatch, type RecordDecoder } from './record-decoder';
 import type { ProcessingClock } from './trigger-data';
 
 const STOP_CHECK_EVERY = 256;
@@ -24,18 +24,21 @@ export class HandoffDelivery implements BatchDelivery {
     private readonly clock: ProcessingClock,
     consumer: Consumer,
     private readonly heartbeatInterval: number,
+    /** Records per msg in batch output; undefined for one msg per record. */
+    private readonly batchSize: number | undefined,
   ) {
     this.committer = new OffsetCommitter(consumer);
   }
 
   async handleBatch({
-    batch,
+    topic,
+    partition,
+    messages,
     resolveOffset,
     heartbeat,
     isRunning,
     isStale,
-  }: EachBatchPayload): Promise<number> {
-    const { topic, partition, messages } = batch;
+  }: FetchedBatch): Promise<number> {
     // Unresolved and uncommitted, what is not handed over comes again, here or to the next owner.
     // A fetch that arrives once closing has begun would go to nodes that are closed or closing.
     if (!(await this.flowsRunning(heartbeat))) return 0;
@@ -74,6 +77,7 @@ export class HandoffDelivery implements BatchDelivery {
     // A hand-off batch takes milliseconds: one clock reading and a stop check every few hundred
     // records keep the per-record path short.
     const processedAt = this.clock.now();
+    if (this.batchSize) return this.sendBatches(topic, partition, messages, count, stopped, processedAt);
     let sent = 0;
     for (; sent < count; sent += 1) {
       const record = messages[sent]!;
@@ -84,6 +88,41 @@ export class HandoffDelivery implements BatchDelivery {
         // A record that does not decode, or that Node-RED cannot send (e.g. too deeply nested to
         // clone for a second wire), is reported and passed over: it must not stop the consumer for ever.
         this.hooks.onSendFailed({ topic, partition, offset: record.offset, error });
+      }
+    }
+    return sent;
+  }
+
+  /**
+   * Sends the first `count` records as msgs of up to batchSize records, a stop check before each;
+   * returns how many records it sent. Batches start at fixed places, so sending again repeats them.
+   */
+  private sendBatches(
+    topic: string,
+    partition: number,
+    messages: KafkaMessage[],
+    count: number,
+    stopped: () => boolean,
+    processedAt: string,
+  ): number {
+    const size = this.batchSize!;
+    let sent = 0;
+    for (; sent < count && !stopped(); sent = Math.min(sent + size, count)) {
+      const batch = decodeBatch(
+        this.decoder,
+        topic,
+        partition,
+        messages.slice(sent, sent + size),
+        processedAt,
+      );
+      for (const { record, error } of batch.undecodable)
+        this.hooks.onSendFailed({ topic, partition, offset: record.offset, error });
+      if (batch.records.length === 0) continue;
+      try {
+        this.hooks.sendBatch(batch.data, batch.records);
+      } catch (error) {
+        for (const record of batch.records)
+          this.hooks.onSendFailed({ topic, partition, offset: record.offset, error });
       }
     }
     return sent;

@@ -101,6 +101,33 @@ export class RecordDecoder {
   }
 }
 
+/** A batch's records that decode, with their trigger data, and those that do not, with why. */
+export interface DecodedBatch {
+  data: TriggerData[];
+  records: KafkaMessage[];
+  undecodable: { record: KafkaMessage; error: unknown }[];
+}
+
+/** Decodes records of one partition for one batch msg; an undecodable record is left out of it. */
+export function decodeBatch(
+  decoder: RecordDecoder,
+  topic: string,
+  partition: number,
+  records: KafkaMessage[],
+  processedAt: string,
+): DecodedBatch {
+  const batch: DecodedBatch = { data: [], records: [], undecodable: [] };
+  for (const record of records) {
+    try {
+      batch.data.push(decoder.triggerData(topic, partition, record, processedAt));
+      batch.records.push(record);
+    } catch (error) {
+      batch.undecodable.push({ record, error });
+    }
+  }
+  return batch;
+}
+
 function addSchemaId(ids: Set<number>, bytes: Buffer | null): void {
   const id = bytes ? wireSchemaId(bytes) : undefined;
   if (id !== undefined) ids.add(id);

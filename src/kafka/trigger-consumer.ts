@@ -1,13 +1,14 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Consumer, EachBatchPayload, Kafka, KafkaMessage, Producer } from 'kafkajs';
 import { DEFAULT_BACKOFF, RetryCount, retryDelay, type BackoffPolicy } from './backoff';
-import type { BatchDelivery, DeliveryHooks } from './batch-delivery';
+import type { BatchDelivery, DeliveryHooks, FetchedBatch } from './batch-delivery';
 import { CompletionDelivery } from './completion-delivery';
 import { deadLetterMessage } from './dead-letter';
 import { ConsumerMetrics, type MetricsSnapshot } from './consumer-metrics';
 import { classifyFailure, type FailureKind } from './failure';
 import { HandoffDelivery } from './handoff-delivery';
 import { InFlightLimit } from './in-flight-limit';
+import { PartialBatches } from './partial-batches';
 import { RecordDecoder } from './record-decoder';
 import type { SchemaRegistryClient } from './schema-registry';
 import { StopSignal } from './stop-signal';
@@ -34,6 +35,12 @@ export interface TriggerConsumerOptions {
   /** The broker node's Schema Registry, for the schema-registry formats. */
   registry?: SchemaRegistryClient;
   backoff?: BackoffPolicy;
+}
+
+/** A kafkajs batch as the deliveries take it. */
+function fetched({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload): FetchedBatch {
+  const { topic, partition, messages } = batch;
+  return { topic, partition, messages, resolveOffset, heartbeat, isRunning, isStale };
 }
 
 /** One kafkajs consumer and the delivery that hands its batches to the flow. */
@@ -158,7 +165,7 @@ export class TriggerConsumer {
         eachBatch: async (payload) => {
           // Unresolved, a batch whose schemas cannot be fetched is fetched again: nothing is skipped.
           if (!(await this.schemasLoaded(payload))) return;
-          this.metrics.batchHandled(payload.batch, await delivery.handleBatch(payload));
+          this.metrics.batchHandled(payload.batch, await delivery.handleBatch(fetched(payload)));
           this.retries.healthy();
           this.reportLag();
         },
@@ -202,9 +209,26 @@ export class TriggerConsumer {
   }
 
   private deliveryFor(consumer: Consumer): BatchDelivery {
+    const { output } = this.settings;
+    const delivery = this.recordDelivery(consumer, output.kind === 'batch' ? output.maxSize : undefined);
+    if (output.kind === 'record' || output.maxWait === 0) return delivery;
+    return new PartialBatches(delivery, output.maxSize, output.maxWait, (records) =>
+      this.metrics.recordsHandled(records),
+    );
+  }
+
+  /** The delivery mode's way of handing records to the flow, `batchSize` of them per msg in batch output. */
+  private recordDelivery(consumer: Consumer, batchSize: number | undefined): BatchDelivery {
     const { delivery, heartbeatInterval } = this.settings;
     if (delivery.mode === 'handoff' || !this.inFlight)
-      return new HandoffDelivery(this.hooks, this.decoder, this.clock, consumer, heartbeatInterval);
+      return new HandoffDelivery(
+        this.hooks,
+        this.decoder,
+        this.clock,
+        consumer,
+        heartbeatInterval,
+        batchSize,
+      );
     return new CompletionDelivery({
       consumer,
       hooks: {
@@ -218,6 +242,7 @@ export class TriggerConsumer {
       clock: this.clock,
       limit: this.inFlight,
       heartbeatInterval,
+      batchSize,
       deadLetterTopic: delivery.deadLetterTopic,
       deadLetter: (topic, partition, record, error) => this.deadLetter(topic, partition, record, error),
     });

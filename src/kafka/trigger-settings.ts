@@ -23,6 +23,9 @@ export interface TriggerConfig {
   metrics_interval?: number | string;
   message_format?: string;
   key_format?: string;
+  output?: string;
+  max_batch_size?: number | string;
+  max_batch_wait?: number | string;
 }
 
 /**
@@ -43,7 +46,14 @@ export interface TriggerSettings {
   /** Seconds between metrics messages on the second output; 0 means no metrics output. */
   metricsInterval: number;
   formats: RecordFormats;
+  output: OutputShape;
 }
+
+/**
+ * One msg per record, or one msg per batch: at most `maxSize` records of one partition in offset
+ * order, a partial batch waiting up to `maxWait` ms for more.
+ */
+export type OutputShape = { kind: 'record' } | { kind: 'batch'; maxSize: number; maxWait: number };
 
 /** How a record's value and key become the trigger data's `message` and `key`. */
 export interface RecordFormats {
@@ -75,6 +85,8 @@ export function resolveTriggerSettings(config: TriggerConfig, nodeId: string): S
   if ('problem' in messageFormat) return messageFormat;
   const keyFormat = TRIGGER_RULES.key_format.check(config.key_format);
   if ('problem' in keyFormat) return keyFormat;
+  const output = resolveOutput(config);
+  if ('problem' in output) return output;
   const group = TRIGGER_RULES.consumer_group.check(config.consumer_group);
   return {
     settings: {
@@ -86,6 +98,7 @@ export function resolveTriggerSettings(config: TriggerConfig, nodeId: string): S
       delivery: delivery.delivery,
       metricsInterval: metricsInterval.value,
       formats: { message: messageFormat.value, key: keyFormat.value },
+      output: output.output,
     },
   };
 }
@@ -109,4 +122,16 @@ function resolveDelivery(config: TriggerConfig): { delivery: Delivery } | Failed
       deadLetterTopic: deadLetterTopic.value,
     },
   };
+}
+
+/** The batch settings are only read, and only checked, in batch output. */
+function resolveOutput(config: TriggerConfig): { output: OutputShape } | Failed {
+  const kind = TRIGGER_RULES.output.check(config.output);
+  if ('problem' in kind) return kind;
+  if (kind.value === 'record') return { output: { kind: 'record' } };
+  const maxSize = TRIGGER_RULES.max_batch_size.check(config.max_batch_size);
+  if ('problem' in maxSize) return maxSize;
+  const maxWait = TRIGGER_RULES.max_batch_wait.check(config.max_batch_wait);
+  if ('problem' in maxWait) return maxWait;
+  return { output: { kind: 'batch', maxSize: maxSize.value, maxWait: maxWait.value } };
 }

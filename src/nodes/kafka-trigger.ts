@@ -11,7 +11,7 @@ import { flowLifecycleOf } from './flow-lifecycle';
 import { messageIdSource } from './message-ids';
 import { openConnection } from './kafka-connection';
 import { problemStatus, statusFor } from './trigger-status';
-import type { KafkaTriggerConfig, KafkaTriggerMessage } from './types';
+import type { KafkaTriggerBatchMessage, KafkaTriggerConfig, KafkaTriggerMessage } from './types';
 
 /** The warning logged for each failed attempt, by cause. */
 const RETRY_MESSAGE: Record<FailureKind, string> = {
@@ -84,6 +84,11 @@ export = function register(RED: NodeAPI): void {
         // Only called in flow-controlled delivery, where `completion` exists.
         sendTracked: (data, record) => {
           const msg = toMessage(data, record, settings, nextMessageId());
+          return completion!.sendTracked(msg, () => node.send(msg), completeTimeout);
+        },
+        sendBatch: (data, records) => node.send(toBatchMessage(data, records, settings, nextMessageId())),
+        sendBatchTracked: (data, records) => {
+          const msg = toBatchMessage(data, records, settings, nextMessageId());
           return completion!.sendTracked(msg, () => node.send(msg), completeTimeout);
         },
         onRecordFailed: (failure) =>
@@ -183,5 +188,24 @@ function toMessage(
     topic: data.topic,
     payload: data,
     kafka: { groupId: settings.groupId, recordTimestamp: Number(record.timestamp) },
+  };
+}
+
+function toBatchMessage(
+  data: TriggerData[],
+  records: KafkaMessage[],
+  settings: TriggerSettings,
+  msgid: string,
+): KafkaTriggerBatchMessage & { _msgid: string } {
+  const first = data[0]!;
+  return {
+    _msgid: msgid,
+    topic: first.topic,
+    payload: data,
+    kafka: {
+      groupId: settings.groupId,
+      partition: first.partition,
+      recordTimestamps: records.map((record) => Number(record.timestamp)),
+    },
   };
 }

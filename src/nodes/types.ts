@@ -62,6 +62,13 @@ export interface KafkaTriggerMessage extends NodeMessage {
   kafka: { groupId: string; recordTimestamp: number };
 }
 
+/** The msg a trigger sends in batch output: records of one partition in offset order. */
+export interface KafkaTriggerBatchMessage extends NodeMessage {
+  topic: string;
+  payload: TriggerData[];
+  kafka: { groupId: string; partition: number; recordTimestamps: number[] };
+}
+
 /** A broker node's connection settings checked, or a translated message saying what is wrong. */
 export type CheckedConnection =
   | {

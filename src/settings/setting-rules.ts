@@ -37,6 +37,8 @@ export const TRIGGER_PROBLEM_KEYS = [
   'invalid-delivery',
   'invalid-count',
   'invalid-format',
+  'invalid-output',
+  'invalid-whole-number',
 ] as const;
 export type TriggerProblemKey = (typeof TRIGGER_PROBLEM_KEYS)[number];
 
@@ -104,6 +106,10 @@ export function parseBrokerList(list: string | undefined): string[] {
 export const START_FROM = ['newest', 'earliest'] as const;
 export type StartFrom = (typeof START_FROM)[number];
 
+/** One msg per record (the contract), or one msg per fetched batch of a partition. */
+export const OUTPUTS = ['record', 'batch'] as const;
+export type Output = (typeof OUTPUTS)[number];
+
 export const DELIVERY_MODES = ['handoff', 'complete'] as const;
 export type DeliveryMode = (typeof DELIVERY_MODES)[number];
 
@@ -162,15 +168,12 @@ export const TRIGGER_RULES = {
   message_format: choice('message_format', MESSAGE_FORMATS, 'invalid-format'),
   key_format: choice('key_format', KEY_FORMATS, 'invalid-format'),
   /** Seconds; 0 means no metrics output. */
-  metrics_interval: {
-    defaultValue: 0,
-    check(value: unknown): Checked<number, TriggerProblemKey> {
-      const seconds = text(value).trim();
-      const parsed = seconds === '' ? 0 : Number(seconds);
-      if (Number.isInteger(parsed) && parsed >= 0) return { value: parsed };
-      return problem('invalid-count', 'metrics_interval', { setting: 'metrics_interval', value: seconds });
-    },
-  },
+  metrics_interval: wholeNumber('metrics_interval', 0, 'invalid-count'),
+  output: choice('output', OUTPUTS, 'invalid-output'),
+  /** Records per batch msg, in batch output. */
+  max_batch_size: positiveNumber('max_batch_size', 1000, 'invalid-count'),
+  /** Milliseconds a partial batch may wait for more records; 0 sends each fetch's records at once. */
+  max_batch_wait: wholeNumber('max_batch_wait', 0, 'invalid-whole-number'),
 } satisfies Record<string, SettingRule<unknown, TriggerProblemKey>>;
 
 export const PRODUCE_RULES = {
@@ -293,6 +296,23 @@ function positiveNumber<Key extends string>(
       const parsed = typeof value === 'number' ? value : Number(text(value).trim());
       if (Number.isInteger(parsed) && parsed > 0) return { value: parsed };
       return problem(problemKey, setting, { setting, value: text(value) });
+    },
+  };
+}
+
+/** A whole number, zero allowed; blank means the default. */
+function wholeNumber<Key extends string>(
+  setting: string,
+  defaultValue: number,
+  problemKey: Key,
+): SettingRule<number, Key> {
+  return {
+    defaultValue,
+    check(value) {
+      const raw = text(value).trim();
+      const parsed = raw === '' ? defaultValue : Number(raw);
+      if (Number.isInteger(parsed) && parsed >= 0) return { value: parsed };
+      return problem(problemKey, setting, { setting, value: raw });
     },
   };
 }

@@ -1,117 +1,25 @@
-// What the two delivery modes commit when a flow stop overtakes the messages they sent: a fake
-// kafkajs batch and consumer, and a flow gate the test stops and starts by hand.
+// What the two delivery modes commit when a flow stop overtakes the messages they sent.
 import should from 'should';
-import type { Consumer, EachBatchPayload, KafkaMessage } from 'kafkajs';
-import type { DeliveryHooks, FlowGate, FlowOutcome } from '../../src/kafka/batch-delivery';
+import type { FlowOutcome } from '../../src/kafka/batch-delivery';
 import { CompletionDelivery } from '../../src/kafka/completion-delivery';
 import { HandoffDelivery } from '../../src/kafka/handoff-delivery';
 import { InFlightLimit } from '../../src/kafka/in-flight-limit';
-import { ProcessingClock, type TriggerData } from '../../src/kafka/trigger-data';
-import { RecordDecoder } from '../../src/kafka/record-decoder';
-
-const DEFAULT_DECODER = new RecordDecoder({ message: 'auto', key: 'text' }, undefined);
-
-/** A flow gate whose runs the test ends (`stop`) and begins (`start`). */
-class ManualFlows implements FlowGate {
-  stops = 0;
-  isRunning = true;
-  /** Called inside delivered(), where Node-RED would be delivering: the moment a stop can overtake. */
-  duringDelivery: () => void = () => undefined;
-  private waiting: (() => void)[] = [];
-
-  stop(): void {
-    this.stops += 1;
-    this.isRunning = false;
-  }
-
-  start(): void {
-    this.isRunning = true;
-    for (const resume of this.waiting.splice(0)) resume();
-  }
-
-  async running(ms: number): Promise<boolean> {
-    if (this.isRunning) return true;
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => resolve(this.isRunning), ms);
-      timer.unref();
-      this.waiting.push(() => {
-        clearTimeout(timer);
-        resolve(true);
-      });
-    });
-  }
-
-  mark(): number {
-    return this.stops;
-  }
-
-  async delivered(mark: number): Promise<boolean> {
-    await new Promise((resolve) => setImmediate(resolve));
-    const during = this.duringDelivery;
-    this.duringDelivery = () => undefined;
-    during();
-    return this.stops === mark;
-  }
-}
-
-function record(offset: number): KafkaMessage {
-  return {
-    key: null,
-    value: Buffer.from(JSON.stringify({ n: offset })),
-    timestamp: '0',
-    attributes: 0,
-    offset: String(offset),
-    headers: {},
-  } as KafkaMessage;
-}
-
-interface Harness {
-  flows: ManualFlows;
-  sent: number[];
-  committed: string[];
-  resolved: string[];
-  hooks: DeliveryHooks;
-  consumer: Consumer;
-  batch(offsets: number[]): EachBatchPayload;
-}
-
-function harness(outcome: (offset: number) => Promise<FlowOutcome> = async () => ({})): Harness {
-  const flows = new ManualFlows();
-  const sent: number[] = [];
-  const committed: string[] = [];
-  const resolved: string[] = [];
-  const offsetOf = (data: TriggerData) => data.offset;
-  const hooks: DeliveryHooks = {
-    send: (data) => void sent.push(offsetOf(data)),
-    sendTracked: (data) => {
-      sent.push(offsetOf(data));
-      return outcome(offsetOf(data));
-    },
-    onRecordFailed: () => undefined,
-    onSendFailed: () => undefined,
-    flows,
-  };
-  const consumer = {
-    commitOffsets: async (offsets: { offset: string }[]) =>
-      void committed.push(...offsets.map((o) => o.offset)),
-  } as unknown as Consumer;
-  const batch = (offsets: number[]): EachBatchPayload =>
-    ({
-      batch: { topic: 't', partition: 0, messages: offsets.map(record) },
-      resolveOffset: (offset: string) => void resolved.push(offset),
-      heartbeat: async () => undefined,
-      isRunning: () => true,
-      isStale: () => false,
-    }) as unknown as EachBatchPayload;
-  return { flows, sent, committed, resolved, hooks, consumer, batch };
-}
+import { ProcessingClock } from '../../src/kafka/trigger-data';
+import { DEFAULT_DECODER, harness, type Harness } from '../support/delivery-harness';
 
 const settled = () => new Promise((resolve) => setTimeout(resolve, 20));
 
 describe('hand-off delivery across flow stops', () => {
   it('commits a batch once its messages were delivered', async () => {
     const h = harness();
-    const delivery = new HandoffDelivery(h.hooks, DEFAULT_DECODER, new ProcessingClock(), h.consumer, 1000);
+    const delivery = new HandoffDelivery(
+      h.hooks,
+      DEFAULT_DECODER,
+      new ProcessingClock(),
+      h.consumer,
+      1000,
+      undefined,
+    );
     should(await delivery.handleBatch(h.batch([0, 1, 2]))).equal(3);
     await settled();
     should(h.committed).eql(['3']);
@@ -119,7 +27,14 @@ describe('hand-off delivery across flow stops', () => {
 
   it('commits nothing when a stop that closes the trigger overtakes the messages', async () => {
     const h = harness();
-    const delivery = new HandoffDelivery(h.hooks, DEFAULT_DECODER, new ProcessingClock(), h.consumer, 1000);
+    const delivery = new HandoffDelivery(
+      h.hooks,
+      DEFAULT_DECODER,
+      new ProcessingClock(),
+      h.consumer,
+      1000,
+      undefined,
+    );
     h.flows.duringDelivery = () => {
       h.flows.stop();
       void delivery.finish();
@@ -132,7 +47,14 @@ describe('hand-off delivery across flow stops', () => {
 
   it('sends the batch again once the flows run when a stop of other nodes overtakes it', async () => {
     const h = harness();
-    const delivery = new HandoffDelivery(h.hooks, DEFAULT_DECODER, new ProcessingClock(), h.consumer, 1000);
+    const delivery = new HandoffDelivery(
+      h.hooks,
+      DEFAULT_DECODER,
+      new ProcessingClock(),
+      h.consumer,
+      1000,
+      undefined,
+    );
     h.flows.duringDelivery = () => {
       h.flows.stop();
       setTimeout(() => h.flows.start(), 10);
@@ -145,7 +67,14 @@ describe('hand-off delivery across flow stops', () => {
 
   it('sends nothing while a deploy is between stop and start, nor once it is closing', async () => {
     const h = harness();
-    const delivery = new HandoffDelivery(h.hooks, DEFAULT_DECODER, new ProcessingClock(), h.consumer, 1000);
+    const delivery = new HandoffDelivery(
+      h.hooks,
+      DEFAULT_DECODER,
+      new ProcessingClock(),
+      h.consumer,
+      1000,
+      undefined,
+    );
     h.flows.stop();
     const handled = delivery.handleBatch(h.batch([5]));
     await settled();
@@ -159,7 +88,14 @@ describe('hand-off delivery across flow stops', () => {
   it('a close while it waits for the flows to run ends the wait at once', async () => {
     const h = harness();
     // A heartbeat interval far beyond mocha's 2 s timeout: only the close can end the wait.
-    const delivery = new HandoffDelivery(h.hooks, DEFAULT_DECODER, new ProcessingClock(), h.consumer, 600000);
+    const delivery = new HandoffDelivery(
+      h.hooks,
+      DEFAULT_DECODER,
+      new ProcessingClock(),
+      h.consumer,
+      600000,
+      undefined,
+    );
     h.flows.stop();
     const handled = delivery.handleBatch(h.batch([1]));
     await settled();
@@ -177,6 +113,7 @@ describe('flow-controlled delivery across flow stops', () => {
     clock: new ProcessingClock(),
     limit,
     heartbeatInterval: 1000,
+    batchSize: undefined,
     deadLetterTopic: undefined,
     deadLetter: async () => undefined,
   });

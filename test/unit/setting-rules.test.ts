@@ -32,6 +32,9 @@ const TRIGGER_VALUES: Record<keyof typeof TRIGGER_RULES, string> = {
   metrics_interval: '5',
   message_format: 'text',
   key_format: 'buffer',
+  output: 'batch',
+  max_batch_size: '33',
+  max_batch_wait: '44',
 };
 const PRODUCE_VALUES: Record<keyof typeof PRODUCE_RULES, string> = {
   topic: 'walk-out',

@@ -79,6 +79,8 @@ function triggerConsumer(
       },
       send: () => undefined,
       sendTracked: async () => ({}),
+      sendBatch: () => undefined,
+      sendBatchTracked: async () => ({}),
       onRecordFailed: () => undefined,
       onSendFailed: () => undefined,
       flows: { running: async () => true, mark: () => 0, delivered: async () => true },

@@ -25,12 +25,37 @@ describe('trigger settings', () => {
       delivery: { mode: 'handoff' },
       metricsInterval: 0,
       formats: { message: 'auto', key: 'text' },
+      output: { kind: 'record' },
     });
   });
 
   it('reads the metrics interval in whole seconds', () => {
     should(settingsOf({ topic: 't', metrics_interval: '15' }).metricsInterval).equal(15);
     should(problemOf({ topic: 't', metrics_interval: -1 }).key).equal('invalid-count');
+  });
+
+  it('reads the batch output settings with their defaults, only in batch output', () => {
+    should(settingsOf({ topic: 't', output: 'batch' }).output).eql({
+      kind: 'batch',
+      maxSize: 1000,
+      maxWait: 0,
+    });
+    should(settingsOf({ topic: 't', output: 'batch', max_batch_size: '50', max_batch_wait: 20 }).output).eql({
+      kind: 'batch',
+      maxSize: 50,
+      maxWait: 20,
+    });
+    should(settingsOf({ topic: 't', output: 'record', max_batch_size: 'x' }).output).eql({ kind: 'record' });
+    should(problemOf({ topic: 't', output: 'batches' })).eql({
+      key: 'invalid-output',
+      setting: 'output',
+      params: { setting: 'output', value: 'batches' },
+    });
+    should(problemOf({ topic: 't', output: 'batch', max_batch_size: 0 }).key).equal('invalid-count');
+    should(problemOf({ topic: 't', output: 'batch', max_batch_wait: -5 }).key).equal('invalid-whole-number');
+    should(problemOf({ topic: 't', output: 'batch', max_batch_wait: '1.5' }).key).equal(
+      'invalid-whole-number',
+    );
   });
 
   it('reads the flow-controlled delivery settings with their defaults', () => {

@@ -1,0 +1,113 @@
+// A fake kafkajs consumer and batch for the deliveries' unit tests, and a flow gate the test stops
+// and starts by hand. Only the deliveries' own logic runs; the integration tests run them on Kafka.
+import type { Consumer, KafkaMessage } from 'kafkajs';
+import type { DeliveryHooks, FetchedBatch, FlowGate, FlowOutcome } from '../../src/kafka/batch-delivery';
+import { RecordDecoder } from '../../src/kafka/record-decoder';
+import type { TriggerData } from '../../src/kafka/trigger-data';
+
+export const DEFAULT_DECODER = new RecordDecoder({ message: 'auto', key: 'text' }, undefined);
+
+/** A flow gate whose runs the test ends (`stop`) and begins (`start`). */
+export class ManualFlows implements FlowGate {
+  stops = 0;
+  isRunning = true;
+  /** Called inside delivered(), where Node-RED would be delivering: the moment a stop can overtake. */
+  duringDelivery: () => void = () => undefined;
+  private waiting: (() => void)[] = [];
+
+  stop(): void {
+    this.stops += 1;
+    this.isRunning = false;
+  }
+
+  start(): void {
+    this.isRunning = true;
+    for (const resume of this.waiting.splice(0)) resume();
+  }
+
+  async running(ms: number): Promise<boolean> {
+    if (this.isRunning) return true;
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => resolve(this.isRunning), ms);
+      timer.unref();
+      this.waiting.push(() => {
+        clearTimeout(timer);
+        resolve(true);
+      });
+    });
+  }
+
+  mark(): number {
+    return this.stops;
+  }
+
+  async delivered(mark: number): Promise<boolean> {
+    await new Promise((resolve) => setImmediate(resolve));
+    const during = this.duringDelivery;
+    this.duringDelivery = () => undefined;
+    during();
+    return this.stops === mark;
+  }
+}
+
+export function record(offset: number): KafkaMessage {
+  return {
+    key: null,
+    value: Buffer.from(JSON.stringify({ n: offset })),
+    timestamp: '0',
+    attributes: 0,
+    offset: String(offset),
+    headers: {},
+  } as KafkaMessage;
+}
+
+export interface Harness {
+  flows: ManualFlows;
+  sent: number[];
+  committed: string[];
+  resolved: string[];
+  hooks: DeliveryHooks;
+  consumer: Consumer;
+  /** The offsets of each batch msg, in the order sent. */
+  batches: number[][];
+  batch(offsets: number[]): FetchedBatch;
+}
+
+export function harness(outcome: (offset: number) => Promise<FlowOutcome> = async () => ({})): Harness {
+  const flows = new ManualFlows();
+  const sent: number[] = [];
+  const committed: string[] = [];
+  const resolved: string[] = [];
+  const batches: number[][] = [];
+  const offsetOf = (data: TriggerData) => data.offset;
+  const hooks: DeliveryHooks = {
+    send: (data) => void sent.push(offsetOf(data)),
+    sendTracked: (data) => {
+      sent.push(offsetOf(data));
+      return outcome(offsetOf(data));
+    },
+    sendBatch: (data) => void batches.push(data.map(offsetOf)),
+    // A batch msg's outcome is the outcome of its first record's offset.
+    sendBatchTracked: (data) => {
+      batches.push(data.map(offsetOf));
+      return outcome(offsetOf(data[0]!));
+    },
+    onRecordFailed: () => undefined,
+    onSendFailed: () => undefined,
+    flows,
+  };
+  const consumer = {
+    commitOffsets: async (offsets: { offset: string }[]) =>
+      void committed.push(...offsets.map((o) => o.offset)),
+  } as unknown as Consumer;
+  const batch = (offsets: number[]): FetchedBatch => ({
+    topic: 't',
+    partition: 0,
+    messages: offsets.map(record),
+    resolveOffset: (offset: string) => void resolved.push(offset),
+    heartbeat: async () => undefined,
+    isRunning: () => true,
+    isStale: () => false,
+  });
+  return { flows, sent, committed, resolved, batches, hooks, consumer, batch };
+}

@@ -1,0 +1,148 @@
+// Batch output in both deliveries, and the wait for a partial batch, on a fake kafkajs batch and
+// consumer: what each msg holds, what is resolved and what is committed.
+import should from 'should';
+import { CompletionDelivery } from '../../src/kafka/completion-delivery';
+import { HandoffDelivery } from '../../src/kafka/handoff-delivery';
+import { InFlightLimit } from '../../src/kafka/in-flight-limit';
+import { PartialBatches } from '../../src/kafka/partial-batches';
+import { RecordDecoder } from '../../src/kafka/record-decoder';
+import { ProcessingClock } from '../../src/kafka/trigger-data';
+import type { FlowOutcome } from '../../src/kafka/batch-delivery';
+import { waitFor } from '../support/wait';
+import { DEFAULT_DECODER, harness, type Harness } from '../support/delivery-harness';
+
+const range = (from: number, to: number) => Array.from({ length: to - from }, (_, index) => from + index);
+const settled = () => new Promise((resolve) => setTimeout(resolve, 20));
+
+function handoff(h: Harness, batchSize: number, decoder = DEFAULT_DECODER): HandoffDelivery {
+  return new HandoffDelivery(h.hooks, decoder, new ProcessingClock(), h.consumer, 1000, batchSize);
+}
+
+function completion(
+  h: Harness,
+  batchSize: number,
+  deadLettered: string[] = [],
+  limit = new InFlightLimit(1000),
+): CompletionDelivery {
+  return new CompletionDelivery({
+    consumer: h.consumer,
+    hooks: h.hooks,
+    decoder: DEFAULT_DECODER,
+    clock: new ProcessingClock(),
+    limit,
+    heartbeatInterval: 1000,
+    batchSize,
+    deadLetterTopic: 'dead',
+    deadLetter: async (_topic, _partition, record) => void deadLettered.push(record.offset),
+  });
+}
+
+describe('batch output', () => {
+  describe('on hand-off', () => {
+    it('sends a fetch as msgs of at most the batch size, in offset order, and commits past the last', async () => {
+      const h = harness();
+      should(await handoff(h, 4).handleBatch(h.batch(range(10, 20)))).equal(10);
+      await settled();
+      should(h.batches).eql([range(10, 14), range(14, 18), range(18, 20)]);
+      should(h.sent).be.empty();
+      should(h.committed).eql(['20']);
+    });
+
+    it('leaves an undecodable record out of its batch and reports it', async () => {
+      const h = harness();
+      const failed: string[] = [];
+      h.hooks.onSendFailed = ({ offset }) => void failed.push(offset);
+      const registryFormat = new RecordDecoder({ message: 'schema-registry', key: 'text' }, undefined);
+      // Not in wire format: every record fails with that format, so none is sent and all are reported.
+      should(await handoff(h, 2, registryFormat).handleBatch(h.batch([1, 2, 3]))).equal(3);
+      should(failed).eql(['1', '2', '3']);
+      should(h.batches).be.empty();
+    });
+  });
+
+  describe('after the flow completes', () => {
+    it('commits a batch in one commit, only once its msg is finished', async () => {
+      let finish: (outcome: FlowOutcome) => void = () => undefined;
+      const h = harness(() => new Promise((resolve) => (finish = resolve)));
+      const limit = new InFlightLimit(1000);
+      should(await completion(h, 3, [], limit).handleBatch(h.batch([0, 1, 2]))).equal(3);
+      should(h.batches).eql([[0, 1, 2]]);
+      should(limit.size).equal(3);
+      await settled();
+      should(h.committed).be.empty();
+      finish({});
+      await waitFor(() => h.committed.length > 0, 5000, 'the commit');
+      should(h.committed).eql(['3']);
+      should(limit.size).equal(0);
+    });
+
+    it('dead-letters every record of a failed batch and commits past them', async () => {
+      const h = harness(async (offset) => (offset === 4 ? { error: new Error('boom') } : {}));
+      const deadLettered: string[] = [];
+      await completion(h, 2, deadLettered).handleBatch(h.batch([4, 5, 6]));
+      await waitFor(() => h.committed.includes('7'), 5000, 'the commit past the last record');
+      should(h.batches).eql([[4, 5], [6]]);
+      should(deadLettered).eql(['4', '5']);
+    });
+
+    it('waits for room below max_in_flight before each batch', async () => {
+      const finishes: ((outcome: FlowOutcome) => void)[] = [];
+      const h = harness(() => new Promise((resolve) => finishes.push(resolve)));
+      const handled = completion(h, 2, [], new InFlightLimit(2)).handleBatch(h.batch([0, 1, 2, 3]));
+      await settled();
+      should(h.batches).eql([[0, 1]]);
+      for (const finish of finishes.splice(0)) finish({});
+      should(await handled).equal(4);
+      should(h.batches).eql([
+        [0, 1],
+        [2, 3],
+      ]);
+    });
+  });
+
+  describe('with a wait for partial batches', () => {
+    it('holds a partial batch (resolved, not committed) and fills it from the next fetch', async () => {
+      const h = harness();
+      const late: number[] = [];
+      const batches = new PartialBatches(handoff(h, 3), 3, 60000, (records) => late.push(records));
+      should(await batches.handleBatch(h.batch([0, 1]))).equal(0);
+      should(h.resolved).eql(['1']);
+      should(h.batches).be.empty();
+      should(await batches.handleBatch(h.batch([2, 3, 4, 5]))).equal(6);
+      await settled();
+      should(h.batches).eql([
+        [0, 1, 2],
+        [3, 4, 5],
+      ]);
+      should(h.committed).eql(['6']);
+      await batches.finish(0);
+      should(late).be.empty();
+    });
+
+    it('sends a partial batch once its wait is over, and counts it', async () => {
+      const h = harness();
+      const late: number[] = [];
+      const batches = new PartialBatches(handoff(h, 10), 10, 30, (records) => late.push(records));
+      const heldAt = Date.now();
+      await batches.handleBatch(h.batch([7]));
+      await waitFor(() => h.batches.length > 0, 5000, 'the held batch');
+      should(Date.now() - heldAt).be.aboveOrEqual(25);
+      should(h.batches).eql([[7]]);
+      await waitFor(() => h.committed.length > 0, 5000, 'its commit');
+      should(h.committed).eql(['8']);
+      should(late).eql([1]);
+    });
+
+    it('drops what it holds on a new assignment and on close: it is fetched again from the committed offset', async () => {
+      const h = harness();
+      const batches = new PartialBatches(handoff(h, 10), 10, 20, () => undefined);
+      await batches.handleBatch(h.batch([0, 1]));
+      batches.assigned([0]);
+      await batches.handleBatch(h.batch([5]));
+      await batches.finish(0);
+      await new Promise((resolve) => setTimeout(resolve, 60));
+      should(h.batches).be.empty();
+      should(h.committed).be.empty();
+    });
+  });
+});
