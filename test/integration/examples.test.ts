@@ -50,6 +50,7 @@ const TESTED = [
   'topic-to-topic-pipeline',
   'binary-payloads-buffer',
   'avro-schema-registry',
+  'batch-output-bulk-write',
 ];
 
 interface Example {
@@ -283,6 +284,40 @@ describe('examples', function () {
       }
 
       if (folder === EXAMPLES) {
+        it('batch-output-bulk-write: summarises each batch once, covering every record in order', async () => {
+          const example = await prepare(folder, 'batch-output-bulk-write');
+          const [trigger] = example.triggers;
+          const topic = example.topics.get('sensor-readings')!;
+          await deployExample(example);
+          const summaries = collect(nodeNamed(example, 'helper', 'batch summaries').id);
+          await waitForStatus(trigger!.id, 'connected');
+          await produce(
+            topic,
+            Array.from({ length: 12 }, (_, n) => ({ value: JSON.stringify({ sensor: 't1', celsius: n }) })),
+          );
+          const covered = () =>
+            summaries.reduce((sum, msg) => sum + (msg.payload as unknown as { count: number }).count, 0);
+          await waitFor(() => covered() === 12, 30000, 'summaries of all 12 records');
+          const ranges = summaries.map(
+            (msg) => msg.payload as unknown as { first_offset: number; last_offset: number },
+          );
+          should(ranges[0]!.first_offset).equal(0);
+          should(ranges.at(-1)!.last_offset).equal(11);
+          for (let index = 1; index < ranges.length; index += 1)
+            should(ranges[index]!.first_offset).equal(ranges[index - 1]!.last_offset + 1);
+          await waitFor(
+            async () =>
+              (
+                await describeGroup(
+                  String(trigger!.consumer_group || `operion-triggers-${trigger!.id}`),
+                  topic,
+                )
+              ).committed[0] === 12,
+            30000,
+            'all 12 committed',
+          );
+        });
+
         it('binary-payloads-buffer: copies binary values byte for byte, keys kept', async () => {
           const example = await prepare(folder, 'binary-payloads-buffer');
           const [trigger] = example.triggers;
