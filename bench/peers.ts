@@ -279,6 +279,23 @@ export async function runPeersPart(
       run: async (config) =>
         drainProcess(await startNodeRed(config, { packageDir: settings.packageDir }), settings, live),
     });
+  if (want('product-batch'))
+    contenders.push({
+      row: row(
+        'product-batch',
+        `node-red-contrib-kafka-trigger, batch output (max_batch_size ${settings.batchSize})`,
+        `${packageVersion(ROOT)} (working tree)`,
+      ),
+      run: async (config) =>
+        drainProcess(
+          await startNodeRed(config, {
+            packageDir: settings.packageDir,
+            triggerProps: { output: 'batch', max_batch_size: settings.batchSize },
+          }),
+          settings,
+          live,
+        ),
+    });
   for (const peer of PEERS.filter((each) => want(each.id))) {
     const peerRow = row(peer.id, peer.name, peer.version);
     log(`Installing ${peer.name}@${peer.version} into ${path.relative(ROOT, peerDir(peer))}...`);

@@ -27,7 +27,8 @@ const WARM_UP_AFTER_FIRST_MS = 2000;
 const LATENCY_SETTLE_MS = 15_000;
 
 /** ceiling: kafkajs with the product's fetch sizes; tuned: kafkajs with larger fetches. */
-type Side = 'ceiling' | 'tuned' | 'product';
+/** `batch` is the product with batch output. */
+type Side = 'ceiling' | 'tuned' | 'product' | 'batch';
 
 interface DrainResult {
   side: Side;
@@ -146,7 +147,7 @@ async function runPhases(broker: LocalKafka, settings: BenchSettings): Promise<R
   }
   if (settings.phases.includes('throughput')) {
     for (let round = 1; round <= settings.rounds; round += 1) {
-      for (const side of ['ceiling', 'tuned', 'product'] as const) {
+      for (const side of ['ceiling', 'tuned', 'product', 'batch'] as const) {
         const result = await drain(broker, settings, side, 0);
         results.drains.push(result);
         log(
@@ -169,7 +170,7 @@ async function runPhases(broker: LocalKafka, settings: BenchSettings): Promise<R
   if (settings.phases.includes('latency')) {
     await createTopic(broker, LATENCY_TOPIC, settings.partitions);
     for (const rate of settings.rates) {
-      for (const side of ['ceiling', 'product'] as const) {
+      for (const side of ['ceiling', 'product', 'batch'] as const) {
         const result = await latency(broker, settings, side, rate);
         results.latencies.push(result);
         const [p50, p99, max] = percentiles(result.report.latencies);
@@ -210,12 +211,15 @@ async function start(
   slowMs = 0,
 ): Promise<ConsumerProcess> {
   const child =
-    side !== 'product'
+    side === 'ceiling' || side === 'tuned'
       ? startCeiling(config)
       : await startNodeRed(config, {
           packageDir: settings.packageDir,
           cpuProfDir: slowMs === 0 && config.mode === 'drain' ? settings.cpuProfDir : undefined,
           slowMs,
+          ...(side === 'batch'
+            ? { triggerProps: { output: 'batch', max_batch_size: settings.batchSize } }
+            : {}),
         });
   live.add(child);
   return child;
@@ -237,7 +241,13 @@ async function drain(
   try {
     await child.waitReady();
     const report = await child.waitDrained(Math.max(180_000, settings.records / 2));
-    if (side === 'product' && slowMs === 0 && settings.cpuProfDir && child.pid !== undefined) {
+    if (
+      side !== 'ceiling' &&
+      side !== 'tuned' &&
+      slowMs === 0 &&
+      settings.cpuProfDir &&
+      child.pid !== undefined
+    ) {
       // bench/profile-summary.ts reads only the samples taken while the records arrived.
       const window = { firstHrUs: report.firstHrUs, lastHrUs: report.lastHrUs };
       writeFileSync(path.join(settings.cpuProfDir, `window-${child.pid}.json`), JSON.stringify(window));
@@ -298,6 +308,7 @@ function renderTable(results: Results, settings: BenchSettings): string {
   const ceiling = drains('ceiling');
   const tuned = drains('tuned');
   const product = drains('product');
+  const batch = drains('batch');
   const rates = (list: DrainResult[]): string =>
     `${fmt(median(list.map((result) => result.rate)))} (${list.map((result) => fmt(result.rate)).join(', ')})`;
   const cpu = (list: DrainResult[]): string =>
@@ -320,6 +331,15 @@ function renderTable(results: Results, settings: BenchSettings): string {
       cpu(product),
       `${(aCpu / bCpu).toFixed(2)} (a/b)`,
     ]);
+    if (batch.length > 0) {
+      const bBatch = median(batch.map((result) => result.rate));
+      rows.push([
+        `b'. product with batch output (max_batch_size ${settings.batchSize}), records/s; CPU µs/record`,
+        '',
+        `${rates(batch)}; ${cpu(batch)}`,
+        `${(bBatch / a).toFixed(2)} (b'/a)`,
+      ]);
+    }
     if (tuned.length > 0) {
       const aTuned = median(tuned.map((result) => result.rate));
       rows.push([
@@ -357,7 +377,7 @@ function renderTable(results: Results, settings: BenchSettings): string {
       rows.push([
         `latency at ${rate} records/s for ${settings.latencySeconds} s, p50 / p99 / max ms`,
         bySide('ceiling'),
-        bySide('product'),
+        bySide('product') + (bySide('batch') ? `; batch output: ${bySide('batch')}` : ''),
         '',
       ]);
   }

@@ -23,6 +23,8 @@ export interface BenchSettings {
   latencySeconds: number;
   /** The slow downstream node's time per message, ms. */
   slowMs: number;
+  /** max_batch_size of the product's batch-output side (BENCH_BATCH_SIZE). */
+  batchSize: number;
   phases: Phase[];
   /** Directory of the package linked into Node-RED (default: this repository). */
   packageDir: string | undefined;
@@ -124,6 +126,7 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): BenchSetting
     rates: list(env.BENCH_RATES, [1000, 10000]),
     latencySeconds: positive(env, 'BENCH_LATENCY_SECONDS', quick ? 5 : 20),
     slowMs: positive(env, 'BENCH_SLOW_MS', 2),
+    batchSize: positive(env, 'BENCH_BATCH_SIZE', 1000),
     phases: phases(env.BENCH_PHASES),
     packageDir: env.BENCH_PACKAGE_DIR || undefined,
     commit: env.BENCH_COMMIT || undefined,

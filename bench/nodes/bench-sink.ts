@@ -38,9 +38,13 @@ export = function register(RED: NodeAPI): void {
     };
 
     this.on('input', (msg: NodeMessage) => {
+      // Batch output: msg.payload is an array of trigger data.
+      const batch = Array.isArray(msg.payload) ? (msg.payload as TriggerPayload[]) : undefined;
       if (config.mode === 'latency') {
-        const headers = (msg.payload as TriggerPayload).headers ?? {};
-        probe.arrived(headers[SENT_AT_HEADER]);
+        for (const payload of batch ?? [msg.payload as TriggerPayload])
+          probe.arrived((payload.headers ?? {})[SENT_AT_HEADER]);
+      } else if (batch) {
+        probe.arrivedMany(batch.length);
       } else {
         probe.arrived();
       }
