@@ -1,4 +1,5 @@
 import type { Consumer, EachBatchPayload, KafkaMessage } from 'kafkajs';
+import type { MemberAssignment } from './assignment';
 import type { BatchDelivery, DeliveryHooks, FlowOutcome } from './batch-delivery';
 import { CompletionWatermarks } from './completion-watermarks';
 import { OffsetCommitter } from './offset-committer';
@@ -55,7 +56,7 @@ export class CompletionDelivery implements BatchDelivery {
       while (stillWanted() && !(await this.stop.race(flows.running(heartbeatInterval)))) await heartbeat();
       if (!stillWanted()) break;
       limit.enter();
-      this.watermarks.started(partition, record.offset);
+      this.watermarks.started(topic, partition, record.offset);
       void this.track(topic, partition, record);
       // Resolving moves kafkajs's fetch position; only settle() decides what is committed.
       resolveOffset(record.offset);
@@ -65,8 +66,8 @@ export class CompletionDelivery implements BatchDelivery {
     return delivered;
   }
 
-  assigned(partitions: number[]): void {
-    this.watermarks.keepOnly(partitions);
+  assigned(assignment: MemberAssignment): void {
+    this.watermarks.keepOnly(assignment);
   }
 
   async finish(budgetMs: number): Promise<void> {
@@ -118,7 +119,7 @@ export class CompletionDelivery implements BatchDelivery {
         // A record that could not be dead-lettered stays uncommitted, to be delivered again.
         if (deadLetterTopic) await this.options.deadLetter(topic, partition, record, outcome.error);
       }
-      const offset = this.watermarks.finished(partition, record.offset);
+      const offset = this.watermarks.finished(topic, partition, record.offset);
       if (offset !== undefined) this.committer.commit(topic, partition, offset);
     } catch {
       // Left uncommitted on purpose (see above).
