@@ -2,6 +2,8 @@
 import should from 'should';
 import { assignmentOf, isAssigned, partitionCount } from '../../src/kafka/assignment';
 import { ConsumerMetrics } from '../../src/kafka/consumer-metrics';
+import { loadMessages } from '../../src/cli/messages';
+import { inspectKafkaNodes } from '../../src/cli/flows-file';
 import { sameTopics } from '../../src/kafka/topic-subscription';
 import { resolveTriggerSettings, type TriggerConfig } from '../../src/kafka/trigger-settings';
 import { statusFor } from '../../src/nodes/trigger-status';
@@ -154,5 +156,40 @@ describe('status badge for several topics', () => {
     should(statusFor({ kind: 'no-matching-topics', pattern: 'x', attempt: 1, delayMs: 1000 }, translate)).eql(
       { fill: 'yellow', shape: 'ring', text: 'kafka-trigger.status.no-matching-topics' },
     );
+  });
+});
+
+describe('command line validate with topic lists and patterns', () => {
+  it('names the bad list entry, the empty one, the invalid pattern and the bad refresh interval', () => {
+    const trigger = (id: string, props: Record<string, unknown>) => ({
+      id,
+      type: 'kafka-trigger',
+      z: 'tab1',
+      broker: '',
+      ...props,
+    });
+    const entries = inspectKafkaNodes(
+      [
+        { id: 'tab1', type: 'tab' },
+        trigger('list', { topic: 'a, b c' }),
+        trigger('empty', { topic: 'a,,b' }),
+        trigger('pattern', { topic: '/orders-(/' }),
+        trigger('refresh', { topic: '/^orders-/', topic_refresh_interval: '0' }),
+        trigger('good-list', { topic: 'a, b' }),
+        trigger('good-pattern', { topic: '/^orders-/', topic_refresh_interval: 5 }),
+        trigger('env', { topic: '${TOPICS}' }),
+      ],
+      { KAFKA_BROKERS: 'kafka1:9092', TOPICS: 'x,y' },
+      loadMessages(['kafka-trigger', 'kafka-broker']),
+    );
+    const problems = Object.fromEntries(entries.map((entry) => [entry.id, entry.problem]));
+    should(problems.list).match(/Invalid topic "b c" in the list/);
+    should(problems.empty).match(/empty entry \(entry 2\)/);
+    should(problems.pattern).match(/Invalid topic pattern \/orders-\(\/: .*Unterminated group/i);
+    should(problems.refresh).match(/Invalid topic_refresh_interval "0"/);
+    should(problems['good-list']).be.undefined();
+    should(problems['good-pattern']).be.undefined();
+    should(problems.env).be.undefined();
+    should(entries.find((entry) => entry.id === 'env')!.topic).equal('x,y');
   });
 });
