@@ -6,6 +6,7 @@ import {
   TRIGGER_RULES,
   defaultGroupId,
   heartbeatProblem,
+  isTopicPattern,
   type DeliveryMode,
   type KeyFormat,
   type MessageFormat,
@@ -46,6 +47,7 @@ const NUMBER_SETTINGS = [
   'metrics_interval',
   'max_batch_size',
   'max_batch_wait',
+  'topic_refresh_interval',
 ] as const;
 
 RED.nodes.registerType('kafka-trigger', {
@@ -56,6 +58,7 @@ RED.nodes.registerType('kafka-trigger', {
     version: { value: TRIGGER_VERSION },
     broker: { value: '', type: 'kafka-broker', required: false },
     topic: ruleProperty('kafka-trigger', TRIGGER_RULES.topic),
+    topic_refresh_interval: ruleProperty('kafka-trigger', TRIGGER_RULES.topic_refresh_interval),
     consumer_group: ruleProperty('kafka-trigger', TRIGGER_RULES.consumer_group),
     start_from: ruleProperty('kafka-trigger', TRIGGER_RULES.start_from),
     session_timeout: ruleProperty('kafka-trigger', TRIGGER_RULES.session_timeout),
@@ -132,6 +135,7 @@ RED.nodes.registerType('kafka-trigger', {
       (choice) => label(OUTPUT_LABELS[choice]),
       node.output,
     );
+    topicPicker(node);
     // Re-check the heartbeat whenever the session timeout it must stay below changes.
     $('#node-input-session_timeout').on('change keyup paste', () => {
       $('#node-input-heartbeat_interval').trigger('change');
@@ -159,4 +163,87 @@ RED.nodes.registerType('kafka-trigger', {
 function sessionTimeoutOf(node: EditorNode): unknown {
   const input = $('#node-input-session_timeout');
   return input.length ? input.val() : node.session_timeout;
+}
+
+// --- Topic lists and patterns (issue 14) ---
+
+/** What the runtime's topic listing (the broker dialog's connection test route) answers. */
+interface TopicsResponse {
+  topics?: string[];
+  error?: string;
+}
+
+/**
+ * The refresh interval row shows for a `/regex/` topic only, and "list topics" lists the selected
+ * broker's topics (through the broker dialog's connection test route, with the broker node's stored
+ * credentials): clicking one adds it to the comma-separated list.
+ */
+function topicPicker(node: EditorNode): void {
+  const topic = $('#node-input-topic');
+  topic
+    .on('change keyup paste', () => {
+      $('.kafka-trigger-pattern-row').toggle(isTopicPattern(String(topic.val() ?? '').trim()));
+    })
+    .trigger('change');
+  const result = $('#node-input-kafka-trigger-topics');
+  const button = $('#node-input-kafka-trigger-list-topics');
+  const show = (text: string): void => void result.empty().text(text).show();
+  button.on('click', () => {
+    const brokerId = String($('#node-input-broker').val() ?? '');
+    const broker = brokerId && brokerId !== '_ADD_' ? RED.nodes.node(brokerId) : undefined;
+    // No broker node: the runtime falls back to KAFKA_BROKERS, as the trigger does.
+    const request = broker
+      ? {
+          id: broker.id,
+          brokers: broker.brokers,
+          client_id: broker.client_id,
+          sasl_mechanism: broker.sasl_mechanism,
+          tls: broker.tls,
+          username: (broker.credentials as { username?: string } | undefined)?.username,
+        }
+      : {};
+    button.prop('disabled', true);
+    show(node._('kafka-trigger.topics.listing'));
+    $.ajax({
+      url: 'kafka-trigger/broker/topics',
+      method: 'POST',
+      contentType: 'application/json',
+      dataType: 'json',
+      data: JSON.stringify(request),
+    })
+      .done((response: TopicsResponse | undefined) => {
+        const topics = response?.topics;
+        if (!Array.isArray(topics))
+          return show(node._('kafka-trigger.topics.failed', { error: String(response?.error || '?') }));
+        if (topics.length === 0) return show(node._('kafka-trigger.topics.none'));
+        result.empty().append($('<div>').text(node._('kafka-trigger.topics.pick')));
+        for (const name of topics.slice().sort()) {
+          $('<a>')
+            .text(name)
+            .on('click', () => addTopic(topic, name))
+            .appendTo(result);
+        }
+        result.show();
+      })
+      .fail((xhr) => {
+        const body = xhr.responseJSON as { error?: string; message?: string } | undefined;
+        const error = body?.error || body?.message || `${xhr.status} ${xhr.statusText || ''}`;
+        show(node._('kafka-trigger.topics.failed', { error }));
+      })
+      .always(() => void button.prop('disabled', false));
+  });
+}
+
+/** Appends a topic to the field's comma-separated list (replacing a `/regex/`), once. */
+function addTopic(field: JQuery, name: string): void {
+  const current = String(field.val() ?? '').trim();
+  const entries =
+    current && !isTopicPattern(current) && !current.startsWith('${')
+      ? current
+          .split(',')
+          .map((entry) => entry.trim())
+          .filter((entry) => entry)
+      : [];
+  if (!entries.includes(name)) entries.push(name);
+  field.val(entries.join(', ')).trigger('change');
 }

@@ -39,6 +39,10 @@ interface EditorNodeDefinition {
 }
 
 declare const RED: {
-  nodes: { registerType(type: string, definition: EditorNodeDefinition): void };
+  nodes: {
+    registerType(type: string, definition: EditorNodeDefinition): void;
+    /** The node (config nodes included) with this id in the editor's workspace. */
+    node(id: string): EditorNode | undefined;
+  };
   utils: { sanitize(text: string): string };
 };

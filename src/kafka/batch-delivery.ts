@@ -1,4 +1,5 @@
 import type { KafkaMessage } from 'kafkajs';
+import type { MemberAssignment } from './assignment';
 import type { TriggerData } from './trigger-data';
 
 /**
@@ -70,8 +71,8 @@ export interface FetchedBatch {
 export interface BatchDelivery {
   /** Hands the batch's records to the flow; resolves with how many it handed over. */
   handleBatch(batch: FetchedBatch): Promise<number>;
-  /** The partitions this member now owns. */
-  assigned(partitions: number[]): void;
+  /** The partitions this member now owns, by topic. */
+  assigned(assignment: MemberAssignment): void;
   /** Stops taking records and, within the budget, waits for those in flight and commits them. */
   finish(budgetMs: number): Promise<void>;
 }

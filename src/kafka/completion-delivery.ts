@@ -1,4 +1,5 @@
 import type { Consumer, KafkaMessage } from 'kafkajs';
+import type { MemberAssignment } from './assignment';
 import type { BatchDelivery, DeliveryHooks, FetchedBatch, FlowOutcome } from './batch-delivery';
 import { CompletionWatermarks } from './completion-watermarks';
 import { OffsetCommitter } from './offset-committer';
@@ -61,7 +62,7 @@ export class CompletionDelivery implements BatchDelivery {
       const end = Math.min(delivered + size, messages.length);
       for (let index = delivered; index < end; index += 1) {
         limit.enter();
-        this.watermarks.started(partition, messages[index]!.offset);
+        this.watermarks.started(topic, partition, messages[index]!.offset);
       }
       if (this.options.batchSize) void this.trackBatch(topic, partition, messages.slice(delivered, end));
       else void this.track(topic, partition, messages[delivered]!);
@@ -73,8 +74,8 @@ export class CompletionDelivery implements BatchDelivery {
     return delivered;
   }
 
-  assigned(partitions: number[]): void {
-    this.watermarks.keepOnly(partitions);
+  assigned(assignment: MemberAssignment): void {
+    this.watermarks.keepOnly(assignment);
   }
 
   async finish(budgetMs: number): Promise<void> {
@@ -157,7 +158,7 @@ export class CompletionDelivery implements BatchDelivery {
         // A record that could not be dead-lettered stays uncommitted, to be delivered again.
         if (deadLetterTopic) await this.options.deadLetter(topic, partition, record, outcome.error);
       }
-      return this.watermarks.finished(partition, record.offset);
+      return this.watermarks.finished(topic, partition, record.offset);
     } catch {
       // Left uncommitted on purpose (see above).
       return undefined;

@@ -1,20 +1,31 @@
+import { isAssigned, type MemberAssignment } from './assignment';
+
+interface PartitionState {
+  topic: string;
+  partition: number;
+  inOrder: string[];
+  finished: Set<string>;
+}
+
 /**
- * Per partition, the records handed to the flow in offset order, and which of them the flow has
- * finished. The committable offset only moves past a record once it and every record before it
+ * Per topic partition, the records handed to the flow in offset order, and which of them the flow
+ * has finished. The committable offset only moves past a record once it and every record before it
  * are finished, so a commit never skips an unfinished record.
  */
 export class CompletionWatermarks {
-  private readonly partitions = new Map<number, { inOrder: string[]; finished: Set<string> }>();
+  /** Keyed by `<topic>:<partition>` (a topic name never holds a colon). */
+  private readonly partitions = new Map<string, PartitionState>();
 
-  started(partition: number, offset: string): void {
-    let state = this.partitions.get(partition);
-    if (!state) this.partitions.set(partition, (state = { inOrder: [], finished: new Set() }));
+  started(topic: string, partition: number, offset: string): void {
+    const key = `${topic}:${partition}`;
+    let state = this.partitions.get(key);
+    if (!state) this.partitions.set(key, (state = { topic, partition, inOrder: [], finished: new Set() }));
     state.inOrder.push(offset);
   }
 
   /** Marks a record finished; returns the offset to commit when the watermark moved, else undefined. */
-  finished(partition: number, offset: string): string | undefined {
-    const state = this.partitions.get(partition);
+  finished(topic: string, partition: number, offset: string): string | undefined {
+    const state = this.partitions.get(`${topic}:${partition}`);
     if (!state) return undefined;
     state.finished.add(offset);
     let committed: string | undefined;
@@ -26,9 +37,9 @@ export class CompletionWatermarks {
   }
 
   /** Forgets partitions this member no longer owns: their records will be delivered again elsewhere. */
-  keepOnly(partitions: number[]): void {
-    for (const partition of this.partitions.keys()) {
-      if (!partitions.includes(partition)) this.partitions.delete(partition);
+  keepOnly(assignment: MemberAssignment): void {
+    for (const [key, state] of this.partitions) {
+      if (!isAssigned(assignment, state.topic, state.partition)) this.partitions.delete(key);
     }
   }
 }

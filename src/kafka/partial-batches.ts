@@ -1,4 +1,5 @@
 import type { KafkaMessage } from 'kafkajs';
+import type { MemberAssignment } from './assignment';
 import type { BatchDelivery, FetchedBatch } from './batch-delivery';
 
 /** A partition's records held back for more, since `since` (ms), until `timer` sends them. */
@@ -34,11 +35,11 @@ export class PartialBatches implements BatchDelivery {
     return this.serially(`${batch.topic}:${batch.partition}`, () => this.takeFetch(batch));
   }
 
-  assigned(partitions: number[]): void {
+  assigned(assignment: MemberAssignment): void {
     // kafkajs starts every partition it assigns from the committed offset, which is before anything held.
     this.generation += 1;
     this.dropHeld();
-    this.delivery.assigned(partitions);
+    this.delivery.assigned(assignment);
   }
 
   async finish(budgetMs: number): Promise<void> {

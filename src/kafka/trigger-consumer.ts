@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Consumer, EachBatchPayload, Kafka, KafkaMessage, Producer } from 'kafkajs';
+import { assignmentOf, partitionCount } from './assignment';
 import { DEFAULT_BACKOFF, RetryCount, retryDelay, type BackoffPolicy } from './backoff';
 import type { BatchDelivery, DeliveryHooks, FetchedBatch } from './batch-delivery';
 import { CompletionDelivery } from './completion-delivery';
@@ -14,15 +15,21 @@ import type { SchemaRegistryClient } from './schema-registry';
 import { StopSignal } from './stop-signal';
 import { ProcessingClock } from './trigger-data';
 import type { TriggerSettings } from './trigger-settings';
+import { NoMatchingTopics, sameTopics, subscriptionTopics } from './topic-subscription';
 
 const FETCH_MAX_WAIT_MS = 1000;
+/** How long a consumer replaced for a new set of matched topics waits for records still in the flow. */
+const RESUBSCRIBE_DRAIN_MS = 6000;
 
 export type ConsumerState =
   | { kind: 'connecting' }
-  | { kind: 'connected'; partitions: number; lag: number }
+  /** `topics`: how many topics are subscribed, given when the topic setting is a list or `/regex/`. */
+  | { kind: 'connected'; partitions: number; lag: number; topics?: number }
   | { kind: 'rebalancing' }
   | { kind: 'retrying'; failure: FailureKind; error: unknown; attempt: number; delayMs: number }
-  | { kind: 'registry-unavailable'; error: unknown; attempt: number; delayMs: number };
+  | { kind: 'registry-unavailable'; error: unknown; attempt: number; delayMs: number }
+  /** A `/regex/` topic matches no topic yet; checked again after `delayMs`. */
+  | { kind: 'no-matching-topics'; pattern: string; attempt: number; delayMs: number };
 
 export interface TriggerConsumerHooks extends DeliveryHooks {
   onState(state: ConsumerState): void;
@@ -49,6 +56,8 @@ interface Attempt {
   delivery: BatchDelivery;
   /** Joined with partitions, "connected" not reported yet: that waits for the first fetch. */
   awaitingFetch: boolean;
+  /** The topics subscribed to, sorted for a pattern (empty until subscribe()). */
+  topics: string[];
 }
 
 /**
@@ -60,6 +69,8 @@ type Phase =
   | { name: 'idle' }
   | { name: 'connecting' | 'consuming'; attempt: Attempt }
   | { name: 'backing-off'; timer: NodeJS.Timeout | undefined }
+  /** A `/regex/` topic matches other topics now: the consumer leaves, to subscribe again at once. */
+  | { name: 'resubscribing'; leaving: Promise<void> }
   | { name: 'closed' };
 
 /**
@@ -82,6 +93,11 @@ export class TriggerConsumer {
   private assignedPartitions = 0;
   private lagReportedAt = 0;
   private deadLetterProducer: Promise<Producer> | undefined;
+  /** For a `/regex/` topic: the timer that lists the cluster's topics again, and whether a listing runs. */
+  private refreshTimer: NodeJS.Timeout | undefined;
+  private refreshing = false;
+  /** For a `/regex/` topic: what it matched at the trigger's first listing; topics matched later are new. */
+  private topicsAtStart: string[] | undefined;
 
   constructor(options: TriggerConsumerOptions) {
     this.kafka = options.kafka;
@@ -91,12 +107,23 @@ export class TriggerConsumer {
     this.decoder = new RecordDecoder(options.settings.formats, options.registry);
     const { delivery } = options.settings;
     this.inFlight = delivery.mode === 'complete' ? new InFlightLimit(delivery.maxInFlight) : undefined;
-    this.metrics = new ConsumerMetrics(options.settings.topic, options.settings.groupId);
+    this.metrics = new ConsumerMetrics(options.settings.topic, options.settings.groupId, this.multiTopic);
+  }
+
+  /** A list or `/regex/` topic setting, rather than one topic. */
+  private get multiTopic(): boolean {
+    const { topics } = this.settings;
+    return topics.kind === 'pattern' || topics.topics.length > 1;
   }
 
   /** Starts the first attempt; a second call, or one after close(), does nothing. */
   start(): void {
-    if (this.phase.name === 'idle') void this.attempt();
+    if (this.phase.name !== 'idle') return;
+    if (this.settings.topics.kind === 'pattern') {
+      this.refreshTimer = setInterval(() => void this.refresh(), this.settings.topicRefreshInterval * 1000);
+      this.refreshTimer.unref();
+    }
+    void this.attempt();
   }
 
   /** The key metrics: lag per partition, records/s since the last call, errors, rebalances. */
@@ -111,6 +138,8 @@ export class TriggerConsumer {
   async close(drainMs: number): Promise<void> {
     const previous = this.enter({ name: 'closed' });
     this.closing.stop();
+    clearInterval(this.refreshTimer);
+    if (previous.name === 'resubscribing') await previous.leaving;
     if ('attempt' in previous) {
       await previous.attempt.delivery.finish(drainMs);
       await previous.attempt.consumer.disconnect();
@@ -139,7 +168,7 @@ export class TriggerConsumer {
   private async attempt(): Promise<void> {
     // While retrying, the badge keeps showing why the last attempt failed.
     if (this.retries.failures === 0) this.hooks.onState({ kind: 'connecting' });
-    const { groupId, sessionTimeout, heartbeatInterval, topic, startFrom } = this.settings;
+    const { groupId, sessionTimeout, heartbeatInterval } = this.settings;
     const consumer = this.kafka.consumer({
       groupId,
       sessionTimeout,
@@ -150,14 +179,25 @@ export class TriggerConsumer {
       maxWaitTimeInMs: FETCH_MAX_WAIT_MS,
       retry: { restartOnFailure: async () => false },
     });
-    const attempt: Attempt = { consumer, delivery: this.deliveryFor(consumer), awaitingFetch: false };
+    const attempt: Attempt = {
+      consumer,
+      delivery: this.deliveryFor(consumer),
+      awaitingFetch: false,
+      topics: [],
+    };
     const { delivery } = attempt;
     this.enter({ name: 'connecting', attempt });
     this.watch(consumer);
     try {
       await consumer.connect();
       this.ensureCurrent(consumer);
-      await consumer.subscribe({ topics: [topic], fromBeginning: startFrom === 'earliest' });
+      const topics = await this.topicsNow();
+      this.ensureCurrent(consumer);
+      this.topicsAtStart ??= topics;
+      if (topics.length === 0) throw new NoMatchingTopics(this.settings.topic.slice(1, -1));
+      attempt.topics = topics;
+      this.metrics.subscribedTo(topics);
+      for (const group of this.subscriptionGroups(topics)) await consumer.subscribe(group);
       this.ensureCurrent(consumer);
       await consumer.run({
         autoCommit: false,
@@ -254,14 +294,14 @@ export class TriggerConsumer {
       const attempt = this.current(consumer);
       if (!attempt) return;
       this.retries.joinedGroup();
-      const partitions = payload.memberAssignment[this.settings.topic] ?? [];
-      attempt.delivery.assigned(partitions);
-      this.metrics.assigned(partitions);
-      this.assignedPartitions = partitions.length;
+      const assignment = assignmentOf(payload.memberAssignment, attempt.topics);
+      attempt.delivery.assigned(assignment);
+      this.metrics.assigned(assignment);
+      this.assignedPartitions = partitionCount(assignment);
       // Connected means fetching: a new group's start position ("newest") is only fixed by the
       // first fetch after joining, and records produced before that are, by Kafka's rules, not
       // "new". A member with no partitions (more members than partitions) never fetches.
-      attempt.awaitingFetch = partitions.length > 0;
+      attempt.awaitingFetch = this.assignedPartitions > 0;
       if (!attempt.awaitingFetch) this.reportConnected();
     });
     consumer.on(FETCH, () => {
@@ -280,10 +320,12 @@ export class TriggerConsumer {
 
   private reportConnected(): void {
     this.lagReportedAt = Date.now();
+    const subscribed = 'attempt' in this.phase ? this.phase.attempt.topics.length : 0;
     this.hooks.onState({
       kind: 'connected',
       partitions: this.assignedPartitions,
       lag: this.metrics.totalLag,
+      ...(this.multiTopic ? { topics: subscribed } : {}),
     });
   }
 
@@ -298,12 +340,26 @@ export class TriggerConsumer {
       await consumer.disconnect().catch(() => undefined);
       return;
     }
-    const delayMs = this.retries.failed();
+    // A pattern that matches nothing yet is checked again at least every refresh interval.
+    const backoffMs = this.retries.failed();
+    const delayMs =
+      error instanceof NoMatchingTopics
+        ? Math.min(backoffMs, this.settings.topicRefreshInterval * 1000)
+        : backoffMs;
     const backingOff: Phase & { name: 'backing-off' } = { name: 'backing-off', timer: undefined };
     this.enter(backingOff);
     await consumer.disconnect().catch(() => undefined);
     if (this.phase !== backingOff) return;
     backingOff.timer = setTimeout(() => void this.attempt(), delayMs);
+    if (error instanceof NoMatchingTopics) {
+      const { pattern } = error;
+      return this.hooks.onState({
+        kind: 'no-matching-topics',
+        pattern,
+        attempt: this.retries.failures,
+        delayMs,
+      });
+    }
     this.metrics.failed();
     this.hooks.onState({
       kind: 'retrying',
@@ -313,6 +369,73 @@ export class TriggerConsumer {
       delayMs,
     });
   }
+
+  // --- Topic lists and patterns (issue 14) ---
+
+  /** The topics to subscribe to now: the list, or what the pattern matches (never the dead-letter topic). */
+  private topicsNow(): Promise<string[]> {
+    const { topics, delivery } = this.settings;
+    const deadLetters = delivery.mode === 'complete' ? delivery.deadLetterTopic : undefined;
+    return subscriptionTopics(this.kafka, topics, deadLetters);
+  }
+
+  /**
+   * `start_from` for the topics the trigger started with. A topic a `/regex/` matched only later
+   * (created after the deploy) is read from its first record when the group has no offset there:
+   * its records were all written after the trigger started, and must not be missed for having
+   * come before the refresh that found it.
+   */
+  private subscriptionGroups(topics: string[]): { topics: string[]; fromBeginning: boolean }[] {
+    const fromBeginning = this.settings.startFrom === 'earliest';
+    const atStart = this.topicsAtStart ?? topics;
+    const later = fromBeginning ? [] : topics.filter((topic) => !atStart.includes(topic));
+    const first = topics.filter((topic) => !later.includes(topic));
+    return [
+      ...(first.length > 0 ? [{ topics: first, fromBeginning }] : []),
+      ...(later.length > 0 ? [{ topics: later, fromBeginning: true }] : []),
+    ];
+  }
+
+  /**
+   * Lists the topics again (a `/regex/` topic, every refresh interval) and, when the matched set
+   * changed, replaces the consumer: the old one hands its records over and commits as on close,
+   * then leaves the group, and a new one subscribes to the new set at once. Records it had not
+   * handed over or committed come again to the new one (or another member), so nothing is lost.
+   */
+  private async refresh(): Promise<void> {
+    if (this.refreshing || this.phase.name !== 'consuming') return;
+    const { attempt } = this.phase;
+    this.refreshing = true;
+    try {
+      let topics: string[];
+      try {
+        topics = await this.topicsNow();
+      } catch {
+        // The consumer reports an unreachable cluster itself; the next refresh lists again.
+        return;
+      }
+      if (this.phase.name !== 'consuming' || this.phase.attempt !== attempt) return;
+      if (sameTopics(topics, attempt.topics)) return;
+      await this.resubscribe(attempt);
+    } finally {
+      this.refreshing = false;
+    }
+  }
+
+  private async resubscribe(attempt: Attempt): Promise<void> {
+    const leaving = (async () => {
+      await attempt.delivery.finish(RESUBSCRIBE_DRAIN_MS);
+      await attempt.consumer.disconnect().catch(() => undefined);
+    })();
+    const resubscribing: Phase = { name: 'resubscribing', leaving };
+    this.enter(resubscribing);
+    this.hooks.onState({ kind: 'rebalancing' });
+    await leaving.catch(() => undefined);
+    // A close() meanwhile has waited for the same leaving and must not be undone.
+    if (this.phase === resubscribing) await this.attempt();
+  }
+
+  // --- end of topic lists and patterns ---
 
   /** Produces a failed record to the dead-letter topic, retrying with backoff until it lands or the trigger closes. */
   private async deadLetter(

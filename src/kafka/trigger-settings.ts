@@ -2,6 +2,8 @@ import {
   TRIGGER_RULES,
   defaultGroupId,
   heartbeatProblem,
+  parseTopicSelection,
+  type TopicSelection,
   type KeyFormat,
   type MessageFormat,
   type SettingProblem,
@@ -26,6 +28,7 @@ export interface TriggerConfig {
   output?: string;
   max_batch_size?: number | string;
   max_batch_wait?: number | string;
+  topic_refresh_interval?: number | string;
 }
 
 /**
@@ -37,7 +40,12 @@ export type Delivery =
   | { mode: 'complete'; maxInFlight: number; completeTimeout: number; deadLetterTopic: string | undefined };
 
 export interface TriggerSettings {
+  /** The topic setting as written (trimmed): one topic, a comma-separated list or `/regex/`. */
   topic: string;
+  /** What `topic` subscribes to. */
+  topics: TopicSelection;
+  /** Seconds between listings of the cluster's topics, for a `/regex/` topic. */
+  topicRefreshInterval: number;
   groupId: string;
   startFrom: StartFrom;
   sessionTimeout: number;
@@ -69,6 +77,10 @@ type Failed = { problem: SettingProblem<TriggerProblemKey> };
 export function resolveTriggerSettings(config: TriggerConfig, nodeId: string): SettingsResult {
   const topic = TRIGGER_RULES.topic.check(config.topic);
   if ('problem' in topic) return topic;
+  const topics = parseTopicSelection(topic.value);
+  if ('problem' in topics) return topics;
+  const topicRefreshInterval = TRIGGER_RULES.topic_refresh_interval.check(config.topic_refresh_interval);
+  if ('problem' in topicRefreshInterval) return topicRefreshInterval;
   const startFrom = TRIGGER_RULES.start_from.check(config.start_from);
   if ('problem' in startFrom) return startFrom;
   const sessionTimeout = TRIGGER_RULES.session_timeout.check(config.session_timeout);
@@ -91,6 +103,8 @@ export function resolveTriggerSettings(config: TriggerConfig, nodeId: string): S
   return {
     settings: {
       topic: topic.value,
+      topics: topics.value,
+      topicRefreshInterval: topicRefreshInterval.value,
       groupId: group.value || defaultGroupId(nodeId),
       startFrom: startFrom.value,
       sessionTimeout: sessionTimeout.value,

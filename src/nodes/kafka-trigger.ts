@@ -162,6 +162,11 @@ export = function register(RED: NodeAPI): void {
         const params = { url, attempt: state.attempt, delay, error: rootMessage(state.error) };
         return void node.warn(RED._('kafka-trigger.errors.registry-unavailable', params));
       }
+      if (state.kind === 'no-matching-topics') {
+        const delay = Math.round(state.delayMs / 100) / 10;
+        const params = { pattern: settings.topic, attempt: state.attempt, delay };
+        return void node.warn(RED._('kafka-trigger.errors.no-matching-topics', params));
+      }
       if (state.kind !== 'retrying') return;
       const params = {
         brokers: brokers.join(','),

@@ -24,6 +24,15 @@ export function statusFor(state: ConsumerState, translate: Translate): NodeStatu
     case 'connecting':
       return { fill: 'yellow', shape: 'ring', text: STATUS + 'connecting' };
     case 'connected':
+      // A list or /regex/ topic: how many topics are subscribed (translated here, as with the lag).
+      if (state.topics !== undefined) {
+        const { topics, lag } = state;
+        const text =
+          lag > 0
+            ? translate(STATUS + 'connected-topics-lag', { topics, lag })
+            : translate(STATUS + 'connected-topics', { topics });
+        return { fill: 'green', shape: 'dot', text };
+      }
       // The editor does not fill in parameters, so a text with the lag is translated here.
       if (state.lag > 0)
         return { fill: 'green', shape: 'dot', text: translate(STATUS + 'connected-lag', { lag: state.lag }) };
@@ -34,6 +43,8 @@ export function statusFor(state: ConsumerState, translate: Translate): NodeStatu
       return { fill: 'red', shape: 'ring', text: STATUS + RETRY_STATUS[state.failure] };
     case 'registry-unavailable':
       return { fill: 'red', shape: 'ring', text: STATUS + 'registry-unavailable' };
+    case 'no-matching-topics':
+      return { fill: 'yellow', shape: 'ring', text: STATUS + 'no-matching-topics' };
   }
 }
 

@@ -156,6 +156,33 @@ describe('editor: kafka trigger set up in a real browser', function () {
       page.locator(`${select} option`).evaluateAll((list) => list.map((o) => (o as HTMLOptionElement).value));
     should(await options('#node-input-start_from')).eql(['newest', 'earliest']);
     should(await options('#node-input-delivery')).eql(['handoff', 'complete']);
+    // 4a. Topic lists and /regex/: "list topics" lists the broker's topics and a click adds one; the
+    // refresh interval shows for a /regex/ only; a bad list entry or regex is marked invalid.
+    await page.locator('#node-input-kafka-trigger-list-topics').click();
+    const listed = page.locator('#node-input-kafka-trigger-topics a', { hasText: topic });
+    await listed.first().waitFor({ state: 'visible' });
+    await screenshot('dialog-topic-list');
+    await topicInput.fill('first-topic');
+    await listed.first().click();
+    should(await topicInput.inputValue()).equal(`first-topic, ${topic}`);
+    const refreshRow = page.locator('.kafka-trigger-pattern-row');
+    should(await refreshRow.isVisible()).be.false();
+    for (const [value, invalid] of [
+      ['first-topic, bad topic', true],
+      ['first-topic,,x', true],
+      ['/orders-(/', true],
+      ['/^orders-/', false],
+    ] as const) {
+      await topicInput.fill(value);
+      await topicInput.blur();
+      await page.waitForFunction(
+        (expected) =>
+          document.querySelector('#node-input-topic')?.classList.contains('input-error') === expected,
+        invalid,
+      );
+    }
+    should(await refreshRow.isVisible()).be.true();
+    await screenshot('dialog-topic-regex');
     await topicInput.fill(topic);
     await topicInput.blur();
     await page.waitForFunction(

@@ -137,7 +137,7 @@ describe('batch output', () => {
       const h = harness();
       const batches = new PartialBatches(handoff(h, 10), 10, 20, () => undefined);
       await batches.handleBatch(h.batch([0, 1]));
-      batches.assigned([0]);
+      batches.assigned({ t: [0] });
       await batches.handleBatch(h.batch([5]));
       await batches.finish(0);
       await new Promise((resolve) => setTimeout(resolve, 60));

@@ -18,6 +18,8 @@ describe('trigger settings', () => {
   it('applies the defaults', () => {
     should(settingsOf({ topic: 'user-events' })).eql({
       topic: 'user-events',
+      topics: { kind: 'topics', topics: ['user-events'] },
+      topicRefreshInterval: 60,
       groupId: 'operion-triggers-abc123',
       startFrom: 'newest',
       sessionTimeout: 10000,
