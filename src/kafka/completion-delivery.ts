@@ -4,8 +4,12 @@ import { CompletionWatermarks } from './completion-watermarks';
 import { OffsetCommitter } from './offset-committer';
 import { StopSignal } from './stop-signal';
 import type { InFlightLimit } from './in-flight-limit';
+import type { PartitionHold } from './partition-hold';
 import type { RecordDecoder } from './record-decoder';
 import type { ProcessingClock } from './trigger-data';
+
+/** How often a seek looks again whether the records it waits for are finished. */
+const SETTLE_POLL_MS = 20;
 
 export interface CompletionDeliveryOptions {
   consumer: Consumer;
@@ -18,6 +22,8 @@ export interface CompletionDeliveryOptions {
   deadLetterTopic: string | undefined;
   /** Produces a failed record to the dead-letter topic; rejects when it could not. */
   deadLetter(topic: string, partition: number, record: KafkaMessage, error: unknown): Promise<void>;
+  /** Partitions paused or being moved by a seek: no more of their records go to the flow. */
+  hold?: PartitionHold;
 }
 
 /**
@@ -46,7 +52,9 @@ export class CompletionDelivery implements BatchDelivery {
     const { topic, partition, messages } = batch;
     const { limit, heartbeatInterval } = this.options;
     const { flows } = this.options.hooks;
-    const stillWanted = () => isRunning() && !isStale() && !this.stop.stopped;
+    const { hold } = this.options;
+    const stillWanted = () =>
+      isRunning() && !isStale() && !this.stop.stopped && !hold?.isHeld(topic, partition);
     let delivered = 0;
     for (const record of messages) {
       // Waiting here is what pauses fetching; heartbeats keep the group membership alive meanwhile.
@@ -67,6 +75,25 @@ export class CompletionDelivery implements BatchDelivery {
 
   assigned(partitions: number[]): void {
     this.watermarks.keepOnly(partitions);
+  }
+
+  /**
+   * A seek waits for the records of the partition still in the flow: each finishes (or fails after
+   * complete_timeout) and is committed as usual, so the seek never commits a record that is not finished.
+   */
+  async settle(_topic: string, partition: number, budgetMs: number): Promise<boolean> {
+    const deadline = Date.now() + budgetMs;
+    while (this.watermarks.unfinished(partition) > 0) {
+      if (Date.now() > deadline) return false;
+      await new Promise((resolve) => setTimeout(resolve, SETTLE_POLL_MS));
+    }
+    await this.committer.settled();
+    return true;
+  }
+
+  moveTo(topic: string, partition: number, offset: string): void {
+    this.watermarks.forget(partition);
+    this.committer.commit(topic, partition, offset);
   }
 
   async finish(budgetMs: number): Promise<void> {
@@ -95,10 +122,10 @@ export class CompletionDelivery implements BatchDelivery {
     while (outcome.dropped && !this.stop.stopped) {
       if (await this.stop.race(hooks.flows.running(heartbeatInterval))) outcome = await send();
     }
-    await this.settle(topic, partition, record, outcome);
+    await this.settleRecord(topic, partition, record, outcome);
   }
 
-  private async settle(
+  private async settleRecord(
     topic: string,
     partition: number,
     record: KafkaMessage,

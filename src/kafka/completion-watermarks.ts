@@ -25,6 +25,16 @@ export class CompletionWatermarks {
     return committed === undefined ? undefined : (BigInt(committed) + 1n).toString();
   }
 
+  /** Records of the partition handed to the flow and not yet committed past (0 once all are finished). */
+  unfinished(partition: number): number {
+    return this.partitions.get(partition)?.inOrder.length ?? 0;
+  }
+
+  /** Forgets the partition after a seek moved it: what comes next starts a new order. */
+  forget(partition: number): void {
+    this.partitions.delete(partition);
+  }
+
   /** Forgets partitions this member no longer owns: their records will be delivered again elsewhere. */
   keepOnly(partitions: number[]): void {
     for (const partition of this.partitions.keys()) {

@@ -23,6 +23,8 @@ export interface TriggerConfig {
   metrics_interval?: number | string;
   message_format?: string;
   key_format?: string;
+  start_timestamp?: string;
+  control?: boolean | string;
 }
 
 /**
@@ -43,6 +45,10 @@ export interface TriggerSettings {
   /** Seconds between metrics messages on the second output; 0 means no metrics output. */
   metricsInterval: number;
   formats: RecordFormats;
+  /** start_from `timestamp`: epoch milliseconds of start_timestamp; else undefined. */
+  startTimestamp?: number;
+  /** The node has an input that takes control messages (msg.action). */
+  control?: boolean;
 }
 
 /** How a record's value and key become the trigger data's `message` and `key`. */
@@ -76,6 +82,8 @@ export function resolveTriggerSettings(config: TriggerConfig, nodeId: string): S
   const keyFormat = TRIGGER_RULES.key_format.check(config.key_format);
   if ('problem' in keyFormat) return keyFormat;
   const group = TRIGGER_RULES.consumer_group.check(config.consumer_group);
+  const replay = resolveReplay(config, startFrom.value);
+  if ('problem' in replay) return replay;
   return {
     settings: {
       topic: topic.value,
@@ -86,8 +94,22 @@ export function resolveTriggerSettings(config: TriggerConfig, nodeId: string): S
       delivery: delivery.delivery,
       metricsInterval: metricsInterval.value,
       formats: { message: messageFormat.value, key: keyFormat.value },
+      ...replay.replay,
     },
   };
+}
+
+/** Control messages and replay: start_timestamp is only read, and only checked, with start_from `timestamp`. */
+function resolveReplay(
+  config: TriggerConfig,
+  startFrom: string,
+): { replay: Pick<TriggerSettings, 'startTimestamp' | 'control'> } | Failed {
+  const control = TRIGGER_RULES.control.check(config.control);
+  if ('problem' in control) return control;
+  if (startFrom !== 'timestamp') return { replay: { control: control.value } };
+  const startTimestamp = TRIGGER_RULES.start_timestamp.check(config.start_timestamp);
+  if ('problem' in startTimestamp) return startTimestamp;
+  return { replay: { control: control.value, startTimestamp: startTimestamp.value } };
 }
 
 /** The flow-controlled settings are only read, and only checked, in that mode. */

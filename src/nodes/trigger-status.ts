@@ -34,6 +34,10 @@ export function statusFor(state: ConsumerState, translate: Translate): NodeStatu
       return { fill: 'red', shape: 'ring', text: STATUS + RETRY_STATUS[state.failure] };
     case 'registry-unavailable':
       return { fill: 'red', shape: 'ring', text: STATUS + 'registry-unavailable' };
+    case 'paused':
+      return { fill: 'yellow', shape: 'dot', text: STATUS + 'paused' };
+    case 'stopped':
+      return { fill: 'grey', shape: 'ring', text: STATUS + 'stopped' };
   }
 }
 
