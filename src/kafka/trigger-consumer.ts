@@ -273,7 +273,7 @@ export class TriggerConsumer {
       // first fetch after joining, and records produced before that are, by Kafka's rules, not
       // "new". A member with no partitions (more members than partitions) never fetches.
       attempt.awaitingFetch = partitions.length > 0;
-      if (!attempt.awaitingFetch) this.reportConnected();
+      if (!attempt.awaitingFetch || this.paused) this.reportConnected();
     });
     consumer.on(FETCH, () => {
       const attempt = this.current(consumer);
