@@ -18,6 +18,7 @@ import { fillChoices, problemMessage, ruleProperty } from './setting-fields';
 const START_FROM_LABELS: Record<StartFrom, string> = {
   newest: 'kafka-trigger.start_from.newest',
   earliest: 'kafka-trigger.start_from.earliest',
+  timestamp: 'kafka-trigger.start_from.timestamp',
 };
 const DELIVERY_LABELS: Record<DeliveryMode, string> = {
   handoff: 'kafka-trigger.delivery.handoff',
@@ -84,11 +85,26 @@ RED.nodes.registerType('kafka-trigger', {
     max_batch_size: ruleProperty('kafka-trigger', TRIGGER_RULES.max_batch_size),
     max_batch_wait: ruleProperty('kafka-trigger', TRIGGER_RULES.max_batch_wait),
     outputs: { value: 1 },
+    // Control messages and replay: the input port exists only with control on (set in oneditsave).
+    control: ruleProperty('kafka-trigger', TRIGGER_RULES.control),
+    start_timestamp: {
+      value: TRIGGER_RULES.start_timestamp.defaultValue,
+      validate(value, _options) {
+        // Only read with start_from `timestamp`.
+        if (startFromOf(this) !== 'timestamp') return true;
+        const checked = TRIGGER_RULES.start_timestamp.check(value);
+        return 'problem' in checked ? problemMessage(this, 'kafka-trigger', checked.problem) : true;
+      },
+    },
+    inputs: { value: 0 },
   },
   inputs: 0,
   outputs: 1,
   icon: 'kafka-trigger.svg',
   paletteLabel: 'kafka trigger',
+  inputLabels() {
+    return this._('kafka-trigger.inputs.control');
+  },
   outputLabels(index) {
     return this._(index === 0 ? 'kafka-trigger.outputs.records' : 'kafka-trigger.outputs.metrics');
   },
@@ -140,6 +156,13 @@ RED.nodes.registerType('kafka-trigger', {
     $('#node-input-session_timeout').on('change keyup paste', () => {
       $('#node-input-heartbeat_interval').trigger('change');
     });
+    // The start time only means something when starting from a time.
+    $('#node-input-start_from')
+      .on('change', function () {
+        $('.kafka-trigger-timestamp-row').toggle($(this).val() === 'timestamp');
+        $('#node-input-start_timestamp').trigger('change');
+      })
+      .trigger('change');
     // The flow-controlled settings only mean something in that mode.
     $('#node-input-delivery')
       .on('change', function () {
@@ -156,8 +179,16 @@ RED.nodes.registerType('kafka-trigger', {
     // A metrics interval adds the second output.
     const metrics = TRIGGER_RULES.metrics_interval.check($('#node-input-metrics_interval').val());
     this.outputs = 'value' in metrics && metrics.value > 0 ? 2 : 1;
+    // Control messages come in on an input port, which only a controlled trigger has (as mqtt-in's dynamic mode).
+    this.inputs = $('#node-input-control').is(':checked') ? 1 : 0;
   },
 });
+
+/** While the edit dialog is open, the form holds the start_from being edited. */
+function startFromOf(node: EditorNode): unknown {
+  const input = $('#node-input-start_from');
+  return input.length && input.val() ? input.val() : node.start_from;
+}
 
 /** While the edit dialog is open, the form holds the session timeout being edited. */
 function sessionTimeoutOf(node: EditorNode): unknown {

@@ -12,7 +12,7 @@ interface EditorNode {
 type EditorValidator = (this: EditorNode, value: unknown, options: unknown) => true | string;
 
 interface EditorProperty {
-  value: string | number;
+  value: string | number | boolean;
   validate?: EditorValidator;
   /** The type of the config node this property points at. */
   type?: string;

@@ -75,4 +75,11 @@ export interface BatchDelivery {
   assigned(assignment: MemberAssignment): void;
   /** Stops taking records and, within the budget, waits for those in flight and commits them. */
   finish(budgetMs: number): Promise<void>;
+  /**
+   * Before a seek (the partitions are held): resolves true once no record of the partition is in
+   * the flow any more and what is finished is committed, or false when that took over `budgetMs`.
+   */
+  settle(topic: string, partition: number, budgetMs: number): Promise<boolean>;
+  /** After a seek: records `offset` (the next to read) as the partition's committed position. */
+  moveTo(topic: string, partition: number, offset: string): void;
 }

@@ -5,8 +5,12 @@ import { CompletionWatermarks } from './completion-watermarks';
 import { OffsetCommitter } from './offset-committer';
 import { StopSignal } from './stop-signal';
 import type { InFlightLimit } from './in-flight-limit';
+import type { PartitionHold } from './partition-hold';
 import { decodeBatch, type RecordDecoder } from './record-decoder';
 import type { ProcessingClock } from './trigger-data';
+
+/** How often a seek looks again whether the records it waits for are finished. */
+const SETTLE_POLL_MS = 20;
 
 export interface CompletionDeliveryOptions {
   consumer: Consumer;
@@ -21,6 +25,8 @@ export interface CompletionDeliveryOptions {
   deadLetterTopic: string | undefined;
   /** Produces a failed record to the dead-letter topic; rejects when it could not. */
   deadLetter(topic: string, partition: number, record: KafkaMessage, error: unknown): Promise<void>;
+  /** Partitions paused or being moved by a seek: no more of their records go to the flow. */
+  hold?: PartitionHold;
 }
 
 /**
@@ -51,7 +57,9 @@ export class CompletionDelivery implements BatchDelivery {
     const { limit, heartbeatInterval } = this.options;
     const { flows } = this.options.hooks;
     const size = this.options.batchSize ?? 1;
-    const stillWanted = () => isRunning() && !isStale() && !this.stop.stopped;
+    const { hold } = this.options;
+    const stillWanted = () =>
+      isRunning() && !isStale() && !this.stop.stopped && !hold?.isHeld(topic, partition);
     let delivered = 0;
     while (delivered < messages.length) {
       // Waiting here is what pauses fetching; heartbeats keep the group membership alive meanwhile.
@@ -76,6 +84,25 @@ export class CompletionDelivery implements BatchDelivery {
 
   assigned(assignment: MemberAssignment): void {
     this.watermarks.keepOnly(assignment);
+  }
+
+  /**
+   * A seek waits for the records of the partition still in the flow: each finishes (or fails after
+   * complete_timeout) and is committed as usual, so the seek never commits a record that is not finished.
+   */
+  async settle(topic: string, partition: number, budgetMs: number): Promise<boolean> {
+    const deadline = Date.now() + budgetMs;
+    while (this.watermarks.unfinished(topic, partition) > 0) {
+      if (Date.now() > deadline) return false;
+      await new Promise((resolve) => setTimeout(resolve, SETTLE_POLL_MS));
+    }
+    await this.committer.settled();
+    return true;
+  }
+
+  moveTo(topic: string, partition: number, offset: string): void {
+    this.watermarks.forget(topic, partition);
+    this.committer.commit(topic, partition, offset);
   }
 
   async finish(budgetMs: number): Promise<void> {
@@ -104,7 +131,7 @@ export class CompletionDelivery implements BatchDelivery {
     while (outcome.dropped && !this.stop.stopped) {
       if (await this.stop.race(hooks.flows.running(heartbeatInterval))) outcome = await send();
     }
-    this.commit(topic, partition, await this.settle(topic, partition, record, outcome));
+    this.commit(topic, partition, await this.settleRecord(topic, partition, record, outcome));
   }
 
   /**
@@ -115,7 +142,7 @@ export class CompletionDelivery implements BatchDelivery {
     const { hooks, decoder, clock, heartbeatInterval } = this.options;
     let batch = decodeBatch(decoder, topic, partition, records, clock.now());
     for (const { record, error } of batch.undecodable)
-      void this.settle(topic, partition, record, { error }).then((offset) =>
+      void this.settleRecord(topic, partition, record, { error }).then((offset) =>
         this.commit(topic, partition, offset),
       );
     const sendable = batch.records;
@@ -128,7 +155,8 @@ export class CompletionDelivery implements BatchDelivery {
       outcome = await hooks.sendBatchTracked(batch.data, sendable);
     }
     let offset: string | undefined;
-    for (const record of sendable) offset = (await this.settle(topic, partition, record, outcome)) ?? offset;
+    for (const record of sendable)
+      offset = (await this.settleRecord(topic, partition, record, outcome)) ?? offset;
     this.commit(topic, partition, offset);
   }
 
@@ -138,7 +166,7 @@ export class CompletionDelivery implements BatchDelivery {
   }
 
   /** Reports a failed record and dead-letters it; returns the offset to commit when the watermark moved. */
-  private async settle(
+  private async settleRecord(
     topic: string,
     partition: number,
     record: KafkaMessage,

@@ -36,6 +36,16 @@ export class CompletionWatermarks {
     return committed === undefined ? undefined : (BigInt(committed) + 1n).toString();
   }
 
+  /** Records of the partition handed to the flow and not yet committed past (0 once all are finished). */
+  unfinished(topic: string, partition: number): number {
+    return this.partitions.get(`${topic}:${partition}`)?.inOrder.length ?? 0;
+  }
+
+  /** Forgets the partition after a seek moved it: what comes next starts a new order. */
+  forget(topic: string, partition: number): void {
+    this.partitions.delete(`${topic}:${partition}`);
+  }
+
   /** Forgets partitions this member no longer owns: their records will be delivered again elsewhere. */
   keepOnly(assignment: MemberAssignment): void {
     for (const [key, state] of this.partitions) {

@@ -21,6 +21,8 @@ export interface MetricsSnapshot {
   errors: number;
   rebalances: number;
   in_flight: number;
+  /** What control messages left the trigger doing: consuming, paused or stopped. */
+  state: 'consuming' | 'paused' | 'stopped';
 }
 
 /** Counts what a trigger's consumer does; cheap enough to run on every batch. */
@@ -82,7 +84,11 @@ export class ConsumerMetrics {
   }
 
   /** The figures since the start, with the rate since the previous snapshot. */
-  snapshot(inFlight: number, now = Date.now()): MetricsSnapshot {
+  snapshot(
+    inFlight: number,
+    now = Date.now(),
+    state: MetricsSnapshot['state'] = 'consuming',
+  ): MetricsSnapshot {
     const seconds = Math.max((now - this.lastSnapshot.at) / 1000, 0.001);
     const rate = (this.records - this.lastSnapshot.records) / seconds;
     this.lastSnapshot = { at: now, records: this.records };
@@ -108,6 +114,7 @@ export class ConsumerMetrics {
       errors: this.errors,
       rebalances: this.rebalances,
       in_flight: inFlight,
+      state,
     };
   }
 }

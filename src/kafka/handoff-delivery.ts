@@ -2,6 +2,7 @@ import type { Consumer, KafkaMessage } from 'kafkajs';
 import type { BatchDelivery, DeliveryHooks, FetchedBatch } from './batch-delivery';
 import { OffsetCommitter } from './offset-committer';
 import { StopSignal } from './stop-signal';
+import type { PartitionHold } from './partition-hold';
 import { decodeBatch, type RecordDecoder } from './record-decoder';
 import type { ProcessingClock } from './trigger-data';
 
@@ -26,6 +27,7 @@ export class HandoffDelivery implements BatchDelivery {
     private readonly heartbeatInterval: number,
     /** Records per msg in batch output; undefined for one msg per record. */
     private readonly batchSize: number | undefined,
+    private readonly hold?: PartitionHold,
   ) {
     this.committer = new OffsetCommitter(consumer);
   }
@@ -42,8 +44,20 @@ export class HandoffDelivery implements BatchDelivery {
     // Unresolved and uncommitted, what is not handed over comes again, here or to the next owner.
     // A fetch that arrives once closing has begun would go to nodes that are closed or closing.
     if (!(await this.flowsRunning(heartbeat))) return 0;
+    // Paused, or being moved by a seek: nothing is handed over, and a batch from before the move commits nothing.
+    const hold = this.hold;
+    const epoch = hold?.epoch(topic, partition) ?? 0;
+    const moved = () =>
+      hold !== undefined && (hold.isHeld(topic, partition) || hold.epoch(topic, partition) !== epoch);
+    if (moved()) return 0;
     let mark = this.hooks.flows.mark();
-    let delivered = this.send(topic, partition, messages, messages.length, () => !isRunning() || isStale());
+    let delivered = this.send(
+      topic,
+      partition,
+      messages,
+      messages.length,
+      () => !isRunning() || isStale() || moved(),
+    );
     if (delivered === 0) return 0;
     while (!(await this.hooks.flows.delivered(mark))) {
       if (!(await this.flowsRunning(heartbeat))) return 0;
@@ -51,6 +65,7 @@ export class HandoffDelivery implements BatchDelivery {
       delivered = this.send(topic, partition, messages, delivered, () => false);
     }
     const last = messages[delivered - 1]!.offset;
+    if (hold && hold.epoch(topic, partition) !== epoch) return delivered;
     resolveOffset(last);
     this.committer.commit(topic, partition, (BigInt(last) + 1n).toString());
     // Once closing, the batch kafkajs waits for must not end before its commit has landed.
@@ -60,6 +75,15 @@ export class HandoffDelivery implements BatchDelivery {
   }
 
   assigned(): void {}
+
+  async settle(): Promise<boolean> {
+    await this.committer.settled();
+    return true;
+  }
+
+  moveTo(topic: string, partition: number, offset: string): void {
+    this.committer.commit(topic, partition, offset);
+  }
 
   async finish(): Promise<void> {
     this.stop.stop();

@@ -42,6 +42,17 @@ export class PartialBatches implements BatchDelivery {
     this.delivery.assigned(assignment);
   }
 
+  /** A seek moves the partition: what is held for it belongs to the old position. */
+  settle(topic: string, partition: number, budgetMs: number): Promise<boolean> {
+    this.dropHeld(`${topic}:${partition}`);
+    return this.delivery.settle(topic, partition, budgetMs);
+  }
+
+  moveTo(topic: string, partition: number, offset: string): void {
+    this.dropHeld(`${topic}:${partition}`);
+    this.delivery.moveTo(topic, partition, offset);
+  }
+
   async finish(budgetMs: number): Promise<void> {
     this.finished = true;
     this.dropHeld();
@@ -92,9 +103,13 @@ export class PartialBatches implements BatchDelivery {
     });
   }
 
-  private dropHeld(): void {
-    for (const { timer } of this.held.values()) clearTimeout(timer);
-    this.held.clear();
+  /** Drops what is held for one partition (`key`), or for all. */
+  private dropHeld(key?: string): void {
+    for (const [heldKey, { timer }] of this.held) {
+      if (key !== undefined && heldKey !== key) continue;
+      clearTimeout(timer);
+      this.held.delete(heldKey);
+    }
   }
 
   private serially<T>(key: string, work: () => Promise<T>): Promise<T> {

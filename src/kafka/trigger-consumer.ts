@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Consumer, EachBatchPayload, Kafka, KafkaMessage, Producer } from 'kafkajs';
-import { assignmentOf, partitionCount } from './assignment';
+import type { Admin, Consumer, EachBatchPayload, Kafka, KafkaMessage, Producer } from 'kafkajs';
+import { assignmentOf, partitionCount, type MemberAssignment } from './assignment';
 import { DEFAULT_BACKOFF, RetryCount, retryDelay, type BackoffPolicy } from './backoff';
 import type { BatchDelivery, DeliveryHooks, FetchedBatch } from './batch-delivery';
 import { CompletionDelivery } from './completion-delivery';
@@ -10,6 +10,9 @@ import { classifyFailure, type FailureKind } from './failure';
 import { HandoffDelivery } from './handoff-delivery';
 import { InFlightLimit } from './in-flight-limit';
 import { PartialBatches } from './partial-batches';
+import { ControlError, type ControlCommand, type SeekTarget } from './control-message';
+import { PartitionHold } from './partition-hold';
+import { seekPositions, type SeekPosition } from './seek-positions';
 import { RecordDecoder } from './record-decoder';
 import type { SchemaRegistryClient } from './schema-registry';
 import { StopSignal } from './stop-signal';
@@ -29,7 +32,13 @@ export type ConsumerState =
   | { kind: 'retrying'; failure: FailureKind; error: unknown; attempt: number; delayMs: number }
   | { kind: 'registry-unavailable'; error: unknown; attempt: number; delayMs: number }
   /** A `/regex/` topic matches no topic yet; checked again after `delayMs`. */
-  | { kind: 'no-matching-topics'; pattern: string; attempt: number; delayMs: number };
+  | { kind: 'no-matching-topics'; pattern: string; attempt: number; delayMs: number }
+  // Control messages: paused (still in the group) and stopped (left it).
+  | { kind: 'paused' }
+  | { kind: 'stopped' };
+
+/** What control messages have left the trigger doing; the metrics output's `state`. */
+export type ControlState = 'consuming' | 'paused' | 'stopped';
 
 export interface TriggerConsumerHooks extends DeliveryHooks {
   onState(state: ConsumerState): void;
@@ -42,6 +51,8 @@ export interface TriggerConsumerOptions {
   /** The broker node's Schema Registry, for the schema-registry formats. */
   registry?: SchemaRegistryClient;
   backoff?: BackoffPolicy;
+  /** How long a stop control message waits for records still in the flow; default 6000 ms. */
+  drainMs?: number;
 }
 
 /** A kafkajs batch as the deliveries take it. */
@@ -71,6 +82,8 @@ type Phase =
   | { name: 'backing-off'; timer: NodeJS.Timeout | undefined }
   /** A `/regex/` topic matches other topics now: the consumer leaves, to subscribe again at once. */
   | { name: 'resubscribing'; leaving: Promise<void> }
+  /** Stopped by a control message: out of the group until a start message. */
+  | { name: 'stopped' }
   | { name: 'closed' };
 
 /**
@@ -98,6 +111,14 @@ export class TriggerConsumer {
   private refreshing = false;
   /** For a `/regex/` topic: what it matched at the trigger's first listing; topics matched later are new. */
   private topicsAtStart: string[] | undefined;
+  // Control messages and replay: what the last pause/resume and stop/start asked for, kept across
+  // consumer replacements, the partitions held back from the flow, and this member's assignment.
+  private paused = false;
+  private readonly hold = new PartitionHold();
+  private assignment: Record<string, number[]> = {};
+  private admin: Promise<Admin> | undefined;
+  private controls: Promise<unknown> = Promise.resolve();
+  private readonly drainMs: number;
 
   constructor(options: TriggerConsumerOptions) {
     this.kafka = options.kafka;
@@ -108,6 +129,7 @@ export class TriggerConsumer {
     const { delivery } = options.settings;
     this.inFlight = delivery.mode === 'complete' ? new InFlightLimit(delivery.maxInFlight) : undefined;
     this.metrics = new ConsumerMetrics(options.settings.topic, options.settings.groupId, this.multiTopic);
+    this.drainMs = options.drainMs ?? 6000;
   }
 
   /** A list or `/regex/` topic setting, rather than one topic. */
@@ -128,7 +150,7 @@ export class TriggerConsumer {
 
   /** The key metrics: lag per partition, records/s since the last call, errors, rebalances. */
   metricsSnapshot(): MetricsSnapshot {
-    return this.metrics.snapshot(this.inFlight?.size ?? 0);
+    return this.metrics.snapshot(this.inFlight?.size ?? 0, undefined, this.controlState);
   }
 
   /**
@@ -147,13 +169,17 @@ export class TriggerConsumer {
     const producer = this.deadLetterProducer;
     this.deadLetterProducer = undefined;
     if (producer) await (await producer).disconnect();
+    const admin = this.admin;
+    this.admin = undefined;
+    if (admin) await (await admin).disconnect();
   }
 
   /** The one place the phase changes; returns the phase left, and ends its backoff timer. */
   private enter(phase: Phase): Phase {
     const previous = this.phase;
     if (previous.name === 'backing-off') clearTimeout(previous.timer);
-    if (phase.name === 'closed' || phase.name === 'backing-off') this.retries.leftGroup();
+    if (phase.name === 'closed' || phase.name === 'backing-off' || phase.name === 'stopped')
+      this.retries.leftGroup();
     this.phase = phase;
     return previous;
   }
@@ -185,6 +211,7 @@ export class TriggerConsumer {
       awaitingFetch: false,
       topics: [],
     };
+    this.assignment = {};
     const { delivery } = attempt;
     this.enter({ name: 'connecting', attempt });
     this.watch(consumer);
@@ -268,6 +295,7 @@ export class TriggerConsumer {
         consumer,
         heartbeatInterval,
         batchSize,
+        this.hold,
       );
     return new CompletionDelivery({
       consumer,
@@ -285,6 +313,7 @@ export class TriggerConsumer {
       batchSize,
       deadLetterTopic: delivery.deadLetterTopic,
       deadLetter: (topic, partition, record, error) => this.deadLetter(topic, partition, record, error),
+      hold: this.hold,
     });
   }
 
@@ -298,11 +327,12 @@ export class TriggerConsumer {
       attempt.delivery.assigned(assignment);
       this.metrics.assigned(assignment);
       this.assignedPartitions = partitionCount(assignment);
+      this.joined(attempt, assignment);
       // Connected means fetching: a new group's start position ("newest") is only fixed by the
       // first fetch after joining, and records produced before that are, by Kafka's rules, not
       // "new". A member with no partitions (more members than partitions) never fetches.
       attempt.awaitingFetch = this.assignedPartitions > 0;
-      if (!attempt.awaitingFetch) this.reportConnected();
+      if (!attempt.awaitingFetch || this.paused) this.reportConnected();
     });
     consumer.on(FETCH, () => {
       const attempt = this.current(consumer);
@@ -321,6 +351,7 @@ export class TriggerConsumer {
   private reportConnected(): void {
     this.lagReportedAt = Date.now();
     const subscribed = 'attempt' in this.phase ? this.phase.attempt.topics.length : 0;
+    if (this.paused) return this.hooks.onState({ kind: 'paused' });
     this.hooks.onState({
       kind: 'connected',
       partitions: this.assignedPartitions,
@@ -469,4 +500,218 @@ export class TriggerConsumer {
       throw error;
     }
   }
+
+  // ---- Control messages and replay --------------------------------------------------------------
+
+  /** consuming, paused or stopped, as the control messages left it (the metrics output's `state`). */
+  get controlState(): ControlState {
+    if (this.phase.name === 'stopped') return 'stopped';
+    return this.paused ? 'paused' : 'consuming';
+  }
+
+  /**
+   * Applies one control message, after those before it. Rejects with a ControlError, having changed
+   * nothing, when the message cannot be applied. pause, resume, stop and start are remembered in any
+   * phase (a replaced consumer is paused again as it joins; a stopped trigger stays out of the group);
+   * seek needs partitions: it fails while the trigger has none (connecting, backing off, stopped).
+   */
+  control(command: ControlCommand): Promise<void> {
+    const applied = this.controls.then(() => this.apply(command));
+    this.controls = applied.catch(() => undefined);
+    return applied;
+  }
+
+  private async apply(command: ControlCommand): Promise<void> {
+    if (this.phase.name === 'closed') throw new ControlError('control-closed');
+    switch (command.action) {
+      case 'pause':
+        this.paused = true;
+        this.hold.holdAll(true);
+        this.pauseConsumer(this.topicPartitions(this.assignment), true);
+        return this.reportControlState();
+      case 'resume':
+        this.paused = false;
+        this.hold.holdAll(false);
+        this.pauseConsumer(this.topicPartitions(this.assignment), false);
+        return this.reportControlState();
+      case 'stop':
+        return this.stopConsuming();
+      case 'start':
+        if (this.phase.name === 'stopped') {
+          this.enter({ name: 'idle' });
+          void this.attempt();
+        } else this.reportControlState();
+        return;
+      case 'seek':
+        return this.seek(command.target);
+    }
+  }
+
+  /** Commits, leaves the group (the close path) and stays out of it until a start message. */
+  private async stopConsuming(): Promise<void> {
+    const previous = this.enter({ name: 'stopped' });
+    this.assignment = {};
+    this.hooks.onState({ kind: 'stopped' });
+    if ('attempt' in previous) {
+      await previous.attempt.delivery.finish(this.drainMs);
+      await previous.attempt.consumer.disconnect().catch(() => undefined);
+    }
+  }
+
+  /** The badge after a control message: paused, stopped, or what the consumer is doing. */
+  private reportControlState(): void {
+    if (this.phase.name === 'stopped') return this.hooks.onState({ kind: 'stopped' });
+    if (this.phase.name === 'consuming' && Object.keys(this.assignment).length > 0)
+      return this.reportConnected();
+    if (this.paused) return this.hooks.onState({ kind: 'paused' });
+  }
+
+  /** The topics this trigger reads: what its consumer subscribed to and whatever the group assigned. */
+  private subscribedTopics(): string[] {
+    const subscribed = 'attempt' in this.phase ? this.phase.attempt.topics : [];
+    return [...new Set([...subscribed, ...Object.keys(this.assignment)])];
+  }
+
+  private topicPartitions(assignment: Record<string, number[]>): { topic: string; partitions: number[] }[] {
+    return Object.entries(assignment)
+      .filter(([, partitions]) => partitions.length > 0)
+      .map(([topic, partitions]) => ({ topic, partitions }));
+  }
+
+  /** Pauses or resumes the current consumer's fetching of these partitions (the group membership stays). */
+  private pauseConsumer(topicPartitions: { topic: string; partitions: number[] }[], pause: boolean): void {
+    const attempt = 'attempt' in this.phase ? this.phase.attempt : undefined;
+    if (!attempt || topicPartitions.length === 0) return;
+    try {
+      if (pause) attempt.consumer.pause(topicPartitions);
+      else attempt.consumer.resume(topicPartitions);
+    } catch {
+      // Not running yet: the join re-applies a pause (see joined()).
+    }
+  }
+
+  /** After each join: the new assignment; a pause applied again; a start at a timestamp looked up. */
+  private joined(attempt: Attempt, memberAssignment: MemberAssignment): void {
+    this.assignment = Object.fromEntries(
+      Object.entries(memberAssignment)
+        .filter(([, partitions]) => partitions.length > 0)
+        .map(([topic, partitions]) => [topic, [...partitions]]),
+    );
+    if (this.paused) this.pauseConsumer(this.topicPartitions(this.assignment), true);
+    if (this.settings.startTimestamp !== undefined) this.startAtTimestamp(attempt, this.assignment);
+  }
+
+  /**
+   * start_from `timestamp`: partitions without a committed offset start at the first record at or
+   * after start_timestamp (latest when there is none). They are held until that is looked up, so that
+   * no record before it reaches the flow; a failed look-up is a consumer failure (backoff, retry).
+   */
+  private startAtTimestamp(attempt: Attempt, assignment: Record<string, number[]>): void {
+    const timestamp = this.settings.startTimestamp!;
+    const held = this.topicPartitions(assignment);
+    if (held.length === 0) return;
+    for (const { topic, partitions } of held)
+      for (const partition of partitions) this.hold.hold(topic, partition);
+    this.pauseConsumer(held, true);
+    const release = (): void => {
+      for (const { topic, partitions } of held)
+        for (const partition of partitions) this.hold.release(topic, partition);
+      if (!this.paused && this.current(attempt.consumer)) this.pauseConsumer(held, false);
+    };
+    void (async () => {
+      try {
+        const admin = await this.adminClient();
+        const committed = await admin.fetchOffsets({
+          groupId: this.settings.groupId,
+          topics: held.map(({ topic }) => topic),
+        });
+        for (const { topic, partitions } of held) {
+          const topicOffsets = committed.find((entry) => entry.topic === topic)?.partitions ?? [];
+          const fresh = partitions.filter(
+            (partition) =>
+              Number(topicOffsets.find((entry) => entry.partition === partition)?.offset ?? -1) < 0,
+          );
+          if (fresh.length === 0) continue;
+          const byTime = await admin.fetchTopicOffsetsByTimestamp(topic, timestamp);
+          if (!this.current(attempt.consumer)) return;
+          for (const { partition, offset } of byTime) {
+            if (fresh.includes(partition)) attempt.consumer.seek({ topic, partition, offset });
+          }
+        }
+        release();
+      } catch (error) {
+        release();
+        await this.recover(attempt.consumer, error);
+      }
+    })();
+  }
+
+  /**
+   * Moves this member's partitions (or the one named) to the target and carries on from there. The
+   * partitions are held first; in complete delivery their records still in the flow are waited for,
+   * finished and committed as usual (never committed unfinished); then the new position is committed,
+   * so that it survives a restart or a rebalance.
+   */
+  private async seek(target: SeekTarget): Promise<void> {
+    if (this.phase.name === 'stopped') throw new ControlError('seek-stopped');
+    const attempt = this.phase.name === 'consuming' ? this.phase.attempt : undefined;
+    if (!attempt || Object.keys(this.assignment).length === 0) throw new ControlError('seek-no-partitions');
+    const { consumer, delivery } = attempt;
+    let positions: SeekPosition[];
+    try {
+      positions = await seekPositions(
+        await this.adminClient(),
+        target,
+        this.assignment,
+        this.subscribedTopics(),
+      );
+    } catch (error) {
+      if (error instanceof ControlError) throw error;
+      throw new ControlError('seek-failed', {
+        error: error instanceof Error ? error.message : String(error),
+      });
+    }
+    if (!this.current(consumer)) throw new ControlError('seek-no-partitions');
+    const moved = this.topicPartitions(groupPositions(positions));
+    for (const { topic, partition } of positions) this.hold.hold(topic, partition);
+    this.pauseConsumer(moved, true);
+    try {
+      const budget =
+        this.settings.delivery.mode === 'complete' ? this.settings.delivery.completeTimeout + 5000 : 5000;
+      for (const { topic, partition } of positions) {
+        if (!(await delivery.settle(topic, partition, budget)))
+          throw new ControlError('seek-busy', { topic, partition });
+      }
+      if (!this.current(consumer)) throw new ControlError('seek-no-partitions');
+      for (const { topic, partition, offset } of positions) {
+        consumer.seek({ topic, partition, offset });
+        delivery.moveTo(topic, partition, offset);
+      }
+    } finally {
+      for (const { topic, partition } of positions) this.hold.release(topic, partition);
+      if (!this.paused && this.current(consumer)) this.pauseConsumer(moved, false);
+    }
+    this.reportControlState();
+  }
+
+  /** One admin client per trigger, for offset look-ups; connected on first use, closed with the trigger. */
+  private async adminClient(): Promise<Admin> {
+    this.admin ??= (async () => {
+      const admin = this.kafka.admin();
+      try {
+        await admin.connect();
+        return admin;
+      } catch (error) {
+        this.admin = undefined;
+        throw error;
+      }
+    })();
+    return this.admin;
+  }
+}
+
+function groupPositions(positions: SeekPosition[]): Record<string, number[]> {
+  const grouped: Record<string, number[]> = {};
+  for (const { topic, partition } of positions) (grouped[topic] ??= []).push(partition);
+  return grouped;
 }

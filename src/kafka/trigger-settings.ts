@@ -29,6 +29,8 @@ export interface TriggerConfig {
   max_batch_size?: number | string;
   max_batch_wait?: number | string;
   topic_refresh_interval?: number | string;
+  start_timestamp?: string;
+  control?: boolean | string;
 }
 
 /**
@@ -55,6 +57,10 @@ export interface TriggerSettings {
   metricsInterval: number;
   formats: RecordFormats;
   output: OutputShape;
+  /** start_from `timestamp`: epoch milliseconds of start_timestamp; else undefined. */
+  startTimestamp?: number;
+  /** The node has an input that takes control messages (msg.action). */
+  control?: boolean;
 }
 
 /**
@@ -100,6 +106,8 @@ export function resolveTriggerSettings(config: TriggerConfig, nodeId: string): S
   const output = resolveOutput(config);
   if ('problem' in output) return output;
   const group = TRIGGER_RULES.consumer_group.check(config.consumer_group);
+  const replay = resolveReplay(config, startFrom.value);
+  if ('problem' in replay) return replay;
   return {
     settings: {
       topic: topic.value,
@@ -113,8 +121,22 @@ export function resolveTriggerSettings(config: TriggerConfig, nodeId: string): S
       metricsInterval: metricsInterval.value,
       formats: { message: messageFormat.value, key: keyFormat.value },
       output: output.output,
+      ...replay.replay,
     },
   };
+}
+
+/** Control messages and replay: start_timestamp is only read, and only checked, with start_from `timestamp`. */
+function resolveReplay(
+  config: TriggerConfig,
+  startFrom: string,
+): { replay: Pick<TriggerSettings, 'startTimestamp' | 'control'> } | Failed {
+  const control = TRIGGER_RULES.control.check(config.control);
+  if ('problem' in control) return control;
+  if (startFrom !== 'timestamp') return { replay: { control: control.value } };
+  const startTimestamp = TRIGGER_RULES.start_timestamp.check(config.start_timestamp);
+  if ('problem' in startTimestamp) return startTimestamp;
+  return { replay: { control: control.value, startTimestamp: startTimestamp.value } };
 }
 
 /** The flow-controlled settings are only read, and only checked, in that mode. */

@@ -1,5 +1,6 @@
 import type { KafkaMessage } from 'kafkajs';
-import type { Node, NodeAPI } from 'node-red';
+import type { Node, NodeAPI, NodeMessageInFlow } from 'node-red';
+import { ControlError, parseControlMessage, type ControlProblemKey } from '../kafka/control-message';
 import { rootMessage, type FailureKind } from '../kafka/failure';
 import { UndecodableRecord } from '../kafka/record-decoder';
 import { TriggerConsumer, type ConsumerState } from '../kafka/trigger-consumer';
@@ -21,6 +22,26 @@ const RETRY_MESSAGE: Record<FailureKind, string> = {
   'auth-failed': 'auth-failed',
   'tls-failed': 'tls-failed',
   failed: 'failed',
+};
+
+/** The error a control message that changed nothing ends with. */
+const CONTROL_ERROR: Record<ControlProblemKey, string> = {
+  'control-missing-action': 'kafka-trigger.errors.control-missing-action',
+  'control-unknown-action': 'kafka-trigger.errors.control-unknown-action',
+  'control-closed': 'kafka-trigger.errors.control-closed',
+  'seek-invalid-target': 'kafka-trigger.errors.seek-invalid-target',
+  'seek-invalid-to': 'kafka-trigger.errors.seek-invalid-to',
+  'seek-invalid-timestamp': 'kafka-trigger.errors.seek-invalid-timestamp',
+  'seek-invalid-partition': 'kafka-trigger.errors.seek-invalid-partition',
+  'seek-invalid-offset': 'kafka-trigger.errors.seek-invalid-offset',
+  'seek-invalid-topic': 'kafka-trigger.errors.seek-invalid-topic',
+  'seek-topic-required': 'kafka-trigger.errors.seek-topic-required',
+  'seek-not-owned': 'kafka-trigger.errors.seek-not-owned',
+  'seek-offset-out-of-range': 'kafka-trigger.errors.seek-offset-out-of-range',
+  'seek-no-partitions': 'kafka-trigger.errors.seek-no-partitions',
+  'seek-stopped': 'kafka-trigger.errors.seek-stopped',
+  'seek-busy': 'kafka-trigger.errors.seek-busy',
+  'seek-failed': 'kafka-trigger.errors.seek-failed',
 };
 
 /** Kept well inside Node-RED's 15 s close timeout so that done() is always called in time. */
@@ -120,7 +141,24 @@ export = function register(RED: NodeAPI): void {
         onState: (state) => report(state, connection.brokers),
         flows,
       },
+      drainMs: DRAIN_TIMEOUT_MS,
     });
+
+    // Control messages (control: true): msg.action pauses, resumes, stops, starts or seeks the consumer.
+    // Every msg ends with done(); one that cannot be applied with done(error), for Catch nodes.
+    if (settings.control) {
+      node.on('input', (msg: NodeMessageInFlow, _send: unknown, done: (error?: Error) => void) => {
+        const failed = (error: unknown): void => {
+          if (!(error instanceof ControlError)) return done(new Error(rootMessage(error)));
+          done(new Error(RED._(CONTROL_ERROR[error.key], error.params)));
+        };
+        try {
+          consumer.control(parseControlMessage(msg)).then(() => done(), failed);
+        } catch (error) {
+          failed(error);
+        }
+      });
+    }
 
     const cancelStart = flows.afterStart(() => consumer.start());
     // The second output, when metrics are on, gets the consumer's metrics every metricsInterval seconds.

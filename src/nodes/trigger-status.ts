@@ -45,6 +45,10 @@ export function statusFor(state: ConsumerState, translate: Translate): NodeStatu
       return { fill: 'red', shape: 'ring', text: STATUS + 'registry-unavailable' };
     case 'no-matching-topics':
       return { fill: 'yellow', shape: 'ring', text: STATUS + 'no-matching-topics' };
+    case 'paused':
+      return { fill: 'yellow', shape: 'dot', text: STATUS + 'paused' };
+    case 'stopped':
+      return { fill: 'grey', shape: 'ring', text: STATUS + 'stopped' };
   }
 }
 

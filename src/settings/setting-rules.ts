@@ -17,13 +17,14 @@ export type Checked<T, Key extends string> = { value: T } | { problem: SettingPr
 
 export interface SettingRule<T, Key extends string> {
   /** What a node dropped from the palette starts with. */
-  readonly defaultValue: string | number;
+  readonly defaultValue: string | number | boolean;
   /** The value the runtime uses, or what is wrong with the flow JSON value. */
   check(value: unknown): Checked<T, Key>;
 }
 
 /** A setting with a fixed set of values (a select in the editor). */
 export interface ChoiceRule<T extends string, Key extends string> extends SettingRule<T, Key> {
+  readonly defaultValue: T;
   readonly choices: readonly T[];
 }
 
@@ -44,6 +45,8 @@ export const TRIGGER_PROBLEM_KEYS = [
   'invalid-topic-in-list',
   'invalid-topic-pattern',
   'invalid-refresh-interval',
+  'invalid-start-timestamp',
+  'invalid-control',
 ] as const;
 export type TriggerProblemKey = (typeof TRIGGER_PROBLEM_KEYS)[number];
 
@@ -108,7 +111,7 @@ export function parseBrokerList(list: string | undefined): string[] {
     .filter((entry) => entry.length > 0);
 }
 
-export const START_FROM = ['newest', 'earliest'] as const;
+export const START_FROM = ['newest', 'earliest', 'timestamp'] as const;
 export type StartFrom = (typeof START_FROM)[number];
 
 /** One msg per record (the contract), or one msg per fetched batch of a partition. */
@@ -251,7 +254,55 @@ export const TRIGGER_RULES = {
   max_batch_size: positiveNumber('max_batch_size', 1000, 'invalid-count'),
   /** Milliseconds a partial batch may wait for more records; 0 sends each fetch's records at once. */
   max_batch_wait: wholeNumber('max_batch_wait', 0, 'invalid-whole-number'),
+  // Control messages and replay (issue 14).
+  /** Only read when start_from is `timestamp`: an RFC 3339 date-time; blank is a problem then. */
+  start_timestamp: {
+    defaultValue: '',
+    check(value: unknown): Checked<number, TriggerProblemKey> {
+      const stamp = text(value).trim();
+      const millis = parseRfc3339(stamp);
+      return millis === undefined
+        ? problem('invalid-start-timestamp', 'start_timestamp', { value: stamp })
+        : { value: millis };
+    },
+  },
+  /** true: the trigger has an input, and msg.action pauses, resumes, stops, starts or seeks it. */
+  control: {
+    defaultValue: false,
+    check(value: unknown): Checked<boolean, TriggerProblemKey> {
+      if (value === undefined || value === null || value === '' || value === false || value === 'false')
+        return { value: false };
+      if (value === true || value === 'true') return { value: true };
+      return problem('invalid-control', 'control', { value: text(value) });
+    },
+  },
 } satisfies Record<string, SettingRule<unknown, TriggerProblemKey>>;
+
+/**
+ * An RFC 3339 date-time (`2024-06-18T05:09:00Z`, fractions and `+02:00` offsets allowed; a space for
+ * the `T` too, as RFC 3339 permits) as epoch milliseconds, or undefined for anything else, including
+ * dates that do not exist (2024-02-30).
+ */
+export function parseRfc3339(value: string): number | undefined {
+  const match = RFC_3339.exec(value);
+  if (!match) return undefined;
+  const [, year, month, day, hour, minute, second] = match.map(Number) as number[];
+  const millis = Date.parse(value.toUpperCase().replace(' ', 'T'));
+  if (Number.isNaN(millis)) return undefined;
+  // Date.parse rolls 2024-02-30 over to March: the calendar fields must survive a round trip.
+  const check = new Date(Date.UTC(year!, month! - 1, day!, hour!, minute!, second!));
+  if (
+    check.getUTCMonth() !== month! - 1 ||
+    check.getUTCDate() !== day! ||
+    hour! > 23 ||
+    minute! > 59 ||
+    second! > 59
+  )
+    return undefined;
+  return millis;
+}
+
+const RFC_3339 = /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/;
 
 export const PRODUCE_RULES = {
   /** Blank means each msg's `msg.topic`. */

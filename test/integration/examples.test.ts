@@ -51,6 +51,8 @@ const TESTED = [
   'binary-payloads-buffer',
   'avro-schema-registry',
   'batch-output-bulk-write',
+  'replay-from-time',
+  'pause-resume-switch',
 ];
 
 interface Example {
@@ -374,6 +376,34 @@ describe('examples', function () {
           should((notWritten[0] as unknown as { error: { message: string } }).error.message).equal(
             'Error: kafka-produce.errors.not-encoded',
           );
+        });
+      }
+
+      if (folder === EXAMPLES) {
+        it('pause-resume-switch and replay-from-time: the inject nodes pause, resume and replay the trigger', async () => {
+          for (const name of ['pause-resume-switch', 'replay-from-time']) {
+            const example = await prepare(folder, name);
+            const [trigger] = example.triggers;
+            trigger!.consumer_group = uniqueName(String(trigger!.consumer_group));
+            const topic = [...example.topics.values()][0]!;
+            await produce(topic, [{ value: '"one"' }]);
+            await deployExample(example);
+            const debug = example.flow.find((node) => node.type === 'helper')!;
+            const received = collect<KafkaTriggerMessage>(debug.id);
+            await waitForStatus(trigger!.id, 'connected');
+            await waitFor(() => received.length === 1, 30000, 'the first record');
+            if (name === 'pause-resume-switch') {
+              helper.getNode(nodeNamed(example, 'inject', 'pause').id).receive({});
+              await waitForStatus(trigger!.id, 'paused');
+              await produce(topic, [{ value: '"two"' }]);
+              helper.getNode(nodeNamed(example, 'inject', 'resume').id).receive({});
+            } else helper.getNode(nodeNamed(example, 'inject', 'replay everything').id).receive({});
+            await waitFor(() => received.length === 2, 30000, 'the second record');
+            should(received.map((msg) => msg.payload.message)).eql(
+              name === 'pause-resume-switch' ? ['one', 'two'] : ['one', 'one'],
+            );
+            await helper.unload();
+          }
         });
       }
 

@@ -153,6 +153,8 @@ describe('packaging: the packed module in a real Node-RED', function () {
       'examples/binary-payloads-buffer.json',
       'examples/avro-schema-registry.json',
       'examples/batch-output-bulk-write.json',
+      'examples/replay-from-time.json',
+      'examples/pause-resume-switch.json',
       'dist/cli/kafka-trigger-cli.js',
       ...['de', 'ja'].flatMap((lang) =>
         SETS.flatMap((set) => [

@@ -130,7 +130,7 @@ describe('kafka-trigger command line', function () {
       should(lines).containDeep([
         'heartbeat (orders): INVALID: The heartbeat interval (12000 ms) must be lower than the session timeout (10000 ms)',
         'number (orders): INVALID: Invalid session_timeout "soon": use a positive whole number of milliseconds',
-        'start (orders): INVALID: Invalid start_from "oldest": use newest or earliest',
+        'start (orders): INVALID: Invalid start_from "oldest": use newest, earliest or timestamp',
         'notopic: INVALID: A topic is required',
         'nobrokernode (orders): INVALID: The kafka-broker config node gone does not exist',
         'nobrokers (orders): INVALID: No Kafka brokers configured: set them on the kafka-broker config node or in the KAFKA_BROKERS environment variable',

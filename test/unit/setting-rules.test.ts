@@ -23,7 +23,9 @@ const TRIGGER_VALUES: Record<keyof typeof TRIGGER_RULES, string> = {
   topic: 'walk-topic',
   topic_refresh_interval: '17',
   consumer_group: 'walk-group',
-  start_from: 'earliest',
+  start_from: 'timestamp',
+  start_timestamp: '2024-06-18T05:09:00Z',
+  control: 'true',
   session_timeout: '20001',
   heartbeat_interval: '2001',
   delivery: 'complete',
@@ -53,7 +55,7 @@ const BROKER_VALUES: Record<keyof typeof BROKER_RULES, string> = {
   schema_registry_url: 'http://walk-registry:8081',
 };
 /** Editor properties that are not settings with a rule. */
-const EDITOR_ONLY = ['name', 'version', 'outputs', 'broker', 'tls'];
+const EDITOR_ONLY = ['name', 'version', 'outputs', 'inputs', 'broker', 'tls'];
 
 interface RegisteredProperty {
   value: unknown;
@@ -226,7 +228,7 @@ describe('setting rules', () => {
   });
 
   it('list the choices of each select, the default first', () => {
-    should(TRIGGER_RULES.start_from.choices).eql(['newest', 'earliest']);
+    should(TRIGGER_RULES.start_from.choices).eql(['newest', 'earliest', 'timestamp']);
     should(TRIGGER_RULES.delivery.choices).eql(['handoff', 'complete']);
     should(BROKER_RULES.sasl_mechanism.choices).eql(['none', 'plain', 'scram-sha-256', 'scram-sha-512']);
     should(BROKER_RULES.sasl_mechanism.defaultValue).equal('none');

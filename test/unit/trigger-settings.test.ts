@@ -28,7 +28,43 @@ describe('trigger settings', () => {
       metricsInterval: 0,
       formats: { message: 'auto', key: 'text' },
       output: { kind: 'record' },
+      control: false,
     });
+  });
+
+  it('reads start_timestamp only when starting from a timestamp, as RFC 3339', () => {
+    should(settingsOf({ topic: 't', start_timestamp: 'not a time' }).startTimestamp).be.undefined();
+    const settings = settingsOf({
+      topic: 't',
+      start_from: 'timestamp',
+      start_timestamp: '2024-06-18T05:09:00Z',
+    });
+    should(settings.startFrom).equal('timestamp');
+    should(settings.startTimestamp).equal(Date.UTC(2024, 5, 18, 5, 9, 0));
+    should(
+      settingsOf({ topic: 't', start_from: 'timestamp', start_timestamp: '2024-06-18T07:09:00.5+02:00' })
+        .startTimestamp,
+    ).equal(Date.UTC(2024, 5, 18, 5, 9, 0, 500));
+    for (const bad of [
+      '',
+      '2024-06-18',
+      '2024-06-18T05:09:00',
+      '2024-02-30T00:00:00Z',
+      '2024-06-18T25:00:00Z',
+      'yesterday',
+    ])
+      should(problemOf({ topic: 't', start_from: 'timestamp', start_timestamp: bad })).containEql({
+        key: 'invalid-start-timestamp',
+        setting: 'start_timestamp',
+      });
+  });
+
+  it('reads control as a boolean, default false', () => {
+    should(settingsOf({ topic: 't', control: true }).control).be.true();
+    should(settingsOf({ topic: 't', control: 'true' }).control).be.true();
+    should(settingsOf({ topic: 't', control: 'false' }).control).be.false();
+    should(settingsOf({ topic: 't' }).control).be.false();
+    should(problemOf({ topic: 't', control: 'yes' }).key).equal('invalid-control');
   });
 
   it('reads the metrics interval in whole seconds', () => {
