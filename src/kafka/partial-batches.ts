@@ -22,6 +22,8 @@ export class PartialBatches implements BatchDelivery {
   /** Moves on every assignment: a send begun before it is stale. */
   private generation = 0;
   private finished = false;
+  /** Moves on whenever held records are dropped (seek, assignment, close): a send begun before must not hold them again. */
+  private drops = 0;
 
   constructor(
     private readonly delivery: BatchDelivery,
@@ -68,26 +70,45 @@ export class PartialBatches implements BatchDelivery {
     }
     const messages = held ? held.records.concat(batch.messages) : batch.messages;
     const full = messages.length - (messages.length % this.maxSize);
-    const sent =
-      full > 0 ? await this.delivery.handleBatch({ ...batch, messages: messages.slice(0, full) }) : 0;
-    // A fetch the delivery did not take in full (closing, stale) leaves the rest to be fetched again.
-    if (sent < full || full === messages.length) return sent;
-    const rest = messages.slice(full);
     const since = full > 0 || !held ? Date.now() : held.since;
-    const waitLeft = since + this.maxWait - Date.now();
-    if (waitLeft <= 0) return sent + (await this.delivery.handleBatch({ ...batch, messages: rest }));
+    const holdRest = full < messages.length && since + this.maxWait > Date.now();
+    const upTo = holdRest ? full : messages.length;
+    const sent =
+      upTo > 0 ? await this.delivery.handleBatch({ ...batch, messages: messages.slice(0, upTo) }) : 0;
+    if (sent < upTo) {
+      // Not taken in full (paused, moved by a seek, closing, stale): fetching goes back to the first
+      // record not sent, since the held ones among them were resolved already.
+      batch.resolveOffset((BigInt(messages[sent]!.offset) - 1n).toString());
+      return sent;
+    }
+    if (!holdRest) return sent;
+    const rest = messages.slice(full);
     batch.resolveOffset(rest[rest.length - 1]!.offset);
-    const timer = setTimeout(() => void this.sendHeld(key, batch, this.generation), waitLeft);
-    this.held.set(key, { records: rest, since, timer });
+    this.hold(key, batch, rest, since, since + this.maxWait - Date.now());
     return sent;
   }
 
-  /** The wait is over: the held records go on as they are, unless a fetch took them first. */
+  private hold(
+    key: string,
+    batch: FetchedBatch,
+    records: KafkaMessage[],
+    since: number,
+    waitMs: number,
+  ): void {
+    const timer = setTimeout(() => void this.sendHeld(key, batch, this.generation), waitMs);
+    this.held.set(key, { records, since, timer });
+  }
+
+  /**
+   * The wait is over: the held records go on as they are, unless a fetch took them first. What the
+   * delivery does not take now (the trigger is paused, say) stays held, to be tried again.
+   */
   private sendHeld(key: string, batch: FetchedBatch, generation: number): Promise<unknown> {
     return this.serially(key, async () => {
       const held = this.held.get(key);
       if (!held || generation !== this.generation || this.finished) return;
       this.held.delete(key);
+      const drops = this.drops;
       const sent = await this.delivery.handleBatch({
         topic: batch.topic,
         partition: batch.partition,
@@ -100,11 +121,15 @@ export class PartialBatches implements BatchDelivery {
         isStale: () => generation !== this.generation,
       });
       this.onTimerSend(sent);
+      const unsent = held.records.slice(sent);
+      if (unsent.length > 0 && drops === this.drops && !this.finished && !this.held.has(key))
+        this.hold(key, batch, unsent, held.since, this.maxWait);
     });
   }
 
   /** Drops what is held for one partition (`key`), or for all. */
   private dropHeld(key?: string): void {
+    this.drops += 1;
     for (const [heldKey, { timer }] of this.held) {
       if (key !== undefined && heldKey !== key) continue;
       clearTimeout(timer);

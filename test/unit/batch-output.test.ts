@@ -7,7 +7,7 @@ import { InFlightLimit } from '../../src/kafka/in-flight-limit';
 import { PartialBatches } from '../../src/kafka/partial-batches';
 import { RecordDecoder } from '../../src/kafka/record-decoder';
 import { ProcessingClock } from '../../src/kafka/trigger-data';
-import type { FlowOutcome } from '../../src/kafka/batch-delivery';
+import type { BatchDelivery, FlowOutcome } from '../../src/kafka/batch-delivery';
 import { waitFor } from '../support/wait';
 import { DEFAULT_DECODER, harness, type Harness } from '../support/delivery-harness';
 
@@ -143,6 +143,48 @@ describe('batch output', () => {
       await new Promise((resolve) => setTimeout(resolve, 60));
       should(h.batches).be.empty();
       should(h.committed).be.empty();
+    });
+
+    it('moves fetching back to the first record not taken when the delivery takes a fetch in part', async () => {
+      const h = harness();
+      const takeNone: BatchDelivery = {
+        handleBatch: async () => 0,
+        assigned: () => undefined,
+        settle: async () => true,
+        moveTo: () => undefined,
+        finish: async () => undefined,
+      };
+      const batches = new PartialBatches(takeNone, 3, 60000, () => undefined);
+      await batches.handleBatch(h.batch([0, 1]));
+      should(h.resolved).eql(['1']);
+      // Paused now: the held records and the new ones are refused, so fetching starts again at 0.
+      should(await batches.handleBatch(h.batch([2, 3, 4]))).equal(0);
+      should(h.resolved).eql(['1', '-1']);
+    });
+
+    it('keeps held records that a timer could not send (paused) and sends them once it can', async () => {
+      const h = harness();
+      let open = false;
+      const sent: number[][] = [];
+      const gated: BatchDelivery = {
+        handleBatch: async ({ messages }) => {
+          if (!open) return 0;
+          sent.push(messages.map((record) => Number(record.offset)));
+          return messages.length;
+        },
+        assigned: () => undefined,
+        settle: async () => true,
+        moveTo: () => undefined,
+        finish: async () => undefined,
+      };
+      const batches = new PartialBatches(gated, 10, 20, () => undefined);
+      await batches.handleBatch(h.batch([5, 6]));
+      await new Promise((resolve) => setTimeout(resolve, 60));
+      should(sent).be.empty();
+      open = true;
+      await waitFor(() => sent.length > 0, 1000, 'the held records');
+      should(sent).eql([[5, 6]]);
+      await batches.finish(0);
     });
   });
 });
