@@ -5,7 +5,16 @@ import type { MetricsSnapshot } from '../../src/kafka/consumer-metrics';
 import type { KafkaTriggerBatchMessage } from '../../src/nodes/types';
 import { describeGroup, newTopic, produce, readRecords } from '../support/kafka';
 import { functionNode, helperNode } from '../support/flows';
-import { collect, deployTrigger, helper, startNodeRed, stopNodeRed } from '../support/node-red';
+import type { NodeMessage } from 'node-red';
+import {
+  collect,
+  deployTrigger,
+  getNode,
+  helper,
+  startNodeRed,
+  stopNodeRed,
+  waitForStatus,
+} from '../support/node-red';
 import { waitFor } from '../support/wait';
 
 const GROUP = 'operion-triggers-trigger1';
@@ -155,5 +164,30 @@ describe('kafka-trigger batch output', function () {
     })) as unknown as KafkaTriggerBatchMessage[];
     await waitFor(() => received.length > 0, 30000, 'the held records after the new deploy');
     should(received[0]!.payload.map((data) => data.message)).eql(['a', 'b']);
+  });
+
+  it('loses and repeats nothing a batch wait holds when the trigger is paused and resumed', async () => {
+    const topic = await newTopic('batch-paused');
+    const received = (await deployTrigger({
+      topic,
+      output: 'batch',
+      max_batch_size: 100,
+      max_batch_wait: 1500,
+      control: true,
+      inputs: 1,
+    })) as unknown as KafkaTriggerBatchMessage[];
+    const offsets = () => received.flatMap((msg) => msg.payload.map((data) => data.offset));
+    await produce(topic, [{ value: '1' }, { value: '2' }, { value: '3' }]);
+    getNode('trigger1').receive({ action: 'pause' } as NodeMessage);
+    await waitForStatus('trigger1', 'paused');
+    await produce(topic, [{ value: '4' }, { value: '5' }, { value: '6' }]);
+    getNode('trigger1').receive({ action: 'resume' } as NodeMessage);
+    await waitFor(() => offsets().length >= 6, 30000, 'all six records after the resume');
+    await waitFor(
+      async () => (await describeGroup(GROUP, topic)).committed[0] === 6,
+      30000,
+      'all 6 committed',
+    );
+    should(offsets()).eql([0, 1, 2, 3, 4, 5]);
   });
 });
