@@ -7,19 +7,24 @@ import { InFlightLimit } from '../../src/kafka/in-flight-limit';
 import { ProcessingClock } from '../../src/kafka/trigger-data';
 import { DEFAULT_DECODER, harness, type Harness } from '../support/delivery-harness';
 
+/** A hand-off delivery in record output on the harness. */
+function handoff(h: Harness, heartbeatInterval = 1000): HandoffDelivery {
+  return new HandoffDelivery(
+    h.hooks,
+    DEFAULT_DECODER,
+    new ProcessingClock(),
+    h.consumer,
+    heartbeatInterval,
+    undefined,
+  );
+}
+
 const settled = () => new Promise((resolve) => setTimeout(resolve, 20));
 
 describe('hand-off delivery across flow stops', () => {
   it('commits a batch once its messages were delivered', async () => {
     const h = harness();
-    const delivery = new HandoffDelivery(
-      h.hooks,
-      DEFAULT_DECODER,
-      new ProcessingClock(),
-      h.consumer,
-      1000,
-      undefined,
-    );
+    const delivery = handoff(h);
     should(await delivery.handleBatch(h.batch([0, 1, 2]))).equal(3);
     await settled();
     should(h.committed).eql(['3']);
@@ -27,14 +32,7 @@ describe('hand-off delivery across flow stops', () => {
 
   it('commits nothing when a stop that closes the trigger overtakes the messages', async () => {
     const h = harness();
-    const delivery = new HandoffDelivery(
-      h.hooks,
-      DEFAULT_DECODER,
-      new ProcessingClock(),
-      h.consumer,
-      1000,
-      undefined,
-    );
+    const delivery = handoff(h);
     h.flows.duringDelivery = () => {
       h.flows.stop();
       void delivery.finish();
@@ -47,14 +45,7 @@ describe('hand-off delivery across flow stops', () => {
 
   it('sends the batch again once the flows run when a stop of other nodes overtakes it', async () => {
     const h = harness();
-    const delivery = new HandoffDelivery(
-      h.hooks,
-      DEFAULT_DECODER,
-      new ProcessingClock(),
-      h.consumer,
-      1000,
-      undefined,
-    );
+    const delivery = handoff(h);
     h.flows.duringDelivery = () => {
       h.flows.stop();
       setTimeout(() => h.flows.start(), 10);
@@ -67,14 +58,7 @@ describe('hand-off delivery across flow stops', () => {
 
   it('sends nothing while a deploy is between stop and start, nor once it is closing', async () => {
     const h = harness();
-    const delivery = new HandoffDelivery(
-      h.hooks,
-      DEFAULT_DECODER,
-      new ProcessingClock(),
-      h.consumer,
-      1000,
-      undefined,
-    );
+    const delivery = handoff(h);
     h.flows.stop();
     const handled = delivery.handleBatch(h.batch([5]));
     await settled();
@@ -88,14 +72,7 @@ describe('hand-off delivery across flow stops', () => {
   it('a close while it waits for the flows to run ends the wait at once', async () => {
     const h = harness();
     // A heartbeat interval far beyond mocha's 2 s timeout: only the close can end the wait.
-    const delivery = new HandoffDelivery(
-      h.hooks,
-      DEFAULT_DECODER,
-      new ProcessingClock(),
-      h.consumer,
-      600000,
-      undefined,
-    );
+    const delivery = handoff(h, 600000);
     h.flows.stop();
     const handled = delivery.handleBatch(h.batch([1]));
     await settled();
