@@ -154,8 +154,9 @@ describe('editor: kafka trigger set up in a real browser', function () {
     // 4. The selects list the rules' choices; the topic: typing a valid name clears the error.
     const options = (select: string) =>
       page.locator(`${select} option`).evaluateAll((list) => list.map((o) => (o as HTMLOptionElement).value));
-    should(await options('#node-input-start_from')).eql(['newest', 'earliest']);
+    should(await options('#node-input-start_from')).eql(['newest', 'earliest', 'timestamp']);
     should(await options('#node-input-delivery')).eql(['handoff', 'complete']);
+    should(await options('#node-input-output')).eql(['record', 'batch']);
     // 4a. Topic lists and /regex/: "list topics" lists the broker's topics and a click adds one; the
     // refresh interval shows for a /regex/ only; a bad list entry or regex is marked invalid.
     await page.locator('#node-input-kafka-trigger-list-topics').click();
