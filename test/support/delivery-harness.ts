@@ -4,6 +4,7 @@ import type { Consumer, KafkaMessage } from 'kafkajs';
 import type { DeliveryHooks, FetchedBatch, FlowGate, FlowOutcome } from '../../src/kafka/batch-delivery';
 import { RecordDecoder } from '../../src/kafka/record-decoder';
 import type { TriggerData } from '../../src/kafka/trigger-data';
+import type { ConsumerState, TriggerConsumerHooks } from '../../src/kafka/trigger-consumer';
 
 export const DEFAULT_DECODER = new RecordDecoder({ message: 'auto', key: 'text' }, undefined);
 
@@ -110,4 +111,18 @@ export function harness(outcome: (offset: number) => Promise<FlowOutcome> = asyn
     isStale: () => false,
   });
   return { flows, sent, committed, resolved, batches, hooks, consumer, batch };
+}
+
+/** Hooks for a TriggerConsumer test that only watches its states: every send succeeds, the flows always run. */
+export function statesOnlyHooks(onState: (state: ConsumerState) => void): TriggerConsumerHooks {
+  return {
+    onState,
+    send: () => undefined,
+    sendTracked: async () => ({}),
+    sendBatch: () => undefined,
+    sendBatchTracked: async () => ({}),
+    onRecordFailed: () => undefined,
+    onSendFailed: () => undefined,
+    flows: { running: async () => true, mark: () => 0, delivered: async () => true },
+  };
 }

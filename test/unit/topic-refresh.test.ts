@@ -2,6 +2,7 @@
 // /regex/ to what a listing matches, re-listed every refresh interval, replacing the consumer when the
 // set changes, and never again once the trigger is closed. The real-broker checks are in
 // test/integration/kafka-trigger.topics.test.ts.
+import { statesOnlyHooks } from '../support/delivery-harness';
 import { EventEmitter } from 'node:events';
 import should from 'should';
 import type { Kafka } from 'kafkajs';
@@ -58,16 +59,7 @@ function triggerConsumer(kafka: Kafka, config: TriggerConfig) {
     kafka,
     settings: resolved.settings,
     backoff: { initialMs: 10, maxMs: 40 },
-    hooks: {
-      onState: (state) => states.push(state),
-      send: () => undefined,
-      sendTracked: async () => ({}),
-      sendBatch: () => undefined,
-      sendBatchTracked: async () => ({}),
-      onRecordFailed: () => undefined,
-      onSendFailed: () => undefined,
-      flows: { running: async () => true, mark: () => 0, delivered: async () => true },
-    },
+    hooks: statesOnlyHooks((state) => void states.push(state)),
   });
   return { consumer, states };
 }

@@ -1,5 +1,6 @@
 // The consumer's lifecycle and retries against a fake kafkajs client: fast checks of the rules the
 // real-broker tests exercise slowly (backoff growth and reset, close while connecting or backing off).
+import { statesOnlyHooks } from '../support/delivery-harness';
 import { EventEmitter } from 'node:events';
 import should from 'should';
 import { KafkaJSConnectionError, type Kafka } from 'kafkajs';
@@ -72,19 +73,10 @@ function triggerConsumer(
     kafka,
     settings: resolved.settings,
     backoff: BACKOFF,
-    hooks: {
-      onState: (state) => {
-        states.push(state);
-        onState(state, consumer);
-      },
-      send: () => undefined,
-      sendTracked: async () => ({}),
-      sendBatch: () => undefined,
-      sendBatchTracked: async () => ({}),
-      onRecordFailed: () => undefined,
-      onSendFailed: () => undefined,
-      flows: { running: async () => true, mark: () => 0, delivered: async () => true },
-    },
+    hooks: statesOnlyHooks((state) => {
+      states.push(state);
+      onState(state, consumer);
+    }),
   });
   return { consumer, states };
 }
