@@ -61,12 +61,25 @@ function fetched({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBa
   return { topic, partition, messages, resolveOffset, heartbeat, isRunning, isStale };
 }
 
+interface PartitionOffset {
+  partition: number;
+  offset: string;
+}
+
+/** The partitions whose start a trigger looks up itself, and how it looks up a topic's starts. */
+interface FreshStart {
+  assignment: Record<string, number[]>;
+  offsets: (admin: Admin, topic: string) => Promise<PartitionOffset[]>;
+}
+
 /** One kafkajs consumer and the delivery that hands its batches to the flow. */
 interface Attempt {
   consumer: Consumer;
   delivery: BatchDelivery;
   /** Joined with partitions, "connected" not reported yet: that waits for the first fetch. */
   awaitingFetch: boolean;
+  /** Start look-ups in progress (see startFreshPartitions): "connected" waits for them too. */
+  startLookUps: number;
   /** The topics subscribed to, sorted for a pattern (empty until subscribe()). */
   topics: string[];
 }
@@ -209,6 +222,7 @@ export class TriggerConsumer {
       consumer,
       delivery: this.deliveryFor(consumer),
       awaitingFetch: false,
+      startLookUps: 0,
       topics: [],
     };
     this.assignment = {};
@@ -328,15 +342,15 @@ export class TriggerConsumer {
       this.metrics.assigned(assignment);
       this.assignedPartitions = partitionCount(assignment);
       this.joined(attempt, assignment);
-      // Connected means fetching: a new group's start position ("newest") is only fixed by the
-      // first fetch after joining, and records produced before that are, by Kafka's rules, not
-      // "new". A member with no partitions (more members than partitions) never fetches.
+      // Connected means fetching from a fixed start: a new group's start ("newest") is looked up
+      // after joining, and records produced before that are, by Kafka's rules, not "new". A member
+      // with no partitions (more members than partitions) never fetches.
       attempt.awaitingFetch = this.assignedPartitions > 0;
       if (!attempt.awaitingFetch || this.paused) this.reportConnected();
     });
     consumer.on(FETCH, () => {
       const attempt = this.current(consumer);
-      if (!attempt?.awaitingFetch) return;
+      if (!attempt?.awaitingFetch || attempt.startLookUps > 0) return;
       attempt.awaitingFetch = false;
       this.reportConnected();
     });
@@ -590,7 +604,7 @@ export class TriggerConsumer {
     }
   }
 
-  /** After each join: the new assignment; a pause applied again; a start at a timestamp looked up. */
+  /** After each join: the new assignment; a pause applied again; a new group's start looked up. */
   private joined(attempt: Attempt, memberAssignment: MemberAssignment): void {
     this.assignment = Object.fromEntries(
       Object.entries(memberAssignment)
@@ -598,22 +612,51 @@ export class TriggerConsumer {
         .map(([topic, partitions]) => [topic, [...partitions]]),
     );
     if (this.paused) this.pauseConsumer(this.topicPartitions(this.assignment), true);
-    if (this.settings.startTimestamp !== undefined) this.startAtTimestamp(attempt, this.assignment);
+    const start = this.freshStart();
+    if (start) this.startFreshPartitions(attempt, start);
   }
 
   /**
-   * start_from `timestamp`: partitions without a committed offset start at the first record at or
-   * after start_timestamp (latest when there is none). They are held until that is looked up, so that
-   * no record before it reaches the flow; a failed look-up is a consumer failure (backoff, retry).
+   * Where partitions without a committed offset start, when this trigger looks it up itself:
+   * `timestamp`, the first record at or after start_timestamp (latest when there is none);
+   * `newest`, the partition's end now, for the topics the trigger started with (those matched
+   * later are read from their first record, see subscriptionGroups). `earliest` is left to kafkajs:
+   * looking it up again after a restart loses nothing.
    */
-  private startAtTimestamp(attempt: Attempt, assignment: Record<string, number[]>): void {
-    const timestamp = this.settings.startTimestamp!;
-    const held = this.topicPartitions(assignment);
+  private freshStart(): FreshStart | undefined {
+    const { startTimestamp, startFrom } = this.settings;
+    if (startTimestamp !== undefined)
+      return {
+        assignment: this.assignment,
+        offsets: (admin, topic) => admin.fetchTopicOffsetsByTimestamp(topic, startTimestamp),
+      };
+    if (startFrom !== 'newest') return undefined;
+    const atStart = this.topicsAtStart ?? [];
+    return {
+      assignment: Object.fromEntries(
+        Object.entries(this.assignment).filter(([topic]) => atStart.includes(topic)),
+      ),
+      offsets: async (admin, topic) =>
+        (await admin.fetchTopicOffsets(topic)).map(({ partition, offset }) => ({ partition, offset })),
+    };
+  }
+
+  /**
+   * Moves partitions the group has no committed offset for to their looked-up start and commits it
+   * at once. Without the commit, a trigger closed before its first commit (a redeploy) would leave
+   * the group without a position, and the next one would look up "newest" again, skipping what was
+   * produced in between. The partitions are held until then, so no record before the start reaches
+   * the flow; a failed look-up is a consumer failure (backoff, retry).
+   */
+  private startFreshPartitions(attempt: Attempt, start: FreshStart): void {
+    const held = this.topicPartitions(start.assignment);
     if (held.length === 0) return;
     for (const { topic, partitions } of held)
       for (const partition of partitions) this.hold.hold(topic, partition);
     this.pauseConsumer(held, true);
+    attempt.startLookUps += 1;
     const release = (): void => {
+      attempt.startLookUps -= 1;
       for (const { topic, partitions } of held)
         for (const partition of partitions) this.hold.release(topic, partition);
       if (!this.paused && this.current(attempt.consumer)) this.pauseConsumer(held, false);
@@ -632,10 +675,13 @@ export class TriggerConsumer {
               Number(topicOffsets.find((entry) => entry.partition === partition)?.offset ?? -1) < 0,
           );
           if (fresh.length === 0) continue;
-          const byTime = await admin.fetchTopicOffsetsByTimestamp(topic, timestamp);
+          const starts = await start.offsets(admin, topic);
           if (!this.current(attempt.consumer)) return;
-          for (const { partition, offset } of byTime) {
-            if (fresh.includes(partition)) attempt.consumer.seek({ topic, partition, offset });
+          for (const { partition, offset } of starts) {
+            // A rebalance during the look-up may have moved the partition to another member.
+            if (!fresh.includes(partition) || !this.assignment[topic]?.includes(partition)) continue;
+            attempt.consumer.seek({ topic, partition, offset });
+            attempt.delivery.moveTo(topic, partition, offset);
           }
         }
         release();

@@ -60,6 +60,25 @@ describe('kafka-trigger consumer groups and offsets', function () {
     should(values(received)).eql(['new-1']);
   });
 
+  it("commits a new group's newest start at once, so a restart before any record loses nothing", async () => {
+    const topic = await newTopic('newest-kept');
+    const group = `${topic}-group`;
+    await produce(topic, [{ value: '"old-1"' }, { value: '"old-2"' }]);
+    const first = await deployTrigger({ topic, consumer_group: group });
+    // Connected: the start is fixed and committed, before any record arrived.
+    await waitForCommitted(group, topic, 2);
+    await stopNodeRed();
+    // Produced while no trigger runs: after the group's start, so they are the group's to deliver
+    // (kafkajs alone would look up "newest" again on the next start and skip them).
+    await produce(topic, [{ value: '"between-1"' }, { value: '"between-2"' }]);
+    await startNodeRed();
+    const second = await deployTrigger({ topic, consumer_group: group });
+    await produce(topic, [{ value: '"after"' }]);
+    await waitForCommitted(group, topic, 5);
+    should(first).be.empty();
+    should(values(second)).eql(['between-1', 'between-2', 'after']);
+  });
+
   it('starts a new group at the beginning with earliest', async () => {
     const topic = await newTopic('earliest');
     await produce(topic, [{ value: '"old-1"' }, { value: '"old-2"' }]);

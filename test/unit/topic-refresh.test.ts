@@ -3,17 +3,14 @@
 // set changes, and never again once the trigger is closed. The real-broker checks are in
 // test/integration/kafka-trigger.topics.test.ts.
 import { statesOnlyHooks } from '../support/delivery-harness';
-import { EventEmitter } from 'node:events';
 import should from 'should';
 import type { Kafka } from 'kafkajs';
 import { TriggerConsumer, type ConsumerState } from '../../src/kafka/trigger-consumer';
 import { resolveTriggerSettings, type TriggerConfig } from '../../src/kafka/trigger-settings';
+import { EVENTS, FakeAdmin, FakeConsumerBase } from '../support/fake-kafka';
 import { sleep, waitFor } from '../support/wait';
 
-const EVENTS = { GROUP_JOIN: 'join', FETCH: 'fetch', REBALANCING: 'rebalancing', CRASH: 'crash' };
-
-class FakeConsumer extends EventEmitter {
-  readonly events = EVENTS;
+class FakeConsumer extends FakeConsumerBase {
   readonly subscriptions: { topics: string[]; fromBeginning: boolean }[] = [];
   disconnected = false;
   /** Resolves disconnect(); replaced to make it hang. */
@@ -32,23 +29,16 @@ class FakeConsumer extends EventEmitter {
 
 function fakeKafka(topics: string[]) {
   const consumers: FakeConsumer[] = [];
-  let listings = 0;
+  const admin = new FakeAdmin(topics);
   const kafka = {
     consumer: () => {
       const consumer = new FakeConsumer();
       consumers.push(consumer);
       return consumer;
     },
-    admin: () => ({
-      connect: async () => undefined,
-      listTopics: async () => {
-        listings += 1;
-        return [...topics];
-      },
-      disconnect: async () => undefined,
-    }),
+    admin: () => admin,
   } as unknown as Kafka;
-  return { kafka, consumers, listings: () => listings };
+  return { kafka, consumers, listings: () => admin.listings };
 }
 
 function triggerConsumer(kafka: Kafka, config: TriggerConfig) {
@@ -103,9 +93,10 @@ describe('trigger consumer topic subscription', () => {
       { topics: ['orders-us'], fromBeginning: true },
     ]);
     should(states.some((state) => state.kind === 'rebalancing')).be.true();
-    fake.consumers[1]!.emit(EVENTS.GROUP_JOIN, {
-      payload: { memberAssignment: { 'orders-eu': [0, 1], 'orders-us': [0], other: [5] } },
-    });
+    fake.consumers[1]!.join({ 'orders-eu': [0, 1], 'orders-us': [0], other: [5] });
+    // orders-eu starts at its end (newest), looked up first; orders-us, matched later, at its first record.
+    await waitFor(() => fake.consumers[1]!.paused.size === 0, 2000, 'the start looked up');
+    should(fake.consumers[1]!.seeks.map(({ topic }) => topic)).eql(['orders-eu', 'orders-eu']);
     fake.consumers[1]!.emit(EVENTS.FETCH);
     should(states.at(-1)).eql({ kind: 'connected', partitions: 3, lag: 0, topics: 2 });
     await consumer.close(0);

@@ -1,21 +1,19 @@
 // The consumer's lifecycle and retries against a fake kafkajs client: fast checks of the rules the
 // real-broker tests exercise slowly (backoff growth and reset, close while connecting or backing off).
 import { statesOnlyHooks } from '../support/delivery-harness';
-import { EventEmitter } from 'node:events';
 import should from 'should';
 import { KafkaJSConnectionError, type Kafka } from 'kafkajs';
 import type { BackoffPolicy } from '../../src/kafka/backoff';
 import { TriggerConsumer, type ConsumerState } from '../../src/kafka/trigger-consumer';
 import { resolveTriggerSettings } from '../../src/kafka/trigger-settings';
+import { EVENTS, FakeAdmin, FakeConsumerBase } from '../support/fake-kafka';
 import { waitFor } from '../support/wait';
 
-const EVENTS = { GROUP_JOIN: 'join', FETCH: 'fetch', REBALANCING: 'rebalancing', CRASH: 'crash' };
 const BACKOFF: BackoffPolicy = { initialMs: 10, maxMs: 40 };
 
 type ConnectResult = 'ok' | 'fail' | 'hang';
 
-class FakeConsumer extends EventEmitter {
-  readonly events = EVENTS;
+class FakeConsumer extends FakeConsumerBase {
   subscribed = false;
   disconnected = false;
   releaseConnect: () => void = () => undefined;
@@ -40,16 +38,15 @@ class FakeConsumer extends EventEmitter {
     this.disconnected = true;
   }
 
-  join(partitions: number[]): void {
-    this.emit(EVENTS.GROUP_JOIN, { payload: { memberAssignment: { t: partitions } } });
-  }
-
   crash(): void {
     this.emit(EVENTS.CRASH, { payload: { error: new Error('The coordinator is not aware of this member') } });
   }
 }
 
-/** A fake client whose consumers connect as `results` says, one entry per consumer (the last repeats). */
+/**
+ * A fake client whose consumers connect as `results` says, one entry per consumer (the last
+ * repeats), over a cluster where the group has committed nothing yet.
+ */
 function fakeKafka(...results: ConnectResult[]): { kafka: Kafka; consumers: FakeConsumer[] } {
   const consumers: FakeConsumer[] = [];
   const kafka = {
@@ -58,6 +55,7 @@ function fakeKafka(...results: ConnectResult[]): { kafka: Kafka; consumers: Fake
       consumers.push(consumer);
       return consumer;
     },
+    admin: () => new FakeAdmin(['t']),
   } as unknown as Kafka;
   return { kafka, consumers };
 }
@@ -151,14 +149,14 @@ describe('trigger consumer lifecycle', () => {
     for (let attempt = 1; attempt <= 3; attempt += 1) {
       const current = await waitFor(() => consumers[attempt - 1], 5000, `consumer ${attempt}`);
       await waitFor(() => current.listenerCount(EVENTS.CRASH) > 0 && current.subscribed, 5000, 'subscribed');
-      current.join([0]);
+      current.join({ t: [0] });
       current.crash();
       await waitFor(() => retries(states).length === attempt, 5000, `retry ${attempt}`);
     }
     should(retries(states).map((state) => state.attempt)).eql([1, 2, 3]);
     const steady = await waitFor(() => consumers[3], 5000, 'consumer 4');
     await waitFor(() => steady.subscribed, 5000, 'subscribed');
-    steady.join([0]);
+    steady.join({ t: [0] });
     // Staying in the group for a backoff cap counts as health.
     await new Promise((resolve) => setTimeout(resolve, BACKOFF.maxMs * 2));
     steady.crash();
@@ -167,16 +165,45 @@ describe('trigger consumer lifecycle', () => {
     await consumer.close(0);
   });
 
-  it('reports connected after the first fetch that follows a join, not at the join', async () => {
+  it('reports connected after the first fetch that follows a join and the start look-up, not before', async () => {
     const { kafka, consumers } = fakeKafka('ok');
     const { consumer, states } = triggerConsumer(kafka);
     consumer.start();
     const current = await waitFor(() => consumers[0], 5000, 'a consumer');
     await waitFor(() => current.subscribed, 5000, 'subscribed');
-    current.join([0, 1]);
+    current.join({ t: [0, 1] });
+    // A fetch while the new group's start is looked up (the partitions held) is not "connected".
+    current.emit(EVENTS.FETCH, {});
     should(states.some((state) => state.kind === 'connected')).be.false();
+    await waitFor(() => current.paused.size === 0, 5000, 'the start looked up');
     current.emit(EVENTS.FETCH, {});
     should(states.at(-1)).eql({ kind: 'connected', partitions: 2, lag: 0 });
+    await consumer.close(0);
+  });
+
+  it("starts a new group's partitions at their end and commits that at once; committed ones stay", async () => {
+    const consumers: FakeConsumer[] = [];
+    const admin = new FakeAdmin(['t'], { t: { 1: '7' } }, '42');
+    const kafka = {
+      consumer: () => {
+        consumers.push(new FakeConsumer('ok'));
+        return consumers.at(-1);
+      },
+      admin: () => admin,
+    } as unknown as Kafka;
+    const { consumer } = triggerConsumer(kafka);
+    consumer.start();
+    const current = await waitFor(() => consumers[0], 5000, 'a consumer');
+    await waitFor(() => current.subscribed, 5000, 'subscribed');
+    current.join({ t: [0, 1, 2] });
+    should([...current.paused].sort()).eql(['t:0', 't:1', 't:2']);
+    await waitFor(() => current.commits.length === 2, 5000, 'the starts committed');
+    should(current.seeks).eql([
+      { topic: 't', partition: 0, offset: '42' },
+      { topic: 't', partition: 2, offset: '42' },
+    ]);
+    should(current.commits).eql(current.seeks);
+    await waitFor(() => current.paused.size === 0, 5000, 'the partitions released');
     await consumer.close(0);
   });
 });

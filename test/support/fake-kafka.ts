@@ -1,0 +1,83 @@
+// The parts of a kafkajs consumer and admin client that TriggerConsumer's unit tests drive by hand:
+// events to emit, and a record of the pauses, seeks and commits the trigger asked for.
+import { EventEmitter } from 'node:events';
+
+export const EVENTS = { GROUP_JOIN: 'join', FETCH: 'fetch', REBALANCING: 'rebalancing', CRASH: 'crash' };
+
+interface TopicPartitionOffset {
+  topic: string;
+  partition: number;
+  offset: string;
+}
+
+export class FakeConsumerBase extends EventEmitter {
+  readonly events = EVENTS;
+  readonly seeks: TopicPartitionOffset[] = [];
+  readonly commits: TopicPartitionOffset[] = [];
+  readonly paused = new Set<string>();
+
+  pause(topicPartitions: { topic: string; partitions: number[] }[]): void {
+    for (const { topic, partitions } of topicPartitions)
+      for (const partition of partitions) this.paused.add(`${topic}:${partition}`);
+  }
+
+  resume(topicPartitions: { topic: string; partitions: number[] }[]): void {
+    for (const { topic, partitions } of topicPartitions)
+      for (const partition of partitions) this.paused.delete(`${topic}:${partition}`);
+  }
+
+  seek(position: TopicPartitionOffset): void {
+    this.seeks.push(position);
+  }
+
+  async commitOffsets(offsets: TopicPartitionOffset[]): Promise<void> {
+    this.commits.push(...offsets);
+  }
+
+  /** The group assigns these partitions (by topic) to this member. */
+  join(memberAssignment: Record<string, number[]>): void {
+    this.emit(EVENTS.GROUP_JOIN, { payload: { memberAssignment } });
+  }
+}
+
+/**
+ * An admin client over a cluster where the group has committed `committed` (topic → partition →
+ * offset) and every partition of a topic ends at `endOffset`.
+ */
+export class FakeAdmin {
+  listings = 0;
+
+  constructor(
+    private readonly topics: string[] = [],
+    readonly committed: Record<string, Record<number, string>> = {},
+    private readonly endOffset = '42',
+    private readonly partitions = 3,
+  ) {}
+
+  async connect(): Promise<void> {}
+  async disconnect(): Promise<void> {}
+
+  async listTopics(): Promise<string[]> {
+    this.listings += 1;
+    return [...this.topics];
+  }
+
+  async fetchOffsets({ topics }: { topics: string[] }) {
+    return topics.map((topic) => ({
+      topic,
+      partitions: Array.from({ length: this.partitions }, (_, partition) => ({
+        partition,
+        offset: this.committed[topic]?.[partition] ?? '-1',
+      })),
+    }));
+  }
+
+  async fetchTopicOffsets() {
+    return Array.from({ length: this.partitions }, (_, partition) => ({
+      partition,
+      offset: this.endOffset,
+      high: this.endOffset,
+      low: '0',
+    }));
+  }
+}
