@@ -1,8 +1,9 @@
 // Control messages and replay against the real broker: pause/resume, stop/start, seek (earliest,
-// latest, a time, a partition and offset), start_from timestamp, two members of one group, and bad
-// control messages. Every control msg must end in done() (a Complete node sees it) or done(error)
-// (a Catch node sees it).
+// latest, a time, a partition and offset), start_from timestamp, two members of one group, control
+// messages sent while the trigger is still connecting, and bad control messages. Every control msg
+// must end in done() (a Complete node sees it) or done(error) (a Catch node sees it).
 import should from 'should';
+import { AssignerProtocol } from 'kafkajs';
 import type { NodeMessage } from 'node-red';
 import type { MetricsSnapshot } from '../../src/kafka/consumer-metrics';
 import type { KafkaTriggerMessage } from '../../src/nodes/types';
@@ -46,12 +47,13 @@ function valuesOf(received: Received): string[] {
 
 /**
  * Deploys controlled triggers (one per id, same props) with a metrics output, a Complete and a
- * Catch node on them; returns what each trigger sends and how the control msgs ended.
+ * Catch node on them; returns what each trigger sends and how the control msgs ended. Waits for
+ * each trigger to be connected unless `connected` is false (returns as soon as the flow started).
  */
 async function deployControlled(
   props: Record<string, unknown>,
   ids: string[] = ['trigger1'],
-  extra: { nodes?: FlowNode[]; testNodes?: unknown[] } = {},
+  extra: { nodes?: FlowNode[]; testNodes?: unknown[]; connected?: boolean } = {},
 ): Promise<{
   received: Record<string, Received>;
   metrics: Record<string, { payload: MetricsSnapshot }[]>;
@@ -94,7 +96,7 @@ async function deployControlled(
       const { tag, error } = msg as NodeMessage & Ended;
       ended.push({ tag, error });
     });
-  for (const id of ids) await waitForStatus(id, 'connected');
+  if (extra.connected ?? true) for (const id of ids) await waitForStatus(id, 'connected');
   return { received, metrics, ended };
 }
 
@@ -433,6 +435,136 @@ describe('kafka-trigger control messages and replay', function () {
     );
     should(await control(ended, 'trigger1', { action: 'start' })).be.undefined();
     await waitForStatus('trigger1', 'connected');
+  });
+
+  describe('sent while the trigger is still connecting', () => {
+    /**
+     * Deploys one controlled trigger reading `topic` from the earliest record, and returns at once,
+     * having checked that it has not connected yet: what is sent next reaches a connecting trigger.
+     */
+    async function deployConnecting(topic: string, group: string): ReturnType<typeof deployControlled> {
+      const deployed = await deployControlled(
+        { topic, consumer_group: group, start_from: 'earliest' },
+        ['trigger1'],
+        { connected: false },
+      );
+      should(lastStatusText('trigger1')).equal('kafka-trigger.status.connecting');
+      return deployed;
+    }
+
+    /** The partitions each member of the group owns, once the group is stable (empty before). */
+    async function assignments(group: string, topic: string): Promise<number[][]> {
+      const admin = testKafka().admin();
+      await admin.connect();
+      try {
+        const [description] = (await admin.describeGroups([group])).groups;
+        if (description?.state !== 'Stable') return [];
+        return description.members.map((member) =>
+          [
+            ...(AssignerProtocol.MemberAssignment.decode(member.memberAssignment)?.assignment[topic] ?? []),
+          ].sort(),
+        );
+      } finally {
+        await admin.disconnect();
+      }
+    }
+
+    it('a pause is kept: the trigger joins paused, delivers nothing, and resume delivers each record once', async () => {
+      const topic = await newTopic('control-early-pause', PARTITIONS);
+      const group = `${topic}-group`;
+      await produce(topic, records('backlog', 2));
+      const { received, metrics, ended } = await deployConnecting(topic, group);
+      const out = received.trigger1!;
+      should(await control(ended, 'trigger1', { action: 'pause' })).be.undefined();
+
+      // In the group, owning every partition, and paused: the backlog stays in Kafka.
+      await waitFor(
+        async () => JSON.stringify(await assignments(group, topic)) === '[[0,1,2]]',
+        30000,
+        'the trigger in the group with every partition',
+      );
+      await waitForStatus('trigger1', 'paused');
+      await produce(topic, records('paused', 1));
+      const whilePaused = await nextMetrics(metrics.trigger1!, 2);
+      should(whilePaused.map((snapshot) => snapshot.state)).eql(['paused', 'paused']);
+      should(out.length).equal(0);
+      should(lastStatusText('trigger1')).equal('kafka-trigger.status.paused');
+      should((await describeGroup(group, topic)).committed).eql(ALL_AT(-1));
+
+      should(await control(ended, 'trigger1', { action: 'resume' })).be.undefined();
+      await waitFor(() => out.length >= 9, 30000, 'the backlog and the records produced while paused');
+      await waitForCommittedAt(group, topic, ALL_AT(3));
+      should(valuesOf(out)).eql(
+        [...records('backlog', 2), ...records('paused', 1)].map((r) => JSON.parse(r.value)).sort(),
+      );
+      should((await nextMetrics(metrics.trigger1!, 1))[0]!.state).equal('consuming');
+      await waitForStatus('trigger1', 'connected');
+    });
+
+    it('a stop is kept: the trigger stays out of the group until start, then consumes', async () => {
+      const topic = await newTopic('control-early-stop', PARTITIONS);
+      const group = `${topic}-group`;
+      await produce(topic, records('backlog', 2));
+      const { received, metrics, ended } = await deployConnecting(topic, group);
+      const out = received.trigger1!;
+      should(await control(ended, 'trigger1', { action: 'stop' })).be.undefined();
+      await waitForStatus('trigger1', 'stopped');
+      await waitFor(async () => (await describeGroup(group, topic)).members === 0, 30000, 'no members');
+
+      // Two metrics ticks (several fetch cycles, had it joined) out of the group, the backlog untouched.
+      const whileStopped = await nextMetrics(metrics.trigger1!, 2);
+      should(whileStopped.map((snapshot) => snapshot.state)).eql(['stopped', 'stopped']);
+      should(out.length).equal(0);
+      should(lastStatusText('trigger1')).equal('kafka-trigger.status.stopped');
+      const view = await describeGroup(group, topic);
+      should(view.members).equal(0);
+      should(view.committed).eql(ALL_AT(-1));
+
+      should(await control(ended, 'trigger1', { action: 'start' })).be.undefined();
+      await waitForStatus('trigger1', 'connected');
+      await waitFor(() => out.length >= 6, 30000, 'the backlog');
+      await waitForCommittedAt(group, topic, ALL_AT(2));
+      should(valuesOf(out)).eql(
+        records('backlog', 2)
+          .map((r) => JSON.parse(r.value))
+          .sort(),
+      );
+      should((await describeGroup(group, topic)).members).equal(1);
+      should((await nextMetrics(metrics.trigger1!, 1))[0]!.state).equal('consuming');
+    });
+
+    it('a seek fails with "no partitions", changes nothing, and the trigger connects and consumes', async () => {
+      const topic = await newTopic('control-early-seek', PARTITIONS);
+      const group = `${topic}-group`;
+      await produce(topic, records('backlog', 2));
+      const { received, ended } = await deployConnecting(topic, group);
+      const out = received.trigger1!;
+      should(await control(ended, 'trigger1', { action: 'seek', payload: { to: 'latest' } })).equal(
+        'kafka-trigger.errors.seek-no-partitions',
+      );
+
+      // Not moved to latest: the whole backlog comes, once.
+      await waitForStatus('trigger1', 'connected');
+      await waitFor(() => out.length >= 6, 30000, 'the backlog');
+      await waitForCommittedAt(group, topic, ALL_AT(2));
+      should(valuesOf(out)).eql(
+        records('backlog', 2)
+          .map((r) => JSON.parse(r.value))
+          .sort(),
+      );
+
+      // Connected, the same seek is applied.
+      should(
+        await control(ended, 'trigger1', { action: 'seek', payload: { to: 'earliest' } }),
+      ).be.undefined();
+      await waitFor(() => out.length >= 12, 30000, 'the backlog again');
+      await waitForCommittedAt(group, topic, ALL_AT(2));
+      should(valuesOf(out.slice(6))).eql(
+        records('backlog', 2)
+          .map((r) => JSON.parse(r.value))
+          .sort(),
+      );
+    });
   });
 
   it('in complete delivery, a seek waits for the records in the flow, commits only finished ones, then moves', async () => {
