@@ -19,7 +19,13 @@ import { renderPeersTable, runPeersPart } from './peers';
 import { renderProduceTable, runProducePart } from './produce';
 import { preload, steadyStream, withProducer } from './producer';
 import { snapshotCommit } from './snapshot';
-import { readSettings, type BenchSettings, type FetchOptions, type WorkerConfig } from './settings';
+import {
+  readSettings,
+  type BenchSettings,
+  type ConsumeSide,
+  type FetchOptions,
+  type WorkerConfig,
+} from './settings';
 
 const BACKLOG_TOPIC = 'bench-backlog';
 const LATENCY_TOPIC = 'bench-latency';
@@ -28,10 +34,12 @@ const LATENCY_SETTLE_MS = 15_000;
 
 /** ceiling: kafkajs with the product's fetch sizes; tuned: kafkajs with larger fetches. */
 /** `batch` is the product with batch output. */
-type Side = 'ceiling' | 'tuned' | 'product' | 'batch';
+type Side = ConsumeSide;
 
 interface DrainResult {
   side: Side;
+  /** A BENCH_CONSUME_VARIANTS copy of the package measured as the product side. */
+  variant?: string;
   rate: number;
   report: ProbeReport;
 }
@@ -147,11 +155,15 @@ async function runPhases(broker: LocalKafka, settings: BenchSettings): Promise<R
   }
   if (settings.phases.includes('throughput')) {
     for (let round = 1; round <= settings.rounds; round += 1) {
-      for (const side of ['ceiling', 'tuned', 'product', 'batch'] as const) {
-        const result = await drain(broker, settings, side, 0);
+      const runs: { side: Side; variant?: { label: string; dir: string } }[] = [
+        ...settings.consumeSides.map((side) => ({ side })),
+        ...settings.consumeVariants.map((variant) => ({ side: 'product' as const, variant })),
+      ];
+      for (const { side, variant } of runs) {
+        const result = await drain(broker, settings, side, 0, variant);
         results.drains.push(result);
         log(
-          `  round ${round} ${side.padEnd(7)} ${fmt(result.rate).padStart(9)} records/s  ` +
+          `  round ${round} ${(variant?.label ?? side).padEnd(7)} ${fmt(result.rate).padStart(9)} records/s  ` +
             `${cpuPerRecord(result.report).toFixed(2)} µs CPU/record  ` +
             `peak RSS ${mb(result.report.peakRss)} heap ${mb(result.report.peakHeapUsed)}`,
         );
@@ -209,12 +221,13 @@ async function start(
   config: WorkerConfig,
   settings: BenchSettings,
   slowMs = 0,
+  packageDir = settings.packageDir,
 ): Promise<ConsumerProcess> {
   const child =
     side === 'ceiling' || side === 'tuned'
       ? startCeiling(config)
       : await startNodeRed(config, {
-          packageDir: settings.packageDir,
+          packageDir,
           cpuProfDir: slowMs === 0 && config.mode === 'drain' ? settings.cpuProfDir : undefined,
           slowMs,
           ...(side === 'batch'
@@ -235,9 +248,10 @@ async function drain(
   settings: BenchSettings,
   side: Side,
   slowMs: number,
+  variant?: { label: string; dir: string },
 ): Promise<DrainResult> {
   const config = workerConfig(broker, settings, BACKLOG_TOPIC, side, { expected: settings.records });
-  const child = await start(side, config, settings, slowMs);
+  const child = await start(side, config, settings, slowMs, variant?.dir);
   try {
     await child.waitReady();
     const report = await child.waitDrained(Math.max(180_000, settings.records / 2));
@@ -253,7 +267,7 @@ async function drain(
       writeFileSync(path.join(settings.cpuProfDir, `window-${child.pid}.json`), JSON.stringify(window));
     }
     const rate = ((report.count - 1) / (report.lastAt - report.firstAt)) * 1000;
-    return { side, rate, report };
+    return { side, ...(variant ? { variant: variant.label } : {}), rate, report };
   } finally {
     await finish(child);
   }
@@ -304,7 +318,8 @@ async function latency(
 
 function renderTable(results: Results, settings: BenchSettings): string {
   const rows: string[][] = [];
-  const drains = (side: Side): DrainResult[] => results.drains.filter((result) => result.side === side);
+  const drains = (side: Side): DrainResult[] =>
+    results.drains.filter((result) => result.side === side && !result.variant);
   const ceiling = drains('ceiling');
   const tuned = drains('tuned');
   const product = drains('product');
@@ -338,6 +353,16 @@ function renderTable(results: Results, settings: BenchSettings): string {
         '',
         `${rates(batch)}; ${cpu(batch)}`,
         `${(bBatch / a).toFixed(2)} (b'/a)`,
+      ]);
+    }
+    for (const { label, dir } of settings.consumeVariants) {
+      const variant = results.drains.filter((result) => result.variant === label);
+      const vCpu = median(variant.map((result) => cpuPerRecord(result.report)));
+      rows.push([
+        `b''. variant ${label} (${path.basename(dir)}), records/s; CPU µs/record`,
+        '',
+        `${rates(variant)}; ${cpu(variant)}`,
+        `${(vCpu / bCpu).toFixed(2)} (CPU b''/b)`,
       ]);
     }
     if (tuned.length > 0) {

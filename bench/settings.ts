@@ -9,6 +9,8 @@ export type Phase = 'throughput' | 'memory' | 'latency';
  */
 export type Part = 'consume' | 'produce' | 'formats' | 'peers';
 
+export type ConsumeSide = 'ceiling' | 'tuned' | 'product' | 'batch';
+
 export interface BenchSettings {
   parts: Part[];
   /** Records preloaded into the backlog topic. */
@@ -36,6 +38,10 @@ export interface BenchSettings {
   kafkaVersion: string | undefined;
   /** Fetch sizes of the tuned ceiling (kafkajs consumer options). */
   tunedFetch: FetchOptions;
+  /** Which of ceiling, tuned, product and batch run in the throughput phase (variants always do). */
+  consumeSides: ConsumeSide[];
+  /** More product sides in the throughput phase: other built copies of the package, by label. */
+  consumeVariants: { label: string; dir: string }[];
   produce: ProduceBenchSettings;
   peers: PeersBenchSettings;
 }
@@ -133,6 +139,12 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): BenchSetting
     cpuProfDir: env.BENCH_CPU_PROF_DIR || undefined,
     kafkaVersion: env.BENCH_KAFKA_VERSION || undefined,
     tunedFetch: env.BENCH_TUNED_FETCH ? (JSON.parse(env.BENCH_TUNED_FETCH) as FetchOptions) : TUNED_FETCH,
+    consumeSides: chosen(
+      env.BENCH_CONSUME_SIDES,
+      ['ceiling', 'tuned', 'product', 'batch'],
+      'BENCH_CONSUME_SIDES',
+    ),
+    consumeVariants: variants(env.BENCH_CONSUME_VARIANTS, 'BENCH_CONSUME_VARIANTS'),
     produce: {
       sizes,
       partitions: positive(env, 'BENCH_PRODUCE_PARTITIONS', 3),
@@ -146,8 +158,8 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): BenchSetting
       rawBatchRecords: rawBatchRecords ?? 5000,
       rawBatchBytes: rawBatchBytes ?? 1_000_000,
       rawInFlight: positive(env, 'BENCH_RAW_IN_FLIGHT', 1),
-      sides: sides(env.BENCH_PRODUCE_SIDES),
-      variants: variants(env.BENCH_PRODUCE_VARIANTS),
+      sides: chosen(env.BENCH_PRODUCE_SIDES, ['raw-window', 'raw-batched', 'product'], 'BENCH_PRODUCE_SIDES'),
+      variants: variants(env.BENCH_PRODUCE_VARIANTS, 'BENCH_PRODUCE_VARIANTS'),
     },
     peers: {
       records: positive(env, 'BENCH_PEERS_RECORDS', quick ? 20_000 : 200_000),
@@ -187,21 +199,20 @@ function parts(raw: string | undefined): Part[] {
   return chosen as Part[];
 }
 
-function sides(raw: string | undefined): string[] {
-  const all = ['raw-window', 'raw-batched', 'product'];
+/** A comma-separated choice among `all` (all of them when unset). */
+function chosen<T extends string>(raw: string | undefined, all: T[], name: string): T[] {
   if (!raw) return all;
-  const chosen = raw.split(',').map((part) => part.trim());
-  for (const side of chosen)
-    if (!all.includes(side)) throw new Error(`BENCH_PRODUCE_SIDES: unknown side ${side}`);
-  return chosen;
+  const picked = raw.split(',').map((part) => part.trim());
+  for (const side of picked) if (!all.includes(side as T)) throw new Error(`${name}: unknown side ${side}`);
+  return picked as T[];
 }
 
 /** `label=dir,label=dir`. */
-function variants(raw: string | undefined): { label: string; dir: string }[] {
+function variants(raw: string | undefined, name: string): { label: string; dir: string }[] {
   if (!raw) return [];
   return raw.split(',').map((entry) => {
     const [label, dir] = entry.split('=');
-    if (!label || !dir) throw new Error(`BENCH_PRODUCE_VARIANTS must be label=dir,..., not ${raw}`);
+    if (!label || !dir) throw new Error(`${name} must be label=dir,..., not ${raw}`);
     return { label: label.trim(), dir: dir.trim() };
   });
 }
