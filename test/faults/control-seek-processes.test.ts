@@ -7,11 +7,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import should from 'should';
-import { AssignerProtocol } from 'kafkajs';
 import { createTopic } from '../../scripts/kafka/local-kafka';
 import type { TriggerData } from '../../src/kafka/trigger-data';
-import { describeGroup, produce, uniqueName } from '../support/kafka';
-import { printFigures, readRecordedPayloads, seconds, withFaultAdmin } from '../support/faults';
+import { describeGroup, produce, recordsOnEachPartition, uniqueName } from '../support/kafka';
+import { printFigures, readRecordedPayloads, seconds, groupMembers } from '../support/faults';
 import { brokerNode, fileRecorderNode, tab, TAB, triggerNode, type FlowNode } from '../support/flows';
 import { startNodeRedProcess, type NodeRedProcess } from '../support/node-red-process';
 import { waitFor } from '../support/wait';
@@ -21,31 +20,9 @@ const PARTITIONS = 3;
 /** Records per partition before the seek. */
 const N = 5;
 
-interface Member {
-  clientId: string;
-  partitions: number[];
-}
-
-async function groupMembers(group: string, topic: string): Promise<Member[]> {
-  const { groups } = await withFaultAdmin(sharedBroker(), (admin) => admin.describeGroups([group]));
-  const [description] = groups;
-  if (!description || description.state !== 'Stable') return [];
-  return description.members.map((member) => {
-    const assignment = AssignerProtocol.MemberAssignment.decode(member.memberAssignment);
-    return {
-      clientId: member.clientId,
-      partitions: [...(assignment?.assignment[topic] ?? [])].sort((a, b) => a - b),
-    };
-  });
-}
-
-/** `count` records on every partition, values `<prefix>-<partition>-<n>`. */
+/** `count` records per partition, values `<prefix>-<partition>-<n>`. */
 function records(prefix: string, count: number): { value: string; partition: number }[] {
-  const all: { value: string; partition: number }[] = [];
-  for (let n = 0; n < count; n += 1)
-    for (let partition = 0; partition < PARTITIONS; partition += 1)
-      all.push({ value: JSON.stringify(`${prefix}-${partition}-${n}`), partition });
-  return all;
+  return recordsOnEachPartition(prefix, count, PARTITIONS);
 }
 
 /** [partition, offset] of each delivery, sorted. */
@@ -141,7 +118,7 @@ describe('fault: a seek in one of two Node-RED processes of one group', function
 
     const members = (await waitFor(
       async () => {
-        const found = await groupMembers(group, topic);
+        const found = await groupMembers(sharedBroker(), group, topic);
         return found.length === 2 && found.every((member) => member.partitions.length > 0)
           ? found
           : undefined;
@@ -212,7 +189,9 @@ describe('fault: a seek in one of two Node-RED processes of one group', function
     should(positions(delivered(1).slice(beforeB))).eql(expectedPositions(ownB, N, N + 1));
     should(delivered(0).length).equal(beforeA + ownA.length * (N + 1));
     should(delivered(1).length).equal(beforeB + ownB.length);
-    should((await groupMembers(group, topic)).map((member) => member.clientId).sort()).eql([...names]);
+    should((await groupMembers(sharedBroker(), group, topic)).map((member) => member.clientId).sort()).eql([
+      ...names,
+    ]);
     printFigures('control-seek-processes', {
       assignment: members.map((m) => `${m.clientId}:${m.partitions.join('.')}`).join(','),
       group_formed_s: seconds(groupedAt - startedAt),

@@ -5,7 +5,6 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import should from 'should';
-import { AssignerProtocol } from 'kafkajs';
 import { createTopic } from '../../scripts/kafka/local-kafka';
 import { uniqueName } from '../support/kafka';
 import {
@@ -15,7 +14,7 @@ import {
   seconds,
   sequenceNumber,
   startSequenceProducer,
-  withFaultAdmin,
+  groupMembers,
 } from '../support/faults';
 import { brokerNode, fileRecorderNode, tab, triggerNode } from '../support/flows';
 import { startNodeRedProcess, type NodeRedProcess } from '../support/node-red-process';
@@ -28,21 +27,6 @@ const SESSION_TIMEOUT_MS = 10000;
 const HEARTBEAT_MS = 3000;
 /** Session timeout for the dead member, then one rebalance (every member rejoins within a heartbeat or so). */
 const TAKEOVER_BOUND_MS = SESSION_TIMEOUT_MS + 10000;
-
-interface Member {
-  clientId: string;
-  partitions: number[];
-}
-
-async function groupMembers(group: string, topic: string): Promise<Member[]> {
-  const { groups } = await withFaultAdmin(sharedBroker(), (admin) => admin.describeGroups([group]));
-  const [description] = groups;
-  if (!description || description.state !== 'Stable') return [];
-  return description.members.map((member) => {
-    const assignment = AssignerProtocol.MemberAssignment.decode(member.memberAssignment);
-    return { clientId: member.clientId, partitions: assignment?.assignment[topic] ?? [] };
-  });
-}
 
 describe('fault: horizontal scaling across Node-RED processes', function () {
   this.timeout(300000);
@@ -90,7 +74,7 @@ describe('fault: horizontal scaling across Node-RED processes', function () {
     });
     const spread = (await waitFor(
       async () => {
-        const members = await groupMembers(group, topic);
+        const members = await groupMembers(sharedBroker(), group, topic);
         return members.length === PROCESSES && members.every((member) => member.partitions.length > 0)
           ? members
           : undefined;
@@ -98,7 +82,7 @@ describe('fault: horizontal scaling across Node-RED processes', function () {
       60000,
       'three members, each with partitions',
     ).catch(async (error: Error) => {
-      const members = await groupMembers(group, topic).catch(() => []);
+      const members = await groupMembers(sharedBroker(), group, topic).catch(() => []);
       console.log(
         `members: ${JSON.stringify(members)}\n${processes.map((p) => p.logTail(15)).join('\n---\n')}`,
       );
@@ -112,7 +96,7 @@ describe('fault: horizontal scaling across Node-RED processes', function () {
     await processes[victim]!.stop('SIGKILL');
     const takeover = (await waitFor(
       async () => {
-        const members = await groupMembers(group, topic);
+        const members = await groupMembers(sharedBroker(), group, topic);
         const covered = new Set(members.flatMap((member) => member.partitions));
         return members.length === PROCESSES - 1 &&
           covered.size === PARTITIONS &&

@@ -7,7 +7,7 @@ import { AssignerProtocol } from 'kafkajs';
 import type { NodeMessage } from 'node-red';
 import type { MetricsSnapshot } from '../../src/kafka/consumer-metrics';
 import type { KafkaTriggerMessage } from '../../src/nodes/types';
-import { describeGroup, newTopic, produce, testKafka } from '../support/kafka';
+import { describeGroup, newTopic, produce, recordsOnEachPartition, testKafka } from '../support/kafka';
 import { brokerNode, catchWatcher, helperNode, tab, triggerNode, TAB, type FlowNode } from '../support/flows';
 import {
   collect,
@@ -34,11 +34,7 @@ const PARTITIONS = 3;
 
 /** `count` records per partition, values `<prefix>-<partition>-<n>`. */
 function records(prefix: string, count: number): { value: string; partition: number }[] {
-  const all: { value: string; partition: number }[] = [];
-  for (let n = 0; n < count; n += 1)
-    for (let partition = 0; partition < PARTITIONS; partition += 1)
-      all.push({ value: JSON.stringify(`${prefix}-${partition}-${n}`), partition });
-  return all;
+  return recordsOnEachPartition(prefix, count, PARTITIONS);
 }
 
 function valuesOf(received: Received): string[] {

@@ -1,7 +1,7 @@
 // Helpers for the fault suite (test/faults): a numbered producer that rides out broker outages,
 // delivery bookkeeping, process resource probes and the FIGURES lines every scenario prints.
 import { existsSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
-import { Kafka, logLevel, type Admin, type Producer } from 'kafkajs';
+import { AssignerProtocol, Kafka, logLevel, type Admin, type Producer } from 'kafkajs';
 import type { TriggerData } from '../../src/kafka/trigger-data';
 import { sleep } from './wait';
 
@@ -34,6 +34,30 @@ export async function withFaultAdmin<T>(
   } finally {
     await admin.disconnect();
   }
+}
+
+/** One member of a consumer group: its client id and the partitions of `topic` it was assigned. */
+export interface GroupMember {
+  clientId: string;
+  partitions: number[];
+}
+
+/** The members of a Stable group with their partitions of `topic` (sorted); none while it rebalances. */
+export async function groupMembers(
+  broker: BrokerAddress,
+  group: string,
+  topic: string,
+): Promise<GroupMember[]> {
+  const { groups } = await withFaultAdmin(broker, (admin) => admin.describeGroups([group]));
+  const [description] = groups;
+  if (!description || description.state !== 'Stable') return [];
+  return description.members.map((member) => {
+    const assignment = AssignerProtocol.MemberAssignment.decode(member.memberAssignment);
+    return {
+      clientId: member.clientId,
+      partitions: [...(assignment?.assignment[topic] ?? [])].sort((a, b) => a - b),
+    };
+  });
 }
 
 export interface SequenceProducerOptions {

@@ -48,6 +48,19 @@ export interface GroupView {
 }
 
 /** The group's state, member count and committed offsets on one topic, as the broker sees them. */
+/** `count` records on each of partitions 0..partitions-1, JSON string values `<prefix>-<partition>-<n>`, n-major. */
+export function recordsOnEachPartition(
+  prefix: string,
+  count: number,
+  partitions: number,
+): { value: string; partition: number }[] {
+  const all: { value: string; partition: number }[] = [];
+  for (let n = 0; n < count; n += 1)
+    for (let partition = 0; partition < partitions; partition += 1)
+      all.push({ value: JSON.stringify(`${prefix}-${partition}-${n}`), partition });
+  return all;
+}
+
 export async function describeGroup(groupId: string, topic: string): Promise<GroupView> {
   const admin = testKafka().admin();
   await admin.connect();
