@@ -357,13 +357,22 @@ describe('kafka-trigger control messages and replay', function () {
   it('with two members in one group, a seek moves only the partitions of the member it is sent to', async () => {
     const topic = await newTopic('control-members', PARTITIONS);
     const group = `${topic}-group`;
-    await produce(topic, records('a', 2));
     const { received, metrics, ended } = await deployControlled(
       { topic, consumer_group: group, start_from: 'earliest' },
       ['trigger1', 'trigger2'],
     );
-    await waitFor(async () => (await describeGroup(group, topic)).members === 2, 30000, 'two members');
-    await waitFor(() => received.trigger1!.length + received.trigger2!.length >= 6, 30000, 'the backlog');
+    await waitFor(
+      async () => {
+        const { state, members } = await describeGroup(group, topic);
+        return state === 'Stable' && members === 2;
+      },
+      30000,
+      'two members, the group stable',
+    );
+    // Produced once the partitions are split: each member fetches its own, so its metrics list them
+    // (a member knows a partition's lag only from a batch fetched since it was assigned).
+    await produce(topic, records('a', 2));
+    await waitFor(() => received.trigger1!.length + received.trigger2!.length >= 6, 30000, 'the records');
     await waitForCommittedAt(group, topic, ALL_AT(2));
     // Which partitions each member owns, from its metrics (lag per owned partition).
     const owned = async (id: string): Promise<number[]> =>

@@ -47,7 +47,6 @@ export interface GroupView {
   committed: Record<number, number>;
 }
 
-/** The group's state, member count and committed offsets on one topic, as the broker sees them. */
 /** `count` records on each of partitions 0..partitions-1, JSON string values `<prefix>-<partition>-<n>`, n-major. */
 export function recordsOnEachPartition(
   prefix: string,
@@ -61,6 +60,7 @@ export function recordsOnEachPartition(
   return all;
 }
 
+/** The group's state, member count and committed offsets on one topic, as the broker sees them. */
 export async function describeGroup(groupId: string, topic: string): Promise<GroupView> {
   const admin = testKafka().admin();
   await admin.connect();
