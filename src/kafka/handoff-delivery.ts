@@ -6,14 +6,14 @@ import type { PartitionHold } from './partition-hold';
 import { decodeBatch, type RecordDecoder } from './record-decoder';
 import type { ProcessingClock } from './trigger-data';
 
-const STOP_CHECK_EVERY = 256;
+const SEND_CHUNK = 256;
 
 /**
  * The default delivery: a record counts as done once the next node has received it, and its offset
  * is committed right after the batch (without holding up the next fetch), so a failing flow never
- * holds the consumer back. A message that a stopping flow drops was not received: a batch whose
- * messages a flow stop may have overtaken is not committed, and is sent again when the trigger
- * itself carries on.
+ * holds the consumer back. A message that a stopping flow drops was not received: records whose
+ * messages a flow stop may have overtaken are sent again once the flows run, and stay uncommitted
+ * when the trigger itself closes first.
  */
 export class HandoffDelivery implements BatchDelivery {
   private readonly committer: OffsetCommitter;
@@ -50,20 +50,17 @@ export class HandoffDelivery implements BatchDelivery {
     const moved = () =>
       hold !== undefined && (hold.isHeld(topic, partition) || hold.epoch(topic, partition) !== epoch);
     if (moved()) return 0;
-    let mark = this.hooks.flows.mark();
-    let delivered = this.send(
-      topic,
-      partition,
-      messages,
-      messages.length,
-      () => !isRunning() || isStale() || moved(),
-    );
-    if (delivered === 0) return 0;
-    while (!(await this.hooks.flows.delivered(mark))) {
-      if (!(await this.flowsRunning(heartbeat))) return 0;
-      mark = this.hooks.flows.mark();
-      delivered = this.send(topic, partition, messages, delivered, () => false);
+    const stopped = () => !isRunning() || isStale() || moved();
+    const chunk = this.batchSize ? Math.ceil(SEND_CHUNK / this.batchSize) * this.batchSize : SEND_CHUNK;
+    // Sent a chunk at a time, each delivered before the next is sent: the msgs of a fetch do not all
+    // wait in Node-RED's queue at once, so they die young, and a flow stop overtakes one chunk at most.
+    let delivered = 0;
+    while (delivered < messages.length && !stopped()) {
+      const end = Math.min(delivered + chunk, messages.length);
+      if (!(await this.deliver(topic, partition, messages, delivered, end, heartbeat))) break;
+      delivered = end;
     }
+    if (delivered === 0) return 0;
     const last = messages[delivered - 1]!.offset;
     if (hold && hold.epoch(topic, partition) !== epoch) return delivered;
     resolveOffset(last);
@@ -90,22 +87,35 @@ export class HandoffDelivery implements BatchDelivery {
     await this.committer.settled();
   }
 
-  /** Sends the first `count` records unless `stopped()` says otherwise; returns how many it sent. */
-  private send(
+  /**
+   * Sends records `from` to `to` until they are delivered within one run of the flows (a flow stop
+   * that overtakes them means they are sent again once the flows run); false when the trigger is
+   * closing first.
+   */
+  private async deliver(
     topic: string,
     partition: number,
     messages: KafkaMessage[],
-    count: number,
-    stopped: () => boolean,
-  ): number {
-    // A hand-off batch takes milliseconds: one clock reading and a stop check every few hundred
-    // records keep the per-record path short.
+    from: number,
+    to: number,
+    heartbeat: () => Promise<void>,
+  ): Promise<boolean> {
+    let mark = this.hooks.flows.mark();
+    this.send(topic, partition, messages, from, to);
+    while (!(await this.hooks.flows.delivered(mark))) {
+      if (!(await this.flowsRunning(heartbeat))) return false;
+      mark = this.hooks.flows.mark();
+      this.send(topic, partition, messages, from, to);
+    }
+    return true;
+  }
+
+  /** Sends records `from` to `to` of the batch, as one msg each or as batch msgs. */
+  private send(topic: string, partition: number, messages: KafkaMessage[], from: number, to: number): void {
     const processedAt = this.clock.now();
-    if (this.batchSize) return this.sendBatches(topic, partition, messages, count, stopped, processedAt);
-    let sent = 0;
-    for (; sent < count; sent += 1) {
-      const record = messages[sent]!;
-      if (sent % STOP_CHECK_EVERY === 0 && stopped()) break;
+    if (this.batchSize) return this.sendBatches(topic, partition, messages, from, to, processedAt);
+    for (let index = from; index < to; index += 1) {
+      const record = messages[index]!;
       try {
         this.hooks.send(this.decoder.triggerData(topic, partition, record, processedAt), record);
       } catch (error) {
@@ -114,29 +124,24 @@ export class HandoffDelivery implements BatchDelivery {
         this.hooks.onSendFailed({ topic, partition, offset: record.offset, error });
       }
     }
-    return sent;
   }
 
-  /**
-   * Sends the first `count` records as msgs of up to batchSize records, a stop check before each;
-   * returns how many records it sent. Batches start at fixed places, so sending again repeats them.
-   */
+  /** Sends records `from` to `to` as msgs of up to batchSize records (`from` is a multiple of it). */
   private sendBatches(
     topic: string,
     partition: number,
     messages: KafkaMessage[],
-    count: number,
-    stopped: () => boolean,
+    from: number,
+    to: number,
     processedAt: string,
-  ): number {
+  ): void {
     const size = this.batchSize!;
-    let sent = 0;
-    for (; sent < count && !stopped(); sent = Math.min(sent + size, count)) {
+    for (let start = from; start < to; start += size) {
       const batch = decodeBatch(
         this.decoder,
         topic,
         partition,
-        messages.slice(sent, sent + size),
+        messages.slice(start, Math.min(start + size, to)),
         processedAt,
       );
       for (const { record, error } of batch.undecodable)
@@ -149,7 +154,6 @@ export class HandoffDelivery implements BatchDelivery {
           this.hooks.onSendFailed({ topic, partition, offset: record.offset, error });
       }
     }
-    return sent;
   }
 
   /** Waits, heartbeating, until the flows run; false when the trigger is closing. */

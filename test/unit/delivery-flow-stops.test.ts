@@ -56,6 +56,54 @@ describe('hand-off delivery across flow stops', () => {
     should(h.committed).eql(['2']);
   });
 
+  /** Offsets 0 to count - 1, and how many were sent each time the delivery waited for delivery. */
+  function longBatch(h: Harness, count: number, onWait: (wait: number) => void = () => undefined) {
+    const sentAtWaits: number[] = [];
+    const delivered = h.flows.delivered.bind(h.flows);
+    h.flows.delivered = (mark) => {
+      sentAtWaits.push(h.sent.length);
+      onWait(sentAtWaits.length);
+      return delivered(mark);
+    };
+    return { batch: h.batch([...Array(count).keys()]), sentAtWaits };
+  }
+
+  it('hands a long batch over a part at a time, each delivered before the next is sent', async () => {
+    const h = harness();
+    const { batch, sentAtWaits } = longBatch(h, 600);
+    should(await handoff(h).handleBatch(batch)).equal(600);
+    should(sentAtWaits).eql([256, 512, 600]);
+    should(h.sent).eql([...Array(600).keys()]);
+  });
+
+  it('sends only the part a stop of other nodes overtook again', async () => {
+    const h = harness();
+    const { batch } = longBatch(h, 600, (wait) => {
+      if (wait !== 2) return;
+      h.flows.stop();
+      setTimeout(() => h.flows.start(), 10);
+    });
+    should(await handoff(h).handleBatch(batch)).equal(600);
+    await settled();
+    const part = (from: number, to: number) => [...Array(to - from).keys()].map((n) => n + from);
+    should(h.sent).eql([...part(0, 512), ...part(256, 600)]);
+    should(h.committed).eql(['600']);
+  });
+
+  it('commits the parts delivered before a stop that closes the trigger overtook the next', async () => {
+    const h = harness();
+    const delivery = handoff(h);
+    const { batch } = longBatch(h, 600, (wait) => {
+      if (wait !== 2) return;
+      h.flows.stop();
+      void delivery.finish();
+    });
+    should(await delivery.handleBatch(batch)).equal(256);
+    await settled();
+    should(h.committed).eql(['256']);
+    should(h.resolved).eql(['255']);
+  });
+
   it('sends nothing while a deploy is between stop and start, nor once it is closing', async () => {
     const h = harness();
     const delivery = handoff(h);
