@@ -6,7 +6,8 @@ import type { PartitionHold } from './partition-hold';
 import { decodeBatch, type RecordDecoder } from './record-decoder';
 import type { ProcessingClock } from './trigger-data';
 
-const SEND_CHUNK = 256;
+/** Records handed over before waiting for their delivery (batch output: whole batch msgs of at least this many). */
+const PART_RECORDS = 256;
 
 /**
  * The default delivery: a record counts as done once the next node has received it, and its offset
@@ -18,6 +19,7 @@ const SEND_CHUNK = 256;
 export class HandoffDelivery implements BatchDelivery {
   private readonly committer: OffsetCommitter;
   private readonly stop = new StopSignal();
+  private readonly partSize: number;
 
   constructor(
     private readonly hooks: DeliveryHooks,
@@ -30,6 +32,7 @@ export class HandoffDelivery implements BatchDelivery {
     private readonly hold?: PartitionHold,
   ) {
     this.committer = new OffsetCommitter(consumer);
+    this.partSize = batchSize ? Math.ceil(PART_RECORDS / batchSize) * batchSize : PART_RECORDS;
   }
 
   async handleBatch({
@@ -51,12 +54,11 @@ export class HandoffDelivery implements BatchDelivery {
       hold !== undefined && (hold.isHeld(topic, partition) || hold.epoch(topic, partition) !== epoch);
     if (moved()) return 0;
     const stopped = () => !isRunning() || isStale() || moved();
-    const chunk = this.batchSize ? Math.ceil(SEND_CHUNK / this.batchSize) * this.batchSize : SEND_CHUNK;
-    // Sent a chunk at a time, each delivered before the next is sent: the msgs of a fetch do not all
-    // wait in Node-RED's queue at once, so they die young, and a flow stop overtakes one chunk at most.
+    // Sent a part at a time, each delivered before the next is sent: the msgs of a fetch do not all
+    // wait in Node-RED's queue at once, so they die young, and a flow stop overtakes one part at most.
     let delivered = 0;
     while (delivered < messages.length && !stopped()) {
-      const end = Math.min(delivered + chunk, messages.length);
+      const end = Math.min(delivered + this.partSize, messages.length);
       if (!(await this.deliver(topic, partition, messages, delivered, end, heartbeat))) break;
       delivered = end;
     }

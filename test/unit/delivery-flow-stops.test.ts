@@ -20,6 +20,8 @@ function handoff(h: Harness, heartbeatInterval = 1000): HandoffDelivery {
 }
 
 const settled = () => new Promise((resolve) => setTimeout(resolve, 20));
+/** The offsets from `from` up to `to`. */
+const offsets = (from: number, to: number) => [...Array(to - from).keys()].map((n) => n + from);
 
 describe('hand-off delivery across flow stops', () => {
   it('commits a batch once its messages were delivered', async () => {
@@ -65,7 +67,7 @@ describe('hand-off delivery across flow stops', () => {
       onWait(sentAtWaits.length);
       return delivered(mark);
     };
-    return { batch: h.batch([...Array(count).keys()]), sentAtWaits };
+    return { batch: h.batch(offsets(0, count)), sentAtWaits };
   }
 
   it('hands a long batch over a part at a time, each delivered before the next is sent', async () => {
@@ -73,7 +75,7 @@ describe('hand-off delivery across flow stops', () => {
     const { batch, sentAtWaits } = longBatch(h, 600);
     should(await handoff(h).handleBatch(batch)).equal(600);
     should(sentAtWaits).eql([256, 512, 600]);
-    should(h.sent).eql([...Array(600).keys()]);
+    should(h.sent).eql(offsets(0, 600));
   });
 
   it('sends only the part a stop of other nodes overtook again', async () => {
@@ -85,8 +87,7 @@ describe('hand-off delivery across flow stops', () => {
     });
     should(await handoff(h).handleBatch(batch)).equal(600);
     await settled();
-    const part = (from: number, to: number) => [...Array(to - from).keys()].map((n) => n + from);
-    should(h.sent).eql([...part(0, 512), ...part(256, 600)]);
+    should(h.sent).eql([...offsets(0, 512), ...offsets(256, 600)]);
     should(h.committed).eql(['600']);
   });
 
