@@ -1,10 +1,10 @@
 // The logic behind the `kafka-trigger` command line: reads a Node-RED flows file, finds its Kafka
 // triggers and producers and checks their settings the way the runtime does, without contacting any broker.
 import { readFileSync } from 'node:fs';
-import { resolveBrokerSettings, type BrokerConfig } from '../kafka/broker-settings';
-import { invalidBrokers } from '../kafka/brokers';
-import { resolveProduceSettings, type ProduceConfig } from '../kafka/produce-settings';
-import { resolveTriggerSettings, type TriggerConfig } from '../kafka/trigger-settings';
+import { resolveBrokerSettings, type BrokerConfig } from '../settings/broker-settings';
+import { invalidBrokers } from '../settings/broker-list';
+import { resolveProduceSettings, type ProduceConfig } from '../settings/produce-settings';
+import { resolveTriggerSettings, type TriggerConfig } from '../settings/trigger-settings';
 import {
   BROKER_MIGRATIONS,
   PRODUCE_MIGRATIONS,

@@ -196,7 +196,7 @@ function sessionTimeoutOf(node: EditorNode): unknown {
   return input.length ? input.val() : node.session_timeout;
 }
 
-// --- Topic lists and patterns (issue 14) ---
+// --- Topic lists and patterns ---
 
 /** What the runtime's topic listing (the broker dialog's connection test route) answers. */
 interface TopicsResponse {

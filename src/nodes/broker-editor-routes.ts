@@ -1,9 +1,9 @@
 import type { Node, NodeAPI } from 'node-red';
 import type { Request, Response } from 'express';
-import { createKafkaClient } from '../kafka/kafka-client';
-import { rootMessage } from '../kafka/failure';
-import { SchemaRegistryClient } from '../kafka/schema-registry';
-import { listTopics } from '../kafka/topic-listing';
+import { createKafkaClient } from '../client/kafka-client';
+import { rootMessage } from '../client/failure';
+import { SchemaRegistryClient } from '../formats/schema-registry';
+import { listTopics } from '../client/list-topics';
 import { kafkaLogOptions } from './node-red-logging';
 import type { CheckedConnection, KafkaBrokerConfig, KafkaBrokerCredentials } from './types';
 

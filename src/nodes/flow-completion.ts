@@ -1,5 +1,5 @@
 import type { NodeAPI, NodeMessage } from 'node-red';
-import type { FlowOutcome } from '../kafka/batch-delivery';
+import type { FlowOutcome } from '../delivery/delivery';
 import { flowLifecycleOf, type FlowLifecycle } from './flow-lifecycle';
 
 interface Tracked {

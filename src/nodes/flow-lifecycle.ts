@@ -1,5 +1,5 @@
 import type { NodeAPI } from 'node-red';
-import type { FlowGate } from '../kafka/batch-delivery';
+import type { FlowGate } from '../delivery/delivery';
 
 type Start = () => void;
 

@@ -1,11 +1,11 @@
 import type { ConnectionOptions } from 'node:tls';
 import type { Node, NodeAPI } from 'node-red';
-import { resolveBrokerSettings } from '../kafka/broker-settings';
-import { invalidBrokers, resolveBrokers } from '../kafka/brokers';
-import { resolveSecurity } from '../kafka/connection-security';
-import { createKafkaClient } from '../kafka/kafka-client';
-import { SchemaRegistryClient } from '../kafka/schema-registry';
-import { SharedClient } from '../kafka/shared-client';
+import { resolveBrokerSettings } from '../settings/broker-settings';
+import { invalidBrokers, resolveBrokers } from '../settings/broker-list';
+import { resolveSecurity } from '../client/connection-security';
+import { createKafkaClient } from '../client/kafka-client';
+import { SchemaRegistryClient } from '../formats/schema-registry';
+import { SharedClient } from '../client/shared-client';
 import { BROKER_MIGRATIONS, migrate } from '../settings/migrations';
 import { serveRegistryCheck, serveTopicListing } from './broker-editor-routes';
 import { kafkaLogOptions } from './node-red-logging';

@@ -1,6 +1,6 @@
 import type { Node, NodeAPI } from 'node-red';
-import { invalidBrokers, resolveBrokers } from '../kafka/brokers';
-import { createKafkaClient } from '../kafka/kafka-client';
+import { invalidBrokers, resolveBrokers } from '../settings/broker-list';
+import { createKafkaClient } from '../client/kafka-client';
 import { kafkaLogOptions } from './node-red-logging';
 import type { KafkaBrokerNode, KafkaConnection } from './types';
 

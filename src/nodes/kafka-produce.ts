@@ -1,18 +1,18 @@
 import type { Node, NodeAPI, NodeMessageInFlow } from 'node-red';
-import { DEFAULT_BACKOFF } from '../kafka/backoff';
-import { compressionProblem } from '../kafka/codecs';
-import { rootMessage, type FailureKind } from '../kafka/failure';
-import { outgoingTopic, toOutgoingRecord, type ProduceInput } from '../kafka/produce-record';
-import { resolveProduceSettings } from '../kafka/produce-settings';
-import { PartitionChoices } from '../kafka/partition-choices';
+import { DEFAULT_BACKOFF } from '../client/backoff';
+import { compressionProblem } from '../client/codecs';
+import { rootMessage, type FailureKind } from '../client/failure';
+import { outgoingTopic, toOutgoingRecord, type ProduceInput } from '../producer/produce-record';
+import { resolveProduceSettings } from '../settings/produce-settings';
+import { PartitionChoices } from '../producer/partition-choices';
 import {
   RecordWriter,
   WriteFailure,
   type WriteFailureKind,
   type WriterLimits,
   type WriterState,
-} from '../kafka/record-writer';
-import { SchemaEncoder } from '../kafka/schema-encoder';
+} from '../producer/record-writer';
+import { SchemaEncoder } from '../producer/schema-encoder';
 import { PRODUCE_MIGRATIONS, migrate } from '../settings/migrations';
 import { openConnection } from './kafka-connection';
 import { produceProblemStatus, produceStatusFor } from './produce-status';

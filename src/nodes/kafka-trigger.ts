@@ -1,11 +1,11 @@
 import type { KafkaMessage } from 'kafkajs';
 import type { Node, NodeAPI, NodeMessageInFlow } from 'node-red';
-import { ControlError, parseControlMessage, type ControlProblemKey } from '../kafka/control-message';
-import { rootMessage, type FailureKind } from '../kafka/failure';
-import { UndecodableRecord } from '../kafka/record-decoder';
-import { TriggerConsumer, type ConsumerState } from '../kafka/trigger-consumer';
-import type { TriggerData } from '../kafka/trigger-data';
-import { resolveTriggerSettings, type TriggerSettings } from '../kafka/trigger-settings';
+import { ControlError, parseControlMessage, type ControlProblemKey } from '../consumer/control-message';
+import { rootMessage, type FailureKind } from '../client/failure';
+import { UndecodableRecord } from '../formats/record-decoder';
+import { TriggerConsumer, type ConsumerState } from '../consumer/trigger-consumer';
+import type { TriggerData } from '../formats/trigger-data';
+import { resolveTriggerSettings, type TriggerSettings } from '../settings/trigger-settings';
 import { TRIGGER_MIGRATIONS, migrate } from '../settings/migrations';
 import { flowCompletionOf } from './flow-completion';
 import { flowLifecycleOf } from './flow-lifecycle';

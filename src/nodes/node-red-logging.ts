@@ -1,6 +1,6 @@
 import type { Node, NodeAPI } from 'node-red';
-import { kafkajsLevelFor, type LogSink } from '../kafka/kafkajs-logging';
-import type { KafkaClientOptions } from '../kafka/kafka-client';
+import { kafkajsLevelFor, type LogSink } from '../client/kafkajs-logging';
+import type { KafkaClientOptions } from '../client/kafka-client';
 
 /**
  * kafkajs lines go to Node-RED's runtime log (info, or debug for the protocol and its errors),

@@ -1,6 +1,6 @@
 import type { NodeStatus } from 'node-red';
-import type { FailureKind } from '../kafka/failure';
-import type { WriterState } from '../kafka/record-writer';
+import type { FailureKind } from '../client/failure';
+import type { WriterState } from '../producer/record-writer';
 
 const STATUS = 'kafka-produce.status.';
 

@@ -1,6 +1,6 @@
 import type { NodeStatus } from 'node-red';
-import type { FailureKind } from '../kafka/failure';
-import type { ConsumerState } from '../kafka/trigger-consumer';
+import type { FailureKind } from '../client/failure';
+import type { ConsumerState } from '../consumer/trigger-consumer';
 
 const STATUS = 'kafka-trigger.status.';
 

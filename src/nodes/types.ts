@@ -1,11 +1,11 @@
 import type { Kafka } from 'kafkajs';
 import type { Node, NodeDef, NodeMessage } from 'node-red';
-import type { BrokerConfig } from '../kafka/broker-settings';
-import type { TriggerData } from '../kafka/trigger-data';
-import type { SecuritySettings } from '../kafka/connection-security';
-import type { RegistrySettings, SchemaRegistryClient } from '../kafka/schema-registry';
-import type { TriggerConfig } from '../kafka/trigger-settings';
-import type { ProduceConfig } from '../kafka/produce-settings';
+import type { BrokerConfig } from '../settings/broker-settings';
+import type { TriggerData } from '../formats/trigger-data';
+import type { SecuritySettings } from '../client/connection-security';
+import type { RegistrySettings, SchemaRegistryClient } from '../formats/schema-registry';
+import type { TriggerConfig } from '../settings/trigger-settings';
+import type { ProduceConfig } from '../settings/produce-settings';
 
 /** kafka-broker properties as they stand in flow JSON. */
 export interface KafkaBrokerConfig extends NodeDef, BrokerConfig {

@@ -40,7 +40,7 @@ export const TRIGGER_PROBLEM_KEYS = [
   'invalid-format',
   'invalid-output',
   'invalid-whole-number',
-  // Topic lists and patterns (issue 14).
+  // Topic lists and patterns.
   'empty-topic-in-list',
   'invalid-topic-in-list',
   'invalid-topic-pattern',
@@ -150,7 +150,7 @@ export function isSaslMechanism(value: string): value is SaslMechanism {
   return (SASL_MECHANISMS as readonly string[]).includes(value);
 }
 
-// --- Topic lists and patterns (issue 14) ---
+// --- Topic lists and patterns ---
 
 /**
  * What a trigger's `topic` setting subscribes to: one topic or a comma-separated list (`topics`, in
@@ -254,7 +254,7 @@ export const TRIGGER_RULES = {
   max_batch_size: positiveNumber('max_batch_size', 1000, 'invalid-count'),
   /** Milliseconds a partial batch may wait for more records; 0 sends each fetch's records at once. */
   max_batch_wait: wholeNumber('max_batch_wait', 0, 'invalid-whole-number'),
-  // Control messages and replay (issue 14).
+  // Control messages and replay.
   /** Only read when start_from is `timestamp`: an RFC 3339 date-time; blank is a problem then. */
   start_timestamp: {
     defaultValue: '',

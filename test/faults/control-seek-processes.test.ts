@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import should from 'should';
 import { createTopic } from '../../scripts/kafka/local-kafka';
-import type { TriggerData } from '../../src/kafka/trigger-data';
+import type { TriggerData } from '../../src/formats/trigger-data';
 import { describeGroup, produce, recordsOnEachPartition, uniqueName } from '../support/kafka';
 import { printFigures, readRecordedPayloads, seconds, groupMembers } from '../support/faults';
 import { brokerNode, fileRecorderNode, tab, TAB, triggerNode, type FlowNode } from '../support/flows';

@@ -1,7 +1,7 @@
 // Records compressed by this package's codecs on write are read back, byte for byte, by kcat (librdkafka)
 // and by Kafka's own Java consumer, and the broker's log shows the batches really carry each codec.
 import should from 'should';
-import { compressionProblem } from '../../src/kafka/codecs';
+import { compressionProblem } from '../../src/client/codecs';
 import type { Compression } from '../../src/settings/setting-rules';
 import { newTopic } from '../support/kafka';
 import { brokerNode, helperNode, produceNode, tab } from '../support/flows';

@@ -1,7 +1,7 @@
 // Batch output against the real broker, inside Node-RED: what each msg holds, what is committed,
 // and that a failed batch is dead-lettered record by record.
 import should from 'should';
-import type { MetricsSnapshot } from '../../src/kafka/consumer-metrics';
+import type { MetricsSnapshot } from '../../src/consumer/consumer-metrics';
 import type { KafkaTriggerBatchMessage } from '../../src/nodes/types';
 import { describeGroup, newTopic, produce, readRecords } from '../support/kafka';
 import { functionNode, helperNode } from '../support/flows';

@@ -5,7 +5,7 @@
 import should from 'should';
 import { AssignerProtocol } from 'kafkajs';
 import type { NodeMessage } from 'node-red';
-import type { MetricsSnapshot } from '../../src/kafka/consumer-metrics';
+import type { MetricsSnapshot } from '../../src/consumer/consumer-metrics';
 import type { KafkaTriggerMessage } from '../../src/nodes/types';
 import { describeGroup, newTopic, produce, recordsOnEachPartition, testKafka } from '../support/kafka';
 import { brokerNode, catchWatcher, helperNode, tab, triggerNode, TAB, type FlowNode } from '../support/flows';

@@ -1,5 +1,5 @@
 import should from 'should';
-import { DEAD_LETTER_HEADERS } from '../../src/kafka/dead-letter';
+import { DEAD_LETTER_HEADERS } from '../../src/consumer/dead-letter';
 import type { KafkaTriggerMessage } from '../../src/nodes/types';
 import { describeGroup, newTopic, produce, testKafka } from '../support/kafka';
 import { functionNode, switchNode, TAB, type FlowNode } from '../support/flows';

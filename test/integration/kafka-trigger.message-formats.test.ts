@@ -4,7 +4,7 @@ import { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
 import type { NodeMessage } from 'node-red';
 import should from 'should';
 import type { LocalSchemaRegistry } from '../../scripts/schema-registry/local-schema-registry';
-import { DEAD_LETTER_HEADERS } from '../../src/kafka/dead-letter';
+import { DEAD_LETTER_HEADERS } from '../../src/consumer/dead-letter';
 import type { KafkaTriggerMessage } from '../../src/nodes/types';
 import { brokerNode, catchWatcher, helperNode, produceNode, tab, triggerNode } from '../support/flows';
 import { newTopic, produce, readRecords, uniqueName } from '../support/kafka';

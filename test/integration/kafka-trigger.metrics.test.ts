@@ -1,5 +1,5 @@
 import should from 'should';
-import type { MetricsSnapshot } from '../../src/kafka/consumer-metrics';
+import type { MetricsSnapshot } from '../../src/consumer/consumer-metrics';
 import { newTopic, produce } from '../support/kafka';
 import { helperNode } from '../support/flows';
 import { collect, deployTrigger, startNodeRed, stopNodeRed } from '../support/node-red';

@@ -1,7 +1,7 @@
 // A trigger on several topics: a comma-separated list, or /regex/ with topics created after deploy.
 import should from 'should';
 import { createTopic } from '../../scripts/kafka/local-kafka';
-import type { MetricsSnapshot } from '../../src/kafka/consumer-metrics';
+import type { MetricsSnapshot } from '../../src/consumer/consumer-metrics';
 import type { KafkaTriggerMessage } from '../../src/nodes/types';
 import { describeGroup, newTopic, produce, uniqueName } from '../support/kafka';
 import { functionNode, helperNode } from '../support/flows';

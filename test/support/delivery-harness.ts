@@ -1,10 +1,10 @@
 // A fake kafkajs consumer and batch for the deliveries' unit tests, and a flow gate the test stops
 // and starts by hand. Only the deliveries' own logic runs; the integration tests run them on Kafka.
 import type { Consumer, KafkaMessage } from 'kafkajs';
-import type { DeliveryHooks, FetchedBatch, FlowGate, FlowOutcome } from '../../src/kafka/batch-delivery';
-import { RecordDecoder } from '../../src/kafka/record-decoder';
-import type { TriggerData } from '../../src/kafka/trigger-data';
-import type { ConsumerState, TriggerConsumerHooks } from '../../src/kafka/trigger-consumer';
+import type { DeliveryHooks, FetchedBatch, FlowGate, FlowOutcome } from '../../src/delivery/delivery';
+import { RecordDecoder } from '../../src/formats/record-decoder';
+import type { TriggerData } from '../../src/formats/trigger-data';
+import type { ConsumerState, TriggerConsumerHooks } from '../../src/consumer/trigger-consumer';
 
 export const DEFAULT_DECODER = new RecordDecoder({ message: 'auto', key: 'text' }, undefined);
 

@@ -2,7 +2,7 @@
 // delivery bookkeeping, process resource probes and the FIGURES lines every scenario prints.
 import { existsSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { AssignerProtocol, Kafka, logLevel, type Admin, type Producer } from 'kafkajs';
-import type { TriggerData } from '../../src/kafka/trigger-data';
+import type { TriggerData } from '../../src/formats/trigger-data';
 import { sleep } from './wait';
 
 export type BrokerAddress = { bootstrap: string };

@@ -1,13 +1,13 @@
 // Batch output in both deliveries, and the wait for a partial batch, on a fake kafkajs batch and
 // consumer: what each msg holds, what is resolved and what is committed.
 import should from 'should';
-import { CompletionDelivery } from '../../src/kafka/completion-delivery';
-import { HandoffDelivery } from '../../src/kafka/handoff-delivery';
-import { InFlightLimit } from '../../src/kafka/in-flight-limit';
-import { PartialBatches } from '../../src/kafka/partial-batches';
-import { RecordDecoder } from '../../src/kafka/record-decoder';
-import { ProcessingClock } from '../../src/kafka/trigger-data';
-import type { BatchDelivery, FlowOutcome } from '../../src/kafka/batch-delivery';
+import { CompleteDelivery } from '../../src/delivery/complete-delivery';
+import { HandoffDelivery } from '../../src/delivery/handoff-delivery';
+import { InFlightLimit } from '../../src/delivery/in-flight-limit';
+import { BatchWait } from '../../src/delivery/batch-wait';
+import { RecordDecoder } from '../../src/formats/record-decoder';
+import { ProcessingClock } from '../../src/formats/trigger-data';
+import type { BatchDelivery, FlowOutcome } from '../../src/delivery/delivery';
 import { waitFor } from '../support/wait';
 import { DEFAULT_DECODER, harness, type Harness } from '../support/delivery-harness';
 
@@ -23,8 +23,8 @@ function completion(
   batchSize: number,
   deadLettered: string[] = [],
   limit = new InFlightLimit(1000),
-): CompletionDelivery {
-  return new CompletionDelivery({
+): CompleteDelivery {
+  return new CompleteDelivery({
     consumer: h.consumer,
     hooks: h.hooks,
     decoder: DEFAULT_DECODER,
@@ -104,7 +104,7 @@ describe('batch output', () => {
     it('holds a partial batch (resolved, not committed) and fills it from the next fetch', async () => {
       const h = harness();
       const late: number[] = [];
-      const batches = new PartialBatches(handoff(h, 3), 3, 60000, (records) => late.push(records));
+      const batches = new BatchWait(handoff(h, 3), 3, 60000, (records) => late.push(records));
       should(await batches.handleBatch(h.batch([0, 1]))).equal(0);
       should(h.resolved).eql(['1']);
       should(h.batches).be.empty();
@@ -122,7 +122,7 @@ describe('batch output', () => {
     it('sends a partial batch once its wait is over, and counts it', async () => {
       const h = harness();
       const late: number[] = [];
-      const batches = new PartialBatches(handoff(h, 10), 10, 30, (records) => late.push(records));
+      const batches = new BatchWait(handoff(h, 10), 10, 30, (records) => late.push(records));
       const heldAt = Date.now();
       await batches.handleBatch(h.batch([7]));
       await waitFor(() => h.batches.length > 0, 5000, 'the held batch');
@@ -135,7 +135,7 @@ describe('batch output', () => {
 
     it('drops what it holds on a new assignment and on close: it is fetched again from the committed offset', async () => {
       const h = harness();
-      const batches = new PartialBatches(handoff(h, 10), 10, 20, () => undefined);
+      const batches = new BatchWait(handoff(h, 10), 10, 20, () => undefined);
       await batches.handleBatch(h.batch([0, 1]));
       batches.assigned({ t: [0] });
       await batches.handleBatch(h.batch([5]));
@@ -154,7 +154,7 @@ describe('batch output', () => {
         moveTo: () => undefined,
         finish: async () => undefined,
       };
-      const batches = new PartialBatches(takeNone, 3, 60000, () => undefined);
+      const batches = new BatchWait(takeNone, 3, 60000, () => undefined);
       await batches.handleBatch(h.batch([0, 1]));
       should(h.resolved).eql(['1']);
       // Paused now: the held records and the new ones are refused, so fetching starts again at 0.
@@ -177,7 +177,7 @@ describe('batch output', () => {
         moveTo: () => undefined,
         finish: async () => undefined,
       };
-      const batches = new PartialBatches(gated, 10, 20, () => undefined);
+      const batches = new BatchWait(gated, 10, 20, () => undefined);
       await batches.handleBatch(h.batch([5, 6]));
       await new Promise((resolve) => setTimeout(resolve, 60));
       should(sent).be.empty();

@@ -2,7 +2,11 @@ import * as zlib from 'node:zlib';
 import { CompressionCodecs, CompressionTypes } from 'kafkajs';
 import * as lz4js from 'lz4js';
 import should from 'should';
-import { compressionProblem, registerCompressionCodecs, type CompressionCodec } from '../../src/kafka/codecs';
+import {
+  compressionProblem,
+  registerCompressionCodecs,
+  type CompressionCodec,
+} from '../../src/client/codecs';
 
 // kafkajs has no typings for its protocol internals; the wiring tests drive them the way a fetch does.
 // eslint-disable-next-line @typescript-eslint/no-require-imports

@@ -1,9 +1,9 @@
 import should from 'should';
-import { retryDelay } from '../../src/kafka/backoff';
-import { resolveBrokerSettings } from '../../src/kafka/broker-settings';
-import { invalidBrokers, resolveBrokers } from '../../src/kafka/brokers';
-import { resolveSecurity } from '../../src/kafka/connection-security';
-import { classifyFailure, rootMessage } from '../../src/kafka/failure';
+import { retryDelay } from '../../src/client/backoff';
+import { resolveBrokerSettings } from '../../src/settings/broker-settings';
+import { invalidBrokers, resolveBrokers } from '../../src/settings/broker-list';
+import { resolveSecurity } from '../../src/client/connection-security';
+import { classifyFailure, rootMessage } from '../../src/client/failure';
 import { parseBrokerList } from '../../src/settings/setting-rules';
 
 describe('broker lists', () => {

@@ -1,7 +1,7 @@
 import should from 'should';
-import { ControlError, parseControlMessage, parseSeekTarget } from '../../src/kafka/control-message';
-import { seekPositions } from '../../src/kafka/seek-positions';
-import { PartitionHold } from '../../src/kafka/partition-hold';
+import { ControlError, parseControlMessage, parseSeekTarget } from '../../src/consumer/control-message';
+import { seekPositions } from '../../src/consumer/seek-positions';
+import { PartitionHold } from '../../src/consumer/partition-hold';
 
 function problem(run: () => unknown): { key: string; params: Record<string, string | number> } {
   try {

@@ -1,10 +1,10 @@
 // What the two delivery modes commit when a flow stop overtakes the messages they sent.
 import should from 'should';
-import type { FlowOutcome } from '../../src/kafka/batch-delivery';
-import { CompletionDelivery } from '../../src/kafka/completion-delivery';
-import { HandoffDelivery } from '../../src/kafka/handoff-delivery';
-import { InFlightLimit } from '../../src/kafka/in-flight-limit';
-import { ProcessingClock } from '../../src/kafka/trigger-data';
+import type { FlowOutcome } from '../../src/delivery/delivery';
+import { CompleteDelivery } from '../../src/delivery/complete-delivery';
+import { HandoffDelivery } from '../../src/delivery/handoff-delivery';
+import { InFlightLimit } from '../../src/delivery/in-flight-limit';
+import { ProcessingClock } from '../../src/formats/trigger-data';
 import { DEFAULT_DECODER, harness, type Harness } from '../support/delivery-harness';
 
 /** A hand-off delivery in record output on the harness. */
@@ -148,7 +148,7 @@ describe('flow-controlled delivery across flow stops', () => {
     let drops = 1;
     const h = harness(async () => (drops-- > 0 ? { dropped: true } : {}));
     const limit = new InFlightLimit(10);
-    const delivery = new CompletionDelivery(options(h, limit));
+    const delivery = new CompleteDelivery(options(h, limit));
     await delivery.handleBatch(h.batch([7]));
     await settled();
     should(h.sent).eql([7, 7]);
@@ -160,7 +160,7 @@ describe('flow-controlled delivery across flow stops', () => {
     let finishDrop: (outcome: FlowOutcome) => void = () => undefined;
     const h = harness(() => new Promise((resolve) => (finishDrop = resolve)));
     const limit = new InFlightLimit(10);
-    const delivery = new CompletionDelivery(options(h, limit));
+    const delivery = new CompleteDelivery(options(h, limit));
     await delivery.handleBatch(h.batch([3]));
     const finishing = delivery.finish(5000);
     finishDrop({ dropped: true });
@@ -173,7 +173,7 @@ describe('flow-controlled delivery across flow stops', () => {
   it('a close while a dropped record waits for the flows to run leaves it uncommitted at once', async () => {
     const h = harness(async () => ({ dropped: true }));
     const limit = new InFlightLimit(10);
-    const delivery = new CompletionDelivery({ ...options(h, limit), heartbeatInterval: 600000 });
+    const delivery = new CompleteDelivery({ ...options(h, limit), heartbeatInterval: 600000 });
     await delivery.handleBatch(h.batch([4]));
     h.flows.stop();
     await settled();

@@ -1,7 +1,7 @@
 import should from 'should';
-import { CompletionWatermarks } from '../../src/kafka/completion-watermarks';
-import { deadLetterMessage, DEAD_LETTER_HEADERS } from '../../src/kafka/dead-letter';
-import { InFlightLimit } from '../../src/kafka/in-flight-limit';
+import { CompletionWatermarks } from '../../src/delivery/completion-watermarks';
+import { deadLetterMessage, DEAD_LETTER_HEADERS } from '../../src/consumer/dead-letter';
+import { InFlightLimit } from '../../src/delivery/in-flight-limit';
 import type { KafkaMessage } from 'kafkajs';
 
 describe('completion watermarks', () => {

@@ -1,6 +1,6 @@
 import { Kafka, logLevel } from 'kafkajs';
 import should from 'should';
-import { kafkajsLevelFor, kafkajsLogCreator } from '../../src/kafka/kafkajs-logging';
+import { kafkajsLevelFor, kafkajsLogCreator } from '../../src/client/kafkajs-logging';
 
 interface Routed {
   level: 'info' | 'debug';

@@ -1,7 +1,7 @@
 // The offset committer against a fake consumer whose commits the test lets land one by one.
 import should from 'should';
 import type { Consumer } from 'kafkajs';
-import { OffsetCommitter } from '../../src/kafka/offset-committer';
+import { OffsetCommitter } from '../../src/delivery/offset-committer';
 
 type Offsets = { topic: string; partition: number; offset: string }[];
 

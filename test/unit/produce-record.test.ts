@@ -1,7 +1,7 @@
-// How a msg becomes a Kafka record (src/kafka/produce-record.ts): the contract's rules for the value,
+// How a msg becomes a Kafka record (src/producer/produce-record.ts): the contract's rules for the value,
 // key, headers, partition and topic, and a problem, never an exception, for a msg that cannot be one.
 import should from 'should';
-import { toOutgoingRecord, type ProduceInput } from '../../src/kafka/produce-record';
+import { toOutgoingRecord, type ProduceInput } from '../../src/producer/produce-record';
 
 const NODE_TOPIC = { topic: 'orders', key: undefined };
 

@@ -1,13 +1,13 @@
 import should from 'should';
 import type { KafkaMessage } from 'kafkajs';
-import { RecordDecoder, UndecodableRecord } from '../../src/kafka/record-decoder';
+import { RecordDecoder, UndecodableRecord } from '../../src/formats/record-decoder';
 import {
   encodeWire,
   RegistryUnavailable,
   type RegisteredSchema,
   type SchemaRegistryClient,
-} from '../../src/kafka/schema-registry';
-import type { RecordFormats } from '../../src/kafka/trigger-settings';
+} from '../../src/formats/schema-registry';
+import type { RecordFormats } from '../../src/settings/trigger-settings';
 
 const AT = '2024-06-18T05:09:00Z';
 const EVERY_BYTE = Buffer.from(Array.from({ length: 256 }, (_, i) => i));

@@ -3,14 +3,14 @@
 // test/integration/kafka-produce.test.ts.
 import { CompressionTypes, type Message, type ProducerBatch, type RecordMetadata } from 'kafkajs';
 import should from 'should';
-import type { OutgoingRecord } from '../../src/kafka/produce-record';
+import type { OutgoingRecord } from '../../src/producer/produce-record';
 import {
   RecordWriter,
   WriteFailure,
   type WriterLimits,
   type WriterProducer,
   type WriterState,
-} from '../../src/kafka/record-writer';
+} from '../../src/producer/record-writer';
 import { waitFor } from '../support/wait';
 
 type Answer = (batch: ProducerBatch) => Promise<RecordMetadata[]>;

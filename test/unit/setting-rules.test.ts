@@ -5,9 +5,9 @@
 import path from 'node:path';
 import should from 'should';
 import { inspectKafkaNodes, type FlowNode } from '../../src/cli/flows-file';
-import { resolveBrokerSettings } from '../../src/kafka/broker-settings';
-import { resolveProduceSettings } from '../../src/kafka/produce-settings';
-import { resolveTriggerSettings } from '../../src/kafka/trigger-settings';
+import { resolveBrokerSettings } from '../../src/settings/broker-settings';
+import { resolveProduceSettings } from '../../src/settings/produce-settings';
+import { resolveTriggerSettings } from '../../src/settings/trigger-settings';
 import { BROKER_VERSION, PRODUCE_VERSION, TRIGGER_VERSION } from '../../src/settings/migrations';
 import {
   BROKER_RULES,

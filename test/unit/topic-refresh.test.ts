@@ -5,8 +5,8 @@
 import { statesOnlyHooks } from '../support/delivery-harness';
 import should from 'should';
 import type { Kafka } from 'kafkajs';
-import { TriggerConsumer, type ConsumerState } from '../../src/kafka/trigger-consumer';
-import { resolveTriggerSettings, type TriggerConfig } from '../../src/kafka/trigger-settings';
+import { TriggerConsumer, type ConsumerState } from '../../src/consumer/trigger-consumer';
+import { resolveTriggerSettings, type TriggerConfig } from '../../src/settings/trigger-settings';
 import { EVENTS, FakeAdmin, FakeConsumerBase } from '../support/fake-kafka';
 import { sleep, waitFor } from '../support/wait';
 

@@ -1,11 +1,11 @@
 // The topic setting's three forms (one topic, a comma-separated list, /regex/) and what they select.
 import should from 'should';
-import { assignmentOf, isAssigned, partitionCount } from '../../src/kafka/assignment';
-import { ConsumerMetrics } from '../../src/kafka/consumer-metrics';
+import { assignmentOf, isAssigned, partitionCount } from '../../src/consumer/assignment';
+import { ConsumerMetrics } from '../../src/consumer/consumer-metrics';
 import { loadMessages } from '../../src/cli/messages';
 import { inspectKafkaNodes } from '../../src/cli/flows-file';
-import { sameTopics } from '../../src/kafka/topic-subscription';
-import { resolveTriggerSettings, type TriggerConfig } from '../../src/kafka/trigger-settings';
+import { sameTopics } from '../../src/consumer/subscription';
+import { resolveTriggerSettings, type TriggerConfig } from '../../src/settings/trigger-settings';
 import { statusFor } from '../../src/nodes/trigger-status';
 import { TRIGGER_RULES, parseTopicSelection, selectedTopics } from '../../src/settings/setting-rules';
 import type { Batch } from 'kafkajs';

@@ -3,9 +3,9 @@
 import { statesOnlyHooks } from '../support/delivery-harness';
 import should from 'should';
 import { KafkaJSConnectionError, type Kafka } from 'kafkajs';
-import type { BackoffPolicy } from '../../src/kafka/backoff';
-import { TriggerConsumer, type ConsumerState } from '../../src/kafka/trigger-consumer';
-import { resolveTriggerSettings } from '../../src/kafka/trigger-settings';
+import type { BackoffPolicy } from '../../src/client/backoff';
+import { TriggerConsumer, type ConsumerState } from '../../src/consumer/trigger-consumer';
+import { resolveTriggerSettings } from '../../src/settings/trigger-settings';
 import { EVENTS, FakeAdmin, FakeConsumerBase } from '../support/fake-kafka';
 import { waitFor } from '../support/wait';
 

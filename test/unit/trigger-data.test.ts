@@ -4,7 +4,7 @@ import {
   decodeValue,
   formatProcessingTime,
   ProcessingClock,
-} from '../../src/kafka/trigger-data';
+} from '../../src/formats/trigger-data';
 
 describe('trigger data', () => {
   describe('decodeValue', () => {

@@ -1,5 +1,5 @@
 import should from 'should';
-import { resolveTriggerSettings, type TriggerConfig } from '../../src/kafka/trigger-settings';
+import { resolveTriggerSettings, type TriggerConfig } from '../../src/settings/trigger-settings';
 import { isValidTopicName } from '../../src/settings/setting-rules';
 
 function settingsOf(config: TriggerConfig) {

@@ -1,18 +1,18 @@
 import type { Consumer, KafkaMessage } from 'kafkajs';
-import type { MemberAssignment } from './assignment';
-import type { BatchDelivery, DeliveryHooks, FetchedBatch, FlowOutcome } from './batch-delivery';
+import type { MemberAssignment } from '../consumer/assignment';
+import type { BatchDelivery, DeliveryHooks, FetchedBatch, FlowOutcome } from './delivery';
 import { CompletionWatermarks } from './completion-watermarks';
 import { OffsetCommitter } from './offset-committer';
-import { StopSignal } from './stop-signal';
+import { StopSignal } from '../consumer/stop-signal';
 import type { InFlightLimit } from './in-flight-limit';
-import type { PartitionHold } from './partition-hold';
-import { decodeBatch, type RecordDecoder } from './record-decoder';
-import type { ProcessingClock } from './trigger-data';
+import type { PartitionHold } from '../consumer/partition-hold';
+import { decodeBatch, type RecordDecoder } from '../formats/record-decoder';
+import type { ProcessingClock } from '../formats/trigger-data';
 
 /** How often a seek looks again whether the records it waits for are finished. */
 const SETTLE_POLL_MS = 20;
 
-export interface CompletionDeliveryOptions {
+export interface CompleteDeliveryOptions {
   consumer: Consumer;
   hooks: DeliveryHooks;
   decoder: RecordDecoder;
@@ -34,14 +34,14 @@ export interface CompletionDeliveryOptions {
  * partition's offset is committed only up to the last record before which all are done, and
  * fetching waits while `limit.max` records are unfinished.
  */
-export class CompletionDelivery implements BatchDelivery {
+export class CompleteDelivery implements BatchDelivery {
   private readonly watermarks = new CompletionWatermarks();
   private readonly committer: OffsetCommitter;
   private readonly stop = new StopSignal();
   /** After finish(): outcomes that come later change nothing, the records come again after a restart. */
   private finished = false;
 
-  constructor(private readonly options: CompletionDeliveryOptions) {
+  constructor(private readonly options: CompleteDeliveryOptions) {
     this.committer = new OffsetCommitter(options.consumer);
   }
 

@@ -1,6 +1,6 @@
 import type { KafkaMessage } from 'kafkajs';
-import type { MemberAssignment } from './assignment';
-import type { TriggerData } from './trigger-data';
+import type { MemberAssignment } from '../consumer/assignment';
+import type { TriggerData } from '../formats/trigger-data';
 
 /**
  * How the flow ended for one record: with an error, or not; or `dropped` when a flow stop closed a

@@ -1,4 +1,4 @@
-import { isBrokerAddress, parseBrokerList } from '../settings/setting-rules';
+import { isBrokerAddress, parseBrokerList } from './setting-rules';
 
 /** The entries that are not `host:port` with a port from 1 to 65535. */
 export function invalidBrokers(brokers: string[]): string[] {

@@ -9,7 +9,7 @@ import {
   type SettingProblem,
   type StartFrom,
   type TriggerProblemKey,
-} from '../settings/setting-rules';
+} from './setting-rules';
 
 /** kafka-trigger properties as they stand in flow JSON (numbers may be numeric strings). */
 export interface TriggerConfig {

@@ -10,7 +10,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { createTopic, startLocalKafka, type LocalKafka } from '../scripts/kafka/local-kafka';
+import { createTopic, startLocalKafka, type LocalKafka } from '../kafka/local-kafka';
 import { ROOT, startCeiling, startNodeRed, type ConsumerProcess } from './children';
 import { fmt, log, mb, median, ms, percentiles } from './figures';
 import type { ProbeReport } from './nodes/lib/probe';

@@ -5,7 +5,7 @@
 // records, so the gap to the product is the product's own per-record work plus Node-RED. The
 // tuned ceiling only adds larger fetch sizes; the peers bench's baseline also parses each value.
 import { Kafka, logLevel, type EachBatchPayload } from 'kafkajs';
-import { OffsetCommitter } from '../src/kafka/offset-committer';
+import { OffsetCommitter } from '../../src/delivery/offset-committer';
 import { Probe, SENT_AT_HEADER } from './nodes/lib/probe';
 import type { WorkerConfig } from './settings';
 

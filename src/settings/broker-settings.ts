@@ -3,7 +3,7 @@ import {
   type BrokerProblemKey,
   type SaslMechanism,
   type SettingProblem,
-} from '../settings/setting-rules';
+} from './setting-rules';
 
 /** kafka-broker properties as they stand in flow JSON; credentials and the TLS node are apart. */
 export interface BrokerConfig {

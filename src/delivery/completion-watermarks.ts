@@ -1,4 +1,4 @@
-import { isAssigned, type MemberAssignment } from './assignment';
+import { isAssigned, type MemberAssignment } from '../consumer/assignment';
 
 interface PartitionState {
   topic: string;

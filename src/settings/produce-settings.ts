@@ -6,7 +6,7 @@ import {
   type ProduceMessageFormat,
   type ProduceProblemKey,
   type SettingProblem,
-} from '../settings/setting-rules';
+} from './setting-rules';
 
 /** kafka-produce properties as they stand in flow JSON (numbers may be numeric strings). */
 export interface ProduceConfig {

@@ -3,11 +3,8 @@
 // Node-RED with the same counting sink; the registry is the test one (scripts/schema-registry).
 import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
 import { CompressionTypes, type Message } from 'kafkajs';
-import { createTopic, type LocalKafka } from '../scripts/kafka/local-kafka';
-import {
-  startLocalSchemaRegistry,
-  type LocalSchemaRegistry,
-} from '../scripts/schema-registry/local-schema-registry';
+import { createTopic, type LocalKafka } from '../kafka/local-kafka';
+import { startLocalSchemaRegistry, type LocalSchemaRegistry } from '../schema-registry/local-schema-registry';
 import { startNodeRed, type ConsumerProcess } from './children';
 import { fmt, log, median } from './figures';
 import { benchRecord, withProducer } from './producer';

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { retryDelay, type BackoffPolicy } from './backoff';
-import { RegistryUnavailable, type SchemaRegistryClient } from './schema-registry';
+import { retryDelay, type BackoffPolicy } from '../client/backoff';
+import { RegistryUnavailable, type SchemaRegistryClient } from '../formats/schema-registry';
 
 /** Why an encoding attempt is still waiting: reported once per failed attempt. */
 export interface EncoderRetry {

@@ -20,7 +20,7 @@ import ts from 'typescript';
 import type { ProbeMessage, ProbeReport, ProbeRequest } from './nodes/lib/probe';
 import type { WorkerConfig } from './settings';
 
-export const ROOT = path.resolve(__dirname, '..');
+export const ROOT = path.resolve(__dirname, '..', '..');
 const STOP_TIMEOUT_MS = 20_000;
 
 export interface ConsumerProcess {

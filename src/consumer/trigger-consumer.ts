@@ -1,24 +1,24 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Admin, Consumer, EachBatchPayload, Kafka, KafkaMessage, Producer } from 'kafkajs';
 import { assignmentOf, partitionCount, type MemberAssignment } from './assignment';
-import { DEFAULT_BACKOFF, RetryCount, retryDelay, type BackoffPolicy } from './backoff';
-import type { BatchDelivery, DeliveryHooks, FetchedBatch } from './batch-delivery';
-import { CompletionDelivery } from './completion-delivery';
+import { DEFAULT_BACKOFF, RetryCount, retryDelay, type BackoffPolicy } from '../client/backoff';
+import type { BatchDelivery, DeliveryHooks, FetchedBatch } from '../delivery/delivery';
+import { CompleteDelivery } from '../delivery/complete-delivery';
 import { deadLetterMessage } from './dead-letter';
 import { ConsumerMetrics, type MetricsSnapshot } from './consumer-metrics';
-import { classifyFailure, type FailureKind } from './failure';
-import { HandoffDelivery } from './handoff-delivery';
-import { InFlightLimit } from './in-flight-limit';
-import { PartialBatches } from './partial-batches';
+import { classifyFailure, type FailureKind } from '../client/failure';
+import { HandoffDelivery } from '../delivery/handoff-delivery';
+import { InFlightLimit } from '../delivery/in-flight-limit';
+import { BatchWait } from '../delivery/batch-wait';
 import { ControlError, type ControlCommand, type SeekTarget } from './control-message';
 import { PartitionHold } from './partition-hold';
 import { seekPositions, type SeekPosition } from './seek-positions';
-import { RecordDecoder } from './record-decoder';
-import type { SchemaRegistryClient } from './schema-registry';
+import { RecordDecoder } from '../formats/record-decoder';
+import type { SchemaRegistryClient } from '../formats/schema-registry';
 import { StopSignal } from './stop-signal';
-import { ProcessingClock } from './trigger-data';
-import type { TriggerSettings } from './trigger-settings';
-import { NoMatchingTopics, sameTopics, subscriptionTopics } from './topic-subscription';
+import { ProcessingClock } from '../formats/trigger-data';
+import type { TriggerSettings } from '../settings/trigger-settings';
+import { NoMatchingTopics, sameTopics, subscriptionTopics } from './subscription';
 
 const FETCH_MAX_WAIT_MS = 1000;
 /** How long a consumer replaced for a new set of matched topics waits for records still in the flow. */
@@ -293,7 +293,7 @@ export class TriggerConsumer {
     const { output } = this.settings;
     const delivery = this.recordDelivery(consumer, output.kind === 'batch' ? output.maxSize : undefined);
     if (output.kind === 'record' || output.maxWait === 0) return delivery;
-    return new PartialBatches(delivery, output.maxSize, output.maxWait, (records) =>
+    return new BatchWait(delivery, output.maxSize, output.maxWait, (records) =>
       this.metrics.recordsHandled(records),
     );
   }
@@ -311,7 +311,7 @@ export class TriggerConsumer {
         batchSize,
         this.hold,
       );
-    return new CompletionDelivery({
+    return new CompleteDelivery({
       consumer,
       hooks: {
         ...this.hooks,
@@ -415,7 +415,7 @@ export class TriggerConsumer {
     });
   }
 
-  // --- Topic lists and patterns (issue 14) ---
+  // --- Topic lists and patterns ---
 
   /** The topics to subscribe to now: the list, or what the pattern matches (never the dead-letter topic). */
   private topicsNow(): Promise<string[]> {

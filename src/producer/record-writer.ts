@@ -3,8 +3,8 @@
 // them in arrival order); a lone record goes out at once. While the broker cannot be reached,
 // records wait, capped in number, each until its send timeout; the connection is retried with backoff.
 import type { CompressionTypes, Message, ProducerBatch, RecordMetadata, TopicMessages } from 'kafkajs';
-import { RetryCount, type BackoffPolicy } from './backoff';
-import { classifyFailure, isRetriable, type FailureKind } from './failure';
+import { RetryCount, type BackoffPolicy } from '../client/backoff';
+import { classifyFailure, isRetriable, type FailureKind } from '../client/failure';
 import type { OutgoingRecord } from './produce-record';
 
 /** The part of a kafkajs producer the writer uses. */

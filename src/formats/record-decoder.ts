@@ -2,7 +2,7 @@ import type { KafkaMessage } from 'kafkajs';
 import type { KeyFormat, MessageFormat } from '../settings/setting-rules';
 import { wireSchemaId, type SchemaRegistryClient } from './schema-registry';
 import { decodeHeaders, decodeValue, type TriggerData } from './trigger-data';
-import type { RecordFormats } from './trigger-settings';
+import type { RecordFormats } from '../settings/trigger-settings';
 
 /** A record's value or key that its format cannot decode: that record fails, consumption goes on. */
 export class UndecodableRecord extends Error {

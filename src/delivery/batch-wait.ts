@@ -1,6 +1,6 @@
 import type { KafkaMessage } from 'kafkajs';
-import type { MemberAssignment } from './assignment';
-import type { BatchDelivery, FetchedBatch } from './batch-delivery';
+import type { MemberAssignment } from '../consumer/assignment';
+import type { BatchDelivery, FetchedBatch } from './delivery';
 
 /** A partition's records held back for more, since `since` (ms), until `timer` sends them. */
 interface Held {
@@ -15,7 +15,7 @@ interface Held {
  * records are resolved, so fetching moves on, but not committed: after a rebalance, a crash or a
  * close they are simply fetched again, from the committed offset, by whoever owns the partition.
  */
-export class PartialBatches implements BatchDelivery {
+export class BatchWait implements BatchDelivery {
   private readonly held = new Map<string, Held>();
   /** Per partition, the work under way, so a timer's send and a fetch's never overlap. */
   private readonly queues = new Map<string, Promise<unknown>>();

@@ -9,8 +9,8 @@ import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { createTopic, type LocalKafka } from '../scripts/kafka/local-kafka';
-import { withAdmin } from '../scripts/kafka/topics';
+import { createTopic, type LocalKafka } from '../kafka/local-kafka';
+import { withAdmin } from '../kafka/topics';
 import { ROOT, startCeiling, startNodeRed, startSinkFlow, type ConsumerProcess } from './children';
 import { fmt, log, median } from './figures';
 import { nowMs, type ProbeReport } from './nodes/lib/probe';

@@ -1,10 +1,10 @@
 import type { Consumer, KafkaMessage } from 'kafkajs';
-import type { BatchDelivery, DeliveryHooks, FetchedBatch } from './batch-delivery';
+import type { BatchDelivery, DeliveryHooks, FetchedBatch } from './delivery';
 import { OffsetCommitter } from './offset-committer';
-import { StopSignal } from './stop-signal';
-import type { PartitionHold } from './partition-hold';
-import { decodeBatch, type RecordDecoder } from './record-decoder';
-import type { ProcessingClock } from './trigger-data';
+import { StopSignal } from '../consumer/stop-signal';
+import type { PartitionHold } from '../consumer/partition-hold';
+import { decodeBatch, type RecordDecoder } from '../formats/record-decoder';
+import type { ProcessingClock } from '../formats/trigger-data';
 
 /** Records handed over before waiting for their delivery (batch output: whole batch msgs of at least this many). */
 const PART_RECORDS = 256;

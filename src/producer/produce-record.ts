@@ -3,7 +3,7 @@
 // written as a record gets a problem naming what is wrong, never an exception.
 import type { IHeaders, Message } from 'kafkajs';
 import { isValidTopicName } from '../settings/setting-rules';
-import type { ProduceSettings } from './produce-settings';
+import type { ProduceSettings } from '../settings/produce-settings';
 
 /** What a kafka-produce node reads from a msg. */
 export interface ProduceInput {

@@ -1,5 +1,5 @@
 import type { IHeaders, KafkaMessage, Message } from 'kafkajs';
-import { rootMessage } from './failure';
+import { rootMessage } from '../client/failure';
 
 export const DEAD_LETTER_HEADERS = {
   error: 'x-kafka-trigger-error',
