@@ -1,4 +1,4 @@
-import type { Kafka } from 'kafkajs';
+import type { Admin } from 'kafkajs';
 import { selectedTopics, type TopicSelection } from '../settings/setting-rules';
 
 /** A `/regex/` topic that matches no topic of the cluster (yet): retried like a missing topic. */
@@ -12,23 +12,17 @@ export class NoMatchingTopics extends Error {
 /**
  * The topics a trigger subscribes to: a list as written (kafkajs reports a missing one), or the
  * topics of the cluster a pattern matches now, sorted, never `exclude` (the dead-letter topic, which
- * would feed failed records back in). Lists the cluster's topics with a short-lived admin client;
+ * would feed failed records back in). Lists the cluster's topics with the pooled admin client;
  * rejects when that fails.
  */
 export async function subscriptionTopics(
-  kafka: Kafka,
+  admin: () => Promise<Admin>,
   selection: TopicSelection,
   exclude?: string,
 ): Promise<string[]> {
   if (selection.kind === 'topics') return selection.topics;
-  const admin = kafka.admin();
-  try {
-    await admin.connect();
-    const available = await admin.listTopics();
-    return selectedTopics(selection, available).filter((topic) => topic !== exclude);
-  } finally {
-    await admin.disconnect().catch(() => undefined);
-  }
+  const available = await (await admin()).listTopics();
+  return selectedTopics(selection, available).filter((topic) => topic !== exclude);
 }
 
 /** Whether two sorted topic lists hold the same topics. */

@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Admin, Consumer, EachBatchPayload, Kafka, KafkaMessage, Producer } from 'kafkajs';
+import type { Admin, Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
+import type { PooledClients } from '../client/connection-pool';
 import { assignmentOf, partitionCount, type MemberAssignment } from './assignment';
 import { DEFAULT_BACKOFF, RetryCount, retryDelay, type BackoffPolicy } from '../client/backoff';
 import type { BatchDelivery, DeliveryHooks, FetchedBatch } from '../delivery/delivery';
@@ -45,7 +46,8 @@ export interface TriggerConsumerHooks extends DeliveryHooks {
 }
 
 export interface TriggerConsumerOptions {
-  kafka: Kafka;
+  /** The broker node's pool: the kafkajs client for this trigger's consumer, the shared admin and producer. */
+  clients: PooledClients;
   settings: TriggerSettings;
   hooks: TriggerConsumerHooks;
   /** The broker node's Schema Registry, for the schema-registry formats. */
@@ -107,6 +109,7 @@ type Phase =
  */
 export class TriggerConsumer {
   private readonly kafka: Kafka;
+  private readonly clients: PooledClients;
   private readonly settings: TriggerSettings;
   private readonly hooks: TriggerConsumerHooks;
   private readonly clock = new ProcessingClock();
@@ -118,7 +121,6 @@ export class TriggerConsumer {
   private phase: Phase = { name: 'idle' };
   private assignedPartitions = 0;
   private lagReportedAt = 0;
-  private deadLetterProducer: Promise<Producer> | undefined;
   /** For a `/regex/` topic: the timer that lists the cluster's topics again, and whether a listing runs. */
   private refreshTimer: NodeJS.Timeout | undefined;
   private refreshing = false;
@@ -129,12 +131,12 @@ export class TriggerConsumer {
   private paused = false;
   private readonly hold = new PartitionHold();
   private assignment: Record<string, number[]> = {};
-  private admin: Promise<Admin> | undefined;
   private controls: Promise<unknown> = Promise.resolve();
   private readonly drainMs: number;
 
   constructor(options: TriggerConsumerOptions) {
-    this.kafka = options.kafka;
+    this.clients = options.clients;
+    this.kafka = options.clients.kafka;
     this.settings = options.settings;
     this.hooks = options.hooks;
     this.retries = new RetryCount(options.backoff ?? DEFAULT_BACKOFF);
@@ -179,12 +181,6 @@ export class TriggerConsumer {
       await previous.attempt.delivery.finish(drainMs);
       await previous.attempt.consumer.disconnect();
     }
-    const producer = this.deadLetterProducer;
-    this.deadLetterProducer = undefined;
-    if (producer) await (await producer).disconnect();
-    const admin = this.admin;
-    this.admin = undefined;
-    if (admin) await (await admin).disconnect();
   }
 
   /** The one place the phase changes; returns the phase left, and ends its backoff timer. */
@@ -421,7 +417,7 @@ export class TriggerConsumer {
   private topicsNow(): Promise<string[]> {
     const { topics, delivery } = this.settings;
     const deadLetters = delivery.mode === 'complete' ? delivery.deadLetterTopic : undefined;
-    return subscriptionTopics(this.kafka, topics, deadLetters);
+    return subscriptionTopics(() => this.clients.admin(), topics, deadLetters);
   }
 
   /**
@@ -494,24 +490,14 @@ export class TriggerConsumer {
     const message = deadLetterMessage(topic, partition, record, error);
     for (let attempt = 1; ; attempt += 1) {
       try {
-        const producer = await (this.deadLetterProducer ??= this.connectProducer());
+        const producer = await this.clients.producer();
         await producer.send({ topic: delivery.deadLetterTopic, messages: [message] });
         return;
       } catch (sendError) {
-        if (this.phase.name === 'closed') throw sendError;
-        await new Promise((resolve) => setTimeout(resolve, retryDelay(attempt, this.retries.policy)));
+        if (this.closing.stopped) throw sendError;
+        await this.closing.race(sleep(retryDelay(attempt, this.retries.policy), true, { ref: false }));
+        if (this.closing.stopped) throw sendError;
       }
-    }
-  }
-
-  private async connectProducer(): Promise<Producer> {
-    const producer = this.kafka.producer({ allowAutoTopicCreation: false });
-    try {
-      await producer.connect();
-      return producer;
-    } catch (error) {
-      this.deadLetterProducer = undefined;
-      throw error;
     }
   }
 
@@ -740,19 +726,9 @@ export class TriggerConsumer {
     this.reportControlState();
   }
 
-  /** One admin client per trigger, for offset look-ups; connected on first use, closed with the trigger. */
-  private async adminClient(): Promise<Admin> {
-    this.admin ??= (async () => {
-      const admin = this.kafka.admin();
-      try {
-        await admin.connect();
-        return admin;
-      } catch (error) {
-        this.admin = undefined;
-        throw error;
-      }
-    })();
-    return this.admin;
+  /** The broker node's pooled admin client, for offset look-ups. */
+  private adminClient(): Promise<Admin> {
+    return this.clients.admin();
   }
 }
 

@@ -5,7 +5,7 @@ import { invalidBrokers, resolveBrokers } from '../settings/broker-list';
 import { resolveSecurity } from '../client/connection-security';
 import { createKafkaClient } from '../client/kafka-client';
 import { SchemaRegistryClient } from '../formats/schema-registry';
-import { SharedClient } from '../client/shared-client';
+import { ConnectionPool } from '../client/connection-pool';
 import { BROKER_MIGRATIONS, migrate } from '../settings/migrations';
 import { serveRegistryCheck, serveTopicListing } from './broker-editor-routes';
 import { kafkaLogOptions } from './node-red-logging';
@@ -17,6 +17,12 @@ interface TlsConfigNode extends Node {
   addTLSOptions(options: ConnectionOptions): ConnectionOptions;
 }
 
+/**
+ * How long a closing broker node waits for its users (closed at the same time) to finish with the
+ * pool: they may still write dead letters. Inside Node-RED's 15 s close timeout.
+ */
+const POOL_CLOSE_WAIT_MS = 12000;
+
 export = function register(RED: NodeAPI): void {
   function KafkaBrokerNode(this: Node, exported: KafkaBrokerConfig): void {
     // Node-RED hands the node its flow through hidden properties of `exported`, which a migrated copy lacks.
@@ -27,8 +33,7 @@ export = function register(RED: NodeAPI): void {
     if ('problem' in checked) node.error(checked.problem);
     const registry =
       'registry' in checked && checked.registry ? new SchemaRegistryClient(checked.registry) : undefined;
-    node.on('close', () => registry?.close());
-    const shared = new SharedClient(() =>
+    const pool = new ConnectionPool(() =>
       createKafkaClient({
         brokers: 'brokers' in checked ? checked.brokers : [],
         clientId: 'clientId' in checked ? checked.clientId : undefined,
@@ -38,12 +43,19 @@ export = function register(RED: NodeAPI): void {
     );
 
     node.acquire = (user) => {
-      if ('problem' in checked) return { brokers: [], kafka: undefined, problem: checked.problem };
+      if ('problem' in checked) return { brokers: [], clients: undefined, problem: checked.problem };
       const { brokers } = checked;
-      return { brokers, kafka: brokers.length > 0 ? shared.acquire(user.id) : undefined, registry };
+      return { brokers, clients: brokers.length > 0 ? pool.acquire(user.id) : undefined, registry };
     };
-    node.release = (user) => shared.release(user.id);
-    Object.defineProperty(node, 'userCount', { get: () => shared.userCount });
+    node.release = (user) => pool.release(user.id);
+    Object.defineProperty(node, 'userCount', { get: () => pool.userCount });
+    node.on('close', (_removed: boolean, done: () => void) => {
+      registry?.close();
+      pool
+        .close(POOL_CLOSE_WAIT_MS)
+        .catch(() => undefined)
+        .finally(done);
+    });
   }
 
   /**

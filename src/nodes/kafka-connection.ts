@@ -1,5 +1,6 @@
 import type { Node, NodeAPI } from 'node-red';
 import { invalidBrokers, resolveBrokers } from '../settings/broker-list';
+import { ConnectionPool } from '../client/connection-pool';
 import { createKafkaClient } from '../client/kafka-client';
 import { kafkaLogOptions } from './node-red-logging';
 import type { KafkaBrokerNode, KafkaConnection } from './types';
@@ -11,14 +12,14 @@ export interface ConnectionProblem {
 }
 
 export interface OpenedConnection {
-  connection: KafkaConnection & { kafka: NonNullable<KafkaConnection['kafka']> };
-  /** Hands the shared client back to the broker node; call it once the node has closed. */
-  release(): void;
+  connection: KafkaConnection & { clients: NonNullable<KafkaConnection['clients']> };
+  /** Hands the pooled clients back; call it once the node has closed. */
+  release(): Promise<void>;
 }
 
 /**
- * The Kafka client of a node: its kafka-broker node's shared one or, with no broker node, a
- * private plain-TCP client for the KAFKA_BROKERS brokers.
+ * The Kafka clients of a node: its kafka-broker node's pool or, with no broker node, a private
+ * plain-TCP pool for the KAFKA_BROKERS brokers.
  */
 export function openConnection(
   RED: NodeAPI,
@@ -27,27 +28,31 @@ export function openConnection(
 ): OpenedConnection | { problem: ConnectionProblem } {
   const brokerNode = brokerId ? (RED.nodes.getNode(brokerId) as KafkaBrokerNode | null) : null;
   if (brokerId && !brokerNode) return { problem: { key: 'broker-node-missing', params: { id: brokerId } } };
-  const connection = brokerNode ? brokerNode.acquire(node) : privateConnection(RED, node);
-  const release = (): void => brokerNode?.release(node);
+  const opened = brokerNode ? { connection: brokerNode.acquire(node) } : privateConnection(RED, node);
+  const { connection } = opened;
+  const release = async (): Promise<void> => {
+    if (brokerNode) await brokerNode.release(node);
+    else await opened.pool?.release(node.id);
+  };
   if (connection.problem) {
-    release();
+    void release();
     return { problem: { key: 'broker-invalid', params: { error: connection.problem } } };
   }
-  if (!connection.kafka) {
-    release();
+  if (!connection.clients) {
+    void release();
     return { problem: { key: 'no-brokers', params: {} } };
   }
-  return { connection: { ...connection, kafka: connection.kafka }, release };
+  return { connection: { ...connection, clients: connection.clients }, release };
 }
 
-function privateConnection(RED: NodeAPI, node: Node): KafkaConnection {
+function privateConnection(RED: NodeAPI, node: Node): { connection: KafkaConnection; pool?: ConnectionPool } {
   const brokers = resolveBrokers(undefined, RED.util.getSetting(node, 'KAFKA_BROKERS'));
   const invalid = invalidBrokers(brokers);
   if (invalid.length > 0) {
     const problem = RED._(`${node.type}.errors.invalid-env-brokers`, { broker: invalid.join(', ') });
-    return { brokers, kafka: undefined, problem };
+    return { connection: { brokers, clients: undefined, problem } };
   }
-  const kafka =
-    brokers.length > 0 ? createKafkaClient({ brokers, log: kafkaLogOptions(RED, node) }) : undefined;
-  return { brokers, kafka };
+  if (brokers.length === 0) return { connection: { brokers, clients: undefined } };
+  const pool = new ConnectionPool(() => createKafkaClient({ brokers, log: kafkaLogOptions(RED, node) }));
+  return { connection: { brokers, clients: pool.acquire(node.id) }, pool };
 }

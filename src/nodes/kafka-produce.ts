@@ -4,7 +4,7 @@ import { compressionProblem } from '../client/codecs';
 import { rootMessage, type FailureKind } from '../client/failure';
 import { outgoingTopic, toOutgoingRecord, type ProduceInput } from '../producer/produce-record';
 import { resolveProduceSettings } from '../settings/produce-settings';
-import { PartitionChoices } from '../producer/partition-choices';
+import { pooledProducer } from '../producer/pooled-producer';
 import {
   RecordWriter,
   WriteFailure,
@@ -88,18 +88,13 @@ export = function register(RED: NodeAPI): void {
       return cannotWrite('registry-missing', 'invalid-settings');
     }
 
-    const partitions = new PartitionChoices();
-    const producer = connection.kafka.producer({
-      createPartitioner: partitions.createPartitioner,
-      // A topic is created on purpose, with its partitions and retention, not by a typo in a flow.
-      allowAutoTopicCreation: false,
-    });
+    const { clients } = connection;
     let state: WriterState = { kind: 'connecting' };
     let waitingBadge: NodeJS.Timeout | undefined;
     let closing = false;
     const writer = new RecordWriter({
-      producer,
-      partitionOf: (message) => partitions.partitionOf(message),
+      producer: pooledProducer(clients),
+      partitionOf: (message) => clients.partitions.partitionOf(message),
       acks: settings.acks,
       compression: settings.kafkajsCompression,
       sendTimeout: settings.sendTimeout,
@@ -162,9 +157,8 @@ export = function register(RED: NodeAPI): void {
         .close(CLOSE_TIMEOUT_MS)
         .catch((error: unknown) => node.warn(errorText('close-failed', { error: rootMessage(error) })))
         .finally(() => {
-          release();
           node.status({});
-          done();
+          void release().finally(done);
         });
     });
 

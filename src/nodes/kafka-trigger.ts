@@ -97,7 +97,7 @@ export = function register(RED: NodeAPI): void {
     const completeTimeout = delivery.mode === 'complete' ? delivery.completeTimeout : 0;
     completion?.acquire();
     const consumer = new TriggerConsumer({
-      kafka: connection.kafka,
+      clients: connection.clients,
       settings,
       registry: connection.registry,
       hooks: {

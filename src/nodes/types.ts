@@ -1,5 +1,5 @@
-import type { Kafka } from 'kafkajs';
 import type { Node, NodeDef, NodeMessage } from 'node-red';
+import type { PooledClients } from '../client/connection-pool';
 import type { BrokerConfig } from '../settings/broker-settings';
 import type { TriggerData } from '../formats/trigger-data';
 import type { SecuritySettings } from '../client/connection-security';
@@ -37,11 +37,11 @@ export interface KafkaProduceMetadata {
   offset: number | null;
 }
 
-/** What a trigger or producer gets from a kafka-broker node: the brokers it points at and the shared client. */
+/** What a trigger or producer gets from a kafka-broker node: the brokers it points at and the pooled clients. */
 export interface KafkaConnection {
   brokers: string[];
   /** Undefined when no brokers are set anywhere, or when `problem` says what is wrong. */
-  kafka: Kafka | undefined;
+  clients: PooledClients | undefined;
   /** A translated description of settings that keep the client from being made. */
   problem?: string;
   /** The broker node's Schema Registry, when it has a URL. */
@@ -49,9 +49,10 @@ export interface KafkaConnection {
 }
 
 export interface KafkaBrokerNode extends Node<KafkaBrokerCredentials> {
-  /** Registers a user node and hands it the shared client. */
+  /** Registers a user node and hands it the pooled clients. */
   acquire(user: Node): KafkaConnection;
-  release(user: Node): void;
+  /** Unregisters a user node; the last one out disconnects the pool. */
+  release(user: Node): Promise<void>;
   readonly userCount: number;
 }
 

@@ -1,6 +1,8 @@
 // The parts of a kafkajs consumer and admin client that TriggerConsumer's unit tests drive by hand:
 // events to emit, and a record of the pauses, seeks and commits the trigger asked for.
 import { EventEmitter } from 'node:events';
+import type { Kafka } from 'kafkajs';
+import { ConnectionPool, type PooledClients } from '../../src/client/connection-pool';
 
 export const EVENTS = { GROUP_JOIN: 'join', FETCH: 'fetch', REBALANCING: 'rebalancing', CRASH: 'crash' };
 
@@ -80,4 +82,9 @@ export class FakeAdmin {
       low: '0',
     }));
   }
+}
+
+/** The clients a trigger gets from its broker node, from a real pool over a fake kafkajs client. */
+export function pooledClients(kafka: Kafka): PooledClients {
+  return new ConnectionPool(() => kafka).acquire('test-user');
 }

@@ -7,7 +7,7 @@ import should from 'should';
 import type { Kafka } from 'kafkajs';
 import { TriggerConsumer, type ConsumerState } from '../../src/consumer/trigger-consumer';
 import { resolveTriggerSettings, type TriggerConfig } from '../../src/settings/trigger-settings';
-import { EVENTS, FakeAdmin, FakeConsumerBase } from '../support/fake-kafka';
+import { EVENTS, FakeAdmin, FakeConsumerBase, pooledClients } from '../support/fake-kafka';
 import { sleep, waitFor } from '../support/wait';
 
 class FakeConsumer extends FakeConsumerBase {
@@ -46,7 +46,7 @@ function triggerConsumer(kafka: Kafka, config: TriggerConfig) {
   if (!('settings' in resolved)) throw new Error('test settings are invalid');
   const states: ConsumerState[] = [];
   const consumer = new TriggerConsumer({
-    kafka,
+    clients: pooledClients(kafka),
     settings: resolved.settings,
     backoff: { initialMs: 10, maxMs: 40 },
     hooks: statesOnlyHooks((state) => void states.push(state)),

@@ -6,7 +6,7 @@ import { KafkaJSConnectionError, type Kafka } from 'kafkajs';
 import type { BackoffPolicy } from '../../src/client/backoff';
 import { TriggerConsumer, type ConsumerState } from '../../src/consumer/trigger-consumer';
 import { resolveTriggerSettings } from '../../src/settings/trigger-settings';
-import { EVENTS, FakeAdmin, FakeConsumerBase } from '../support/fake-kafka';
+import { EVENTS, FakeAdmin, FakeConsumerBase, pooledClients } from '../support/fake-kafka';
 import { waitFor } from '../support/wait';
 
 const BACKOFF: BackoffPolicy = { initialMs: 10, maxMs: 40 };
@@ -68,7 +68,7 @@ function triggerConsumer(
   if (!('settings' in resolved)) throw new Error('test settings are invalid');
   const states: ConsumerState[] = [];
   const consumer = new TriggerConsumer({
-    kafka,
+    clients: pooledClients(kafka),
     settings: resolved.settings,
     backoff: BACKOFF,
     hooks: statesOnlyHooks((state) => {
