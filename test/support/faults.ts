@@ -197,14 +197,14 @@ export function sequenceNumber(message: unknown): number | undefined {
 }
 
 /**
- * ESTABLISHED TCP connections from this process to the given local port: the socket inodes among
- * /proc/self/fd matched against /proc/net/tcp and tcp6 (Linux only).
+ * ESTABLISHED TCP connections from a process (this one by default) to the given local port: the
+ * socket inodes among /proc/<pid>/fd matched against /proc/net/tcp and tcp6 (Linux only).
  */
-export function establishedSocketsTo(port: number): number {
+export function establishedSocketsTo(port: number, pid: number | 'self' = 'self'): number {
   const inodes = new Set<string>();
-  for (const fd of readdirSync('/proc/self/fd')) {
+  for (const fd of readdirSync(`/proc/${pid}/fd`)) {
     try {
-      const match = /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/self/fd/${fd}`));
+      const match = /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/${pid}/fd/${fd}`));
       if (match) inodes.add(match[1]!);
     } catch {
       // the fd was closed while we listed them
