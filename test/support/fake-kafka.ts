@@ -88,3 +88,23 @@ export class FakeAdmin {
 export function pooledClients(kafka: Kafka): PooledClients {
   return new ConnectionPool(() => kafka).acquire('test-user');
 }
+
+// --- A producer for the connection pool's tests: counts its connects and disconnects.
+
+export class FakeProducer {
+  connects = 0;
+  disconnects = 0;
+  /** Ends the pending connect(); set while one waits. */
+  finishConnect: ((error?: Error) => void) | undefined;
+
+  connect(): Promise<void> {
+    this.connects += 1;
+    return new Promise((resolve, reject) => {
+      this.finishConnect = (error) => (error ? reject(error) : resolve());
+    });
+  }
+
+  async disconnect(): Promise<void> {
+    this.disconnects += 1;
+  }
+}
