@@ -3,6 +3,7 @@ import type { KafkaMessage, Producer } from 'kafkajs';
 import { retryDelay, type BackoffPolicy } from '../client/backoff';
 import { deadLetterMessage } from './dead-letter';
 import type { StopSignal } from './stop-signal';
+import type { TriggerSettings } from '../settings/trigger-settings';
 
 /**
  * Produces failed records to the dead-letter topic with the pooled producer, retrying with backoff
@@ -16,6 +17,18 @@ export class DeadLetterSender {
     private readonly policy: BackoffPolicy,
     private readonly closing: StopSignal,
   ) {}
+
+  /** The sender of a trigger with a dead-letter topic (complete delivery only); else undefined. */
+  static of(
+    settings: TriggerSettings,
+    producer: () => Promise<Producer>,
+    policy: BackoffPolicy,
+    closing: StopSignal,
+  ): DeadLetterSender | undefined {
+    const { delivery } = settings;
+    if (delivery.mode !== 'complete' || !delivery.deadLetterTopic) return undefined;
+    return new DeadLetterSender(delivery.deadLetterTopic, producer, policy, closing);
+  }
 
   /** Resolves once the record is on the dead-letter topic; rejects with the last error once closing. */
   async send(topic: string, partition: number, record: KafkaMessage, error: unknown): Promise<void> {

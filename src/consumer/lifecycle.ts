@@ -96,6 +96,11 @@ export class Lifecycle {
     return 'session' in this.current ? this.current.session : undefined;
   }
 
+  /** The session while it consumes (subscribed, running). */
+  get consuming(): Session | undefined {
+    return this.current.name === 'consuming' ? this.current.session : undefined;
+  }
+
   /** The session of `consumer` while it is the one the trigger runs (events of a replaced one are stale). */
   sessionOf(consumer: Consumer): Session | undefined {
     const { session } = this;

@@ -1,4 +1,4 @@
-import type { Consumer, EachBatchPayload, KafkaMessage } from 'kafkajs';
+import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import { BatchWait } from '../delivery/batch-wait';
 import { CompleteDelivery } from '../delivery/complete-delivery';
 import type { BatchDelivery, DeliveryHooks, FetchedBatch } from '../delivery/delivery';
@@ -7,6 +7,9 @@ import type { InFlightLimit } from '../delivery/in-flight-limit';
 import type { RecordDecoder } from '../formats/record-decoder';
 import type { ProcessingClock } from '../formats/trigger-data';
 import type { TriggerSettings } from '../settings/trigger-settings';
+import type { ConsumerReport } from './consumer-report';
+import type { DeadLetterSender } from './dead-letter-sender';
+import type { Session } from './lifecycle';
 import type { PartitionHold } from './partition-hold';
 
 /** What every session's delivery shares: the trigger's settings, hooks, decoder, hold and in-flight cap. */
@@ -18,19 +21,39 @@ export interface DeliveryParts {
   hold: PartitionHold;
   /** Complete delivery's cap on records in the flow, shared by the trigger's sessions. */
   inFlight: InFlightLimit | undefined;
-  deadLetter: (topic: string, partition: number, record: KafkaMessage, error: unknown) => Promise<void>;
-  /** Counts a record the flow failed (complete delivery). */
-  onFailed: () => void;
-  /** Counts records a batch output handed over after waiting for more. */
-  onRecordsHandled: (records: number) => void;
+  deadLetters: DeadLetterSender | undefined;
+  /** Counts the records the flow failed (complete delivery) and those a batch output handed over late. */
+  report: Pick<ConsumerReport, 'recordFailed' | 'recordsHandled'>;
+}
+
+const FETCH_MAX_WAIT_MS = 1000;
+
+/** A new session: a kafkajs consumer of the trigger's group, and the delivery of its batches. */
+export function newSession(kafka: Kafka, parts: DeliveryParts): Session {
+  const { groupId, sessionTimeout, heartbeatInterval } = parts.settings;
+  const consumer = kafka.consumer({
+    groupId,
+    sessionTimeout,
+    heartbeatInterval,
+    allowAutoTopicCreation: false,
+    // An idle fetch waits this long for records, and a closing consumer waits for that fetch:
+    // kafkajs's 5 s made every redeploy of an idle trigger take 5 s (Java clients use 0.5 s).
+    maxWaitTimeInMs: FETCH_MAX_WAIT_MS,
+    // Off, so that a closed trigger can never be revived by kafkajs: the trigger starts new sessions.
+    retry: { restartOnFailure: async () => false },
+  });
+  const delivery = sessionDelivery(consumer, parts);
+  return { consumer, delivery, awaitingFetch: false, startLookUps: 0, topics: [] };
 }
 
 /** The delivery that hands `consumer`'s batches to the flow, as the delivery and output settings say. */
-export function sessionDelivery(consumer: Consumer, parts: DeliveryParts): BatchDelivery {
+function sessionDelivery(consumer: Consumer, parts: DeliveryParts): BatchDelivery {
   const { output } = parts.settings;
   const delivery = recordDelivery(consumer, parts, output.kind === 'batch' ? output.maxSize : undefined);
   if (output.kind === 'record' || output.maxWait === 0) return delivery;
-  return new BatchWait(delivery, output.maxSize, output.maxWait, parts.onRecordsHandled);
+  return new BatchWait(delivery, output.maxSize, output.maxWait, (records) =>
+    parts.report.recordsHandled(records),
+  );
 }
 
 /** The delivery mode's way of handing records to the flow, `batchSize` of them per msg in batch output. */
@@ -48,7 +71,7 @@ function recordDelivery(
     hooks: {
       ...hooks,
       onRecordFailed: (failure) => {
-        parts.onFailed();
+        parts.report.recordFailed();
         hooks.onRecordFailed(failure);
       },
     },
@@ -58,7 +81,7 @@ function recordDelivery(
     heartbeatInterval,
     batchSize,
     deadLetterTopic: delivery.deadLetterTopic,
-    deadLetter: parts.deadLetter,
+    deadLetter: async (...failed) => parts.deadLetters?.send(...failed),
     hold,
   });
 }
