@@ -69,8 +69,8 @@ export class RefusedTransition extends Error {
 export class Lifecycle {
   private current: Phase = { name: 'idle' };
 
-  /** `left` is called on every change, with the phase left and the one entered. */
-  constructor(private readonly left: (previous: Phase, next: Phase) => void = () => undefined) {}
+  /** `changed` is called on every change, with the phase left and the one entered. */
+  constructor(private readonly changed: (previous: Phase, next: Phase) => void = () => undefined) {}
 
   get phase(): Phase {
     return this.current;
@@ -87,7 +87,7 @@ export class Lifecycle {
     if (!this.allows(next.name)) throw new RefusedTransition(previous.name, next.name);
     if (previous.name === 'backing-off') clearTimeout(previous.timer);
     this.current = next;
-    this.left(previous, next);
+    this.changed(previous, next);
     return previous;
   }
 

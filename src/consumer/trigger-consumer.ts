@@ -63,18 +63,22 @@ export class TriggerConsumer {
     this.settings = settings;
     this.retries = new RetryCount(options.backoff ?? DEFAULT_BACKOFF);
     this.subscription = new Subscription(() => clients.admin(), settings);
-    this.report = new ConsumerReport(settings, hooks.onState, () => ({
-      paused: this.partitions.paused,
-      partitions: partitionCount(this.partitions.assignment),
-      topics: this.lifecycle.session?.topics.length ?? 0,
-    }));
+    this.report = new ConsumerReport(
+      settings,
+      (state) => hooks.onState(state),
+      () => ({
+        paused: this.partitions.paused,
+        partitions: partitionCount(this.partitions.assignment),
+        topics: this.lifecycle.session?.topics.length ?? 0,
+      }),
+    );
     this.controls = new ConsumerControl({
       lifecycle: this.lifecycle,
       partitions: this.partitions,
       settings,
       drainMs: options.drainMs ?? 6000,
       admin: () => clients.admin(),
-      onState: hooks.onState,
+      onState: (state) => hooks.onState(state),
       reportConnected: () => this.report.connected(),
       startSession: () => void this.run(),
     });
