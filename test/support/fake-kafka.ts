@@ -108,3 +108,32 @@ export class FakeProducer {
     this.disconnects += 1;
   }
 }
+
+/** A consumer that connects, subscribes and runs at once, and records whether it disconnected. */
+export class FakeConsumer extends FakeConsumerBase {
+  readonly subscriptions: { topics: string[]; fromBeginning: boolean }[] = [];
+  disconnected = false;
+
+  async connect(): Promise<void> {}
+  async subscribe(subscription: { topics: string[]; fromBeginning: boolean }): Promise<void> {
+    this.subscriptions.push(subscription);
+  }
+  async run(): Promise<void> {}
+  async disconnect(): Promise<void> {
+    this.disconnected = true;
+  }
+}
+
+/** A kafkajs client over `admin` whose consumers are FakeConsumers, kept in `consumers`. */
+export function fakeKafka(admin: FakeAdmin): { kafka: Kafka; consumers: FakeConsumer[] } {
+  const consumers: FakeConsumer[] = [];
+  const kafka = {
+    consumer: () => {
+      const consumer = new FakeConsumer();
+      consumers.push(consumer);
+      return consumer;
+    },
+    admin: () => admin,
+  } as unknown as Kafka;
+  return { kafka, consumers };
+}
