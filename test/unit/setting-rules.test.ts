@@ -20,7 +20,8 @@ type Rules = Record<string, SettingRule<unknown, string>>;
 
 /** A valid value for each setting, different from every other setting's and from its default. */
 const TRIGGER_VALUES: Record<keyof typeof TRIGGER_RULES, string> = {
-  topic: 'walk-topic',
+  // A /regex/ topic, the mode that reads topic_refresh_interval.
+  topic: '/^walk-topic$/',
   topic_refresh_interval: '17',
   consumer_group: 'walk-group',
   start_from: 'timestamp',
