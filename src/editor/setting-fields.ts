@@ -23,7 +23,7 @@ function currentValue(node: EditorNode, nodeType: NodeType, setting: string): un
 }
 
 /** Whether the node, as it is being edited, reads the setting of this rule. */
-export function appliesInEditor(
+function appliesInEditor(
   node: EditorNode,
   nodeType: NodeType,
   rule: SettingRule<unknown, string>,
