@@ -23,11 +23,7 @@ function currentValue(node: EditorNode, nodeType: NodeType, setting: string): un
 }
 
 /** Whether the node, as it is being edited, reads the setting of this rule. */
-function appliesInEditor(
-  node: EditorNode,
-  nodeType: NodeType,
-  rule: SettingRule<unknown, string>,
-): boolean {
+function appliesInEditor(node: EditorNode, nodeType: NodeType, rule: SettingRule<unknown, string>): boolean {
   const mode = rule.appliesWhen;
   return !mode || applies(rule, { [mode.setting]: currentValue(node, nodeType, mode.setting) });
 }
