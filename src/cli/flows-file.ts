@@ -2,7 +2,7 @@
 // triggers and producers and checks their settings the way the runtime does, without contacting any broker.
 import { readFileSync } from 'node:fs';
 import { resolveBrokerSettings, type BrokerConfig } from '../settings/broker-settings';
-import { invalidBrokers } from '../settings/broker-list';
+import { brokerList } from '../settings/broker-list';
 import { resolveProduceSettings, type ProduceConfig } from '../settings/produce-settings';
 import { resolveTriggerSettings, type TriggerConfig } from '../settings/trigger-settings';
 import {
@@ -12,12 +12,7 @@ import {
   migrate,
   type MigrationStep,
 } from '../settings/migrations';
-import {
-  defaultGroupId,
-  parseBrokerList,
-  TRIGGER_RULES,
-  type SettingProblem,
-} from '../settings/setting-rules';
+import { groupIdOf, parseBrokerList, type SettingProblem } from '../settings/setting-rules';
 import { FlowEnvironment, type Substitution } from './environment';
 import type { Messages } from './messages';
 
@@ -124,23 +119,15 @@ export function inspectKafkaNodes(
       disabled: node.d === true || tab?.disabled === true,
     };
     if (type === 'kafka-trigger') {
-      entry.group =
-        TRIGGER_RULES.consumer_group.check(config.consumer_group).value || defaultGroupId(node.id);
+      entry.group = groupIdOf(config.consumer_group, node.id);
     }
     const problem = settingsProblem(type, config);
     const brokerId = text(config.broker);
     const brokerNode = brokerId ? byId.get(brokerId) : undefined;
     const broker = brokerNode?.type === 'kafka-broker' ? inspectBroker(brokerNode, env, messages) : undefined;
-    if (broker && broker.brokers.length > 0) {
-      entry.brokers = broker.brokers;
-      entry.brokersFrom = 'kafka-broker';
-    } else {
-      const list = parseBrokerList(text(env.lookup(brokerNode ?? node, 'KAFKA_BROKERS')));
-      if (list.length > 0) {
-        entry.brokers = list;
-        entry.brokersFrom = 'KAFKA_BROKERS';
-      }
-    }
+    const list = brokerList(broker?.brokers.join(','), text(env.lookup(brokerNode ?? node, 'KAFKA_BROKERS')));
+    entry.brokers = list.brokers;
+    if (list.brokers.length > 0) entry.brokersFrom = list.fromEnvironment ? 'KAFKA_BROKERS' : 'kafka-broker';
 
     if (problem) {
       entry.problem =
@@ -152,10 +139,8 @@ export function inspectKafkaNodes(
       entry.problem = broker.problem;
     } else if (entry.brokers.length === 0) {
       entry.problem = messages(`${type}.errors.no-brokers`);
-    } else if (invalidBrokers(entry.brokers).length > 0) {
-      entry.problem = messages('kafka-broker.errors.invalid-broker', {
-        broker: invalidBrokers(entry.brokers)[0]!,
-      });
+    } else if ('invalid' in list) {
+      entry.problem = messages('kafka-broker.errors.invalid-broker', { broker: list.invalid[0]! });
     } else if (broker) {
       entry.problem = tlsProblem(broker.config, byId, messages);
     }

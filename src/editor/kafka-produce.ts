@@ -8,7 +8,7 @@ import {
   type Compression,
   type ProduceMessageFormat,
 } from '../settings/setting-rules';
-import { fillChoices, ruleProperty } from './setting-fields';
+import { fillChoices, ruleProperty, showInTheirModes } from './setting-fields';
 
 const ACKS_LABELS: Record<Acks, string> = {
   all: 'kafka-produce.acks.all',
@@ -75,18 +75,13 @@ RED.nodes.registerType('kafka-produce', {
       (choice) => node._(COMPRESSION_LABELS[choice]),
       node.compression,
     );
-    const format = $('#node-input-message_format');
     fillChoices(
-      format,
+      $('#node-input-message_format'),
       PRODUCE_RULES.message_format,
       (choice) => node._(MESSAGE_FORMAT_LABELS[choice]),
       node.message_format,
     );
-    // The subject only means something with the registry.
-    format
-      .on('change', () => {
-        $('.kafka-produce-registry-row').toggle(format.val() === 'schema-registry');
-      })
-      .trigger('change');
+    // The subject shows only with the registry.
+    showInTheirModes('kafka-produce', PRODUCE_RULES);
   },
 });

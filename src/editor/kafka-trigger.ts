@@ -13,7 +13,7 @@ import {
   type Output,
   type StartFrom,
 } from '../settings/setting-rules';
-import { fillChoices, problemMessage, ruleProperty } from './setting-fields';
+import { fillChoices, problemMessage, ruleProperty, showInTheirModes } from './setting-fields';
 
 const START_FROM_LABELS: Record<StartFrom, string> = {
   newest: 'kafka-trigger.start_from.newest',
@@ -87,15 +87,7 @@ RED.nodes.registerType('kafka-trigger', {
     outputs: { value: 1 },
     // Control messages and replay: the input port exists only with control on (set in oneditsave).
     control: ruleProperty('kafka-trigger', TRIGGER_RULES.control),
-    start_timestamp: {
-      value: TRIGGER_RULES.start_timestamp.defaultValue,
-      validate(value, _options) {
-        // Only read with start_from `timestamp`.
-        if (startFromOf(this) !== 'timestamp') return true;
-        const checked = TRIGGER_RULES.start_timestamp.check(value);
-        return 'problem' in checked ? problemMessage(this, 'kafka-trigger', checked.problem) : true;
-      },
-    },
+    start_timestamp: ruleProperty('kafka-trigger', TRIGGER_RULES.start_timestamp),
     inputs: { value: 0 },
   },
   inputs: 0,
@@ -156,24 +148,8 @@ RED.nodes.registerType('kafka-trigger', {
     $('#node-input-session_timeout').on('change keyup paste', () => {
       $('#node-input-heartbeat_interval').trigger('change');
     });
-    // The start time only means something when starting from a time.
-    $('#node-input-start_from')
-      .on('change', function () {
-        $('.kafka-trigger-timestamp-row').toggle($(this).val() === 'timestamp');
-        $('#node-input-start_timestamp').trigger('change');
-      })
-      .trigger('change');
-    // The flow-controlled settings only mean something in that mode.
-    $('#node-input-delivery')
-      .on('change', function () {
-        $('.kafka-trigger-complete-row').toggle($(this).val() === 'complete');
-      })
-      .trigger('change');
-    $('#node-input-output')
-      .on('change', function () {
-        $('.kafka-trigger-batch-row').toggle($(this).val() === 'batch');
-      })
-      .trigger('change');
+    // The start time, the flow-controlled and batch settings and the refresh interval show only in their modes.
+    showInTheirModes('kafka-trigger', TRIGGER_RULES);
   },
   oneditsave() {
     // A metrics interval adds the second output.
@@ -183,12 +159,6 @@ RED.nodes.registerType('kafka-trigger', {
     this.inputs = $('#node-input-control').is(':checked') ? 1 : 0;
   },
 });
-
-/** While the edit dialog is open, the form holds the start_from being edited. */
-function startFromOf(node: EditorNode): unknown {
-  const input = $('#node-input-start_from');
-  return input.length && input.val() ? input.val() : node.start_from;
-}
 
 /** While the edit dialog is open, the form holds the session timeout being edited. */
 function sessionTimeoutOf(node: EditorNode): unknown {
@@ -205,17 +175,11 @@ interface TopicsResponse {
 }
 
 /**
- * The refresh interval row shows for a `/regex/` topic only, and "list topics" lists the selected
- * broker's topics (through the broker dialog's connection test route, with the broker node's stored
- * credentials): clicking one adds it to the comma-separated list.
+ * "list topics" lists the selected broker's topics (through the broker dialog's connection test route,
+ * with the broker node's stored credentials): clicking one adds it to the comma-separated list.
  */
 function topicPicker(node: EditorNode): void {
   const topic = $('#node-input-topic');
-  topic
-    .on('change keyup paste', () => {
-      $('.kafka-trigger-pattern-row').toggle(isTopicPattern(String(topic.val() ?? '').trim()));
-    })
-    .trigger('change');
   const result = $('#node-input-kafka-trigger-topics');
   const button = $('#node-input-kafka-trigger-list-topics');
   const show = (text: string): void => void result.empty().text(text).show();

@@ -1,7 +1,7 @@
 import type { ConnectionOptions } from 'node:tls';
 import type { Node, NodeAPI } from 'node-red';
 import { resolveBrokerSettings } from '../settings/broker-settings';
-import { invalidBrokers, resolveBrokers } from '../settings/broker-list';
+import { brokerList } from '../settings/broker-list';
 import { resolveSecurity } from '../client/connection-security';
 import { createKafkaClient } from '../client/kafka-client';
 import { SchemaRegistryClient } from '../formats/schema-registry';
@@ -72,11 +72,11 @@ export = function register(RED: NodeAPI): void {
       return { problem: RED._(`kafka-broker.errors.${resolved.problem.key}`, resolved.problem.params) };
     }
     const { settings } = resolved;
-    const brokers = resolveBrokers(config.brokers, RED.util.getSetting(envScope as Node, 'KAFKA_BROKERS'));
-    const invalid = invalidBrokers(brokers);
-    if (invalid.length > 0) {
-      return { problem: RED._('kafka-broker.errors.invalid-broker', { broker: invalid.join(', ') }) };
+    const list = brokerList(config.brokers, RED.util.getSetting(envScope as Node, 'KAFKA_BROKERS'));
+    if ('invalid' in list) {
+      return { problem: RED._('kafka-broker.errors.invalid-broker', { broker: list.invalid.join(', ') }) };
     }
+    const { brokers } = list;
     let tls: ConnectionOptions | undefined;
     if (config.tls) {
       const tlsNode = RED.nodes.getNode(config.tls) as TlsConfigNode | null;

@@ -1,5 +1,5 @@
 import type { Node, NodeAPI } from 'node-red';
-import { invalidBrokers, resolveBrokers } from '../settings/broker-list';
+import { brokerList } from '../settings/broker-list';
 import { ConnectionPool } from '../client/connection-pool';
 import { createKafkaClient } from '../client/kafka-client';
 import { kafkaLogOptions } from './node-red-logging';
@@ -46,10 +46,10 @@ export function openConnection(
 }
 
 function privateConnection(RED: NodeAPI, node: Node): { connection: KafkaConnection; pool?: ConnectionPool } {
-  const brokers = resolveBrokers(undefined, RED.util.getSetting(node, 'KAFKA_BROKERS'));
-  const invalid = invalidBrokers(brokers);
-  if (invalid.length > 0) {
-    const problem = RED._(`${node.type}.errors.invalid-env-brokers`, { broker: invalid.join(', ') });
+  const list = brokerList(undefined, RED.util.getSetting(node, 'KAFKA_BROKERS'));
+  const { brokers } = list;
+  if ('invalid' in list) {
+    const problem = RED._(`${node.type}.errors.invalid-env-brokers`, { broker: list.invalid.join(', ') });
     return { connection: { brokers, clients: undefined, problem } };
   }
   if (brokers.length === 0) return { connection: { brokers, clients: undefined } };

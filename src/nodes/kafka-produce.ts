@@ -107,7 +107,7 @@ export = function register(RED: NodeAPI): void {
       connection.registry && settings.messageFormat === 'schema-registry'
         ? new SchemaEncoder({
             registry: connection.registry,
-            subjectOf: (topic) => settings.schemaSubject ?? `${topic}-value`,
+            subjectOf: settings.subjectOf,
             backoff: DEFAULT_BACKOFF,
             onRetry: (retry) =>
               node.warn(

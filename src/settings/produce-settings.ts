@@ -1,6 +1,8 @@
 import { CompressionTypes } from 'kafkajs';
 import {
   PRODUCE_RULES,
+  checkSettings,
+  schemaSubjectOf,
   type Acks,
   type Compression,
   type ProduceMessageFormat,
@@ -30,8 +32,8 @@ export interface ProduceSettings {
   kafkajsCompression: CompressionTypes;
   sendTimeout: number;
   messageFormat: ProduceMessageFormat;
-  /** With the schema-registry format; undefined: `<topic>-value` of each record's topic. */
-  schemaSubject: string | undefined;
+  /** With the schema-registry format: the subject whose latest schema encodes a record for `topic`. */
+  subjectOf(topic: string): string;
 }
 
 const KAFKAJS_ACKS: Record<Acks, -1 | 1 | 0> = { all: -1, leader: 1, none: 0 };
@@ -46,28 +48,21 @@ const KAFKAJS_COMPRESSION: Record<Compression, CompressionTypes> = {
 export type ProduceSettingsResult =
   { settings: ProduceSettings } | { problem: SettingProblem<ProduceProblemKey> };
 
-/** Checks a kafka-produce node's settings with their rules and applies the defaults. */
+/** Checks a kafka-produce node's settings with their rules, in the modes that read them, and applies the defaults. */
 export function resolveProduceSettings(config: ProduceConfig): ProduceSettingsResult {
-  const topic = PRODUCE_RULES.topic.check(config.topic);
-  if ('problem' in topic) return topic;
-  const acks = PRODUCE_RULES.acks.check(config.acks);
-  if ('problem' in acks) return acks;
-  const compression = PRODUCE_RULES.compression.check(config.compression);
-  if ('problem' in compression) return compression;
-  const sendTimeout = PRODUCE_RULES.send_timeout.check(config.send_timeout);
-  if ('problem' in sendTimeout) return sendTimeout;
-  const messageFormat = PRODUCE_RULES.message_format.check(config.message_format);
-  if ('problem' in messageFormat) return messageFormat;
+  const checked = checkSettings<ProduceProblemKey, typeof PRODUCE_RULES>(PRODUCE_RULES, config);
+  if ('problem' in checked) return checked;
+  const { values } = checked;
   return {
     settings: {
-      topic: topic.value,
-      key: PRODUCE_RULES.key.check(config.key).value,
-      acks: KAFKAJS_ACKS[acks.value],
-      compression: compression.value,
-      kafkajsCompression: KAFKAJS_COMPRESSION[compression.value],
-      sendTimeout: sendTimeout.value,
-      messageFormat: messageFormat.value,
-      schemaSubject: PRODUCE_RULES.schema_subject.check(config.schema_subject).value,
+      topic: values.topic,
+      key: values.key,
+      acks: KAFKAJS_ACKS[values.acks],
+      compression: values.compression,
+      kafkajsCompression: KAFKAJS_COMPRESSION[values.compression],
+      sendTimeout: values.send_timeout,
+      messageFormat: values.message_format,
+      subjectOf: (topic) => schemaSubjectOf(values.schema_subject, topic),
     },
   };
 }

@@ -1,6 +1,7 @@
 import {
   TRIGGER_RULES,
-  defaultGroupId,
+  checkSettings,
+  groupIdOf,
   heartbeatProblem,
   parseTopicSelection,
   type TopicSelection,
@@ -77,97 +78,43 @@ export interface RecordFormats {
 
 export type SettingsResult = { settings: TriggerSettings } | { problem: SettingProblem<TriggerProblemKey> };
 
-type Failed = { problem: SettingProblem<TriggerProblemKey> };
-
-/** Checks a trigger's settings with their rules and applies the defaults. */
+/** Checks a trigger's settings with their rules, in the modes that read them, and applies the defaults. */
 export function resolveTriggerSettings(config: TriggerConfig, nodeId: string): SettingsResult {
-  const topic = TRIGGER_RULES.topic.check(config.topic);
-  if ('problem' in topic) return topic;
-  const topics = parseTopicSelection(topic.value);
-  if ('problem' in topics) return topics;
-  const topicRefreshInterval = TRIGGER_RULES.topic_refresh_interval.check(config.topic_refresh_interval);
-  if ('problem' in topicRefreshInterval) return topicRefreshInterval;
-  const startFrom = TRIGGER_RULES.start_from.check(config.start_from);
-  if ('problem' in startFrom) return startFrom;
-  const sessionTimeout = TRIGGER_RULES.session_timeout.check(config.session_timeout);
-  if ('problem' in sessionTimeout) return sessionTimeout;
-  const heartbeatInterval = TRIGGER_RULES.heartbeat_interval.check(config.heartbeat_interval);
-  if ('problem' in heartbeatInterval) return heartbeatInterval;
-  const heartbeat = heartbeatProblem(heartbeatInterval.value, sessionTimeout.value);
+  const checked = checkSettings<TriggerProblemKey, typeof TRIGGER_RULES>(TRIGGER_RULES, config);
+  if ('problem' in checked) return checked;
+  const { values } = checked;
+  const heartbeat = heartbeatProblem(values.heartbeat_interval, values.session_timeout);
   if (heartbeat) return { problem: heartbeat };
-  const delivery = resolveDelivery(config);
-  if ('problem' in delivery) return delivery;
-  const metricsInterval = TRIGGER_RULES.metrics_interval.check(config.metrics_interval);
-  if ('problem' in metricsInterval) return metricsInterval;
-  const messageFormat = TRIGGER_RULES.message_format.check(config.message_format);
-  if ('problem' in messageFormat) return messageFormat;
-  const keyFormat = TRIGGER_RULES.key_format.check(config.key_format);
-  if ('problem' in keyFormat) return keyFormat;
-  const output = resolveOutput(config);
-  if ('problem' in output) return output;
-  const group = TRIGGER_RULES.consumer_group.check(config.consumer_group);
-  const replay = resolveReplay(config, startFrom.value);
-  if ('problem' in replay) return replay;
+  const topics = parseTopicSelection(values.topic);
+  if ('problem' in topics) return topics;
   return {
     settings: {
-      topic: topic.value,
+      topic: values.topic,
       topics: topics.value,
-      topicRefreshInterval: topicRefreshInterval.value,
-      groupId: group.value || defaultGroupId(nodeId),
-      startFrom: startFrom.value,
-      sessionTimeout: sessionTimeout.value,
-      heartbeatInterval: heartbeatInterval.value,
-      delivery: delivery.delivery,
-      metricsInterval: metricsInterval.value,
-      formats: { message: messageFormat.value, key: keyFormat.value },
-      output: output.output,
-      ...replay.replay,
+      // Only a `/regex/` topic reads it.
+      topicRefreshInterval:
+        values.topic_refresh_interval ?? TRIGGER_RULES.topic_refresh_interval.defaultValue,
+      groupId: groupIdOf(config.consumer_group, nodeId),
+      startFrom: values.start_from,
+      sessionTimeout: values.session_timeout,
+      heartbeatInterval: values.heartbeat_interval,
+      delivery:
+        values.delivery === 'complete'
+          ? {
+              mode: 'complete',
+              maxInFlight: values.max_in_flight!,
+              completeTimeout: values.complete_timeout!,
+              deadLetterTopic: values.dead_letter_topic,
+            }
+          : { mode: 'handoff' },
+      metricsInterval: values.metrics_interval,
+      formats: { message: values.message_format, key: values.key_format },
+      output:
+        values.output === 'batch'
+          ? { kind: 'batch', maxSize: values.max_batch_size!, maxWait: values.max_batch_wait! }
+          : { kind: 'record' },
+      control: values.control,
+      ...(values.start_timestamp === undefined ? {} : { startTimestamp: values.start_timestamp }),
     },
   };
-}
-
-/** Control messages and replay: start_timestamp is only read, and only checked, with start_from `timestamp`. */
-function resolveReplay(
-  config: TriggerConfig,
-  startFrom: string,
-): { replay: Pick<TriggerSettings, 'startTimestamp' | 'control'> } | Failed {
-  const control = TRIGGER_RULES.control.check(config.control);
-  if ('problem' in control) return control;
-  if (startFrom !== 'timestamp') return { replay: { control: control.value } };
-  const startTimestamp = TRIGGER_RULES.start_timestamp.check(config.start_timestamp);
-  if ('problem' in startTimestamp) return startTimestamp;
-  return { replay: { control: control.value, startTimestamp: startTimestamp.value } };
-}
-
-/** The flow-controlled settings are only read, and only checked, in that mode. */
-function resolveDelivery(config: TriggerConfig): { delivery: Delivery } | Failed {
-  const mode = TRIGGER_RULES.delivery.check(config.delivery);
-  if ('problem' in mode) return mode;
-  if (mode.value === 'handoff') return { delivery: { mode: 'handoff' } };
-  const maxInFlight = TRIGGER_RULES.max_in_flight.check(config.max_in_flight);
-  if ('problem' in maxInFlight) return maxInFlight;
-  const completeTimeout = TRIGGER_RULES.complete_timeout.check(config.complete_timeout);
-  if ('problem' in completeTimeout) return completeTimeout;
-  const deadLetterTopic = TRIGGER_RULES.dead_letter_topic.check(config.dead_letter_topic);
-  if ('problem' in deadLetterTopic) return deadLetterTopic;
-  return {
-    delivery: {
-      mode: 'complete',
-      maxInFlight: maxInFlight.value,
-      completeTimeout: completeTimeout.value,
-      deadLetterTopic: deadLetterTopic.value,
-    },
-  };
-}
-
-/** The batch settings are only read, and only checked, in batch output. */
-function resolveOutput(config: TriggerConfig): { output: OutputShape } | Failed {
-  const kind = TRIGGER_RULES.output.check(config.output);
-  if ('problem' in kind) return kind;
-  if (kind.value === 'record') return { output: { kind: 'record' } };
-  const maxSize = TRIGGER_RULES.max_batch_size.check(config.max_batch_size);
-  if ('problem' in maxSize) return maxSize;
-  const maxWait = TRIGGER_RULES.max_batch_wait.check(config.max_batch_wait);
-  if ('problem' in maxWait) return maxWait;
-  return { output: { kind: 'batch', maxSize: maxSize.value, maxWait: maxWait.value } };
 }

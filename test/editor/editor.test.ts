@@ -157,6 +157,30 @@ describe('editor: kafka trigger set up in a real browser', function () {
     should(await options('#node-input-start_from')).eql(['newest', 'earliest', 'timestamp']);
     should(await options('#node-input-delivery')).eql(['handoff', 'complete']);
     should(await options('#node-input-output')).eql(['record', 'batch']);
+    // 4b. A setting only counts in the mode that reads it, as at deploy: a bad max in flight is not an
+    // error on hand-off, where its row is hidden, and is one once delivery is after the flow completes.
+    const maxInFlightRow = page.locator('.form-row', { has: page.locator('#node-input-max_in_flight') });
+    const maxInFlightInvalid = (expected: boolean) =>
+      page.waitForFunction(
+        (invalid) =>
+          document.querySelector('#node-input-max_in_flight')?.classList.contains('input-error') === invalid,
+        expected,
+      );
+    should(await maxInFlightRow.isVisible()).be.false();
+    await page.evaluate(() =>
+      (window as unknown as { $: JQueryStatic }).$('#node-input-max_in_flight').val('0').trigger('change'),
+    );
+    await maxInFlightInvalid(false);
+    await page.locator('#node-input-delivery').selectOption('complete');
+    await maxInFlightInvalid(true);
+    should(await maxInFlightRow.isVisible()).be.true();
+    await screenshot('dialog-complete-delivery-invalid');
+    await page.locator('#node-input-delivery').selectOption('handoff');
+    await maxInFlightInvalid(false);
+    should(await maxInFlightRow.isVisible()).be.false();
+    await page.evaluate(() =>
+      (window as unknown as { $: JQueryStatic }).$('#node-input-max_in_flight').val('').trigger('change'),
+    );
     // 4a. Topic lists and /regex/: "list topics" lists the broker's topics and a click adds one; the
     // refresh interval shows for a /regex/ only; a bad list entry or regex is marked invalid.
     await page.locator('#node-input-kafka-trigger-list-topics').click();

@@ -2,7 +2,6 @@
 // the runtime's resolvers, the command line and the editor. Each rule's check is wrapped with a recorder,
 // then each place is given a value per setting that no other setting has: a rule that records its own
 // value was asked by that place. A place with a copy of a rule would leave the recorder silent.
-import path from 'node:path';
 import should from 'should';
 import { inspectKafkaNodes, type FlowNode } from '../../src/cli/flows-file';
 import { resolveBrokerSettings } from '../../src/settings/broker-settings';
@@ -15,12 +14,14 @@ import {
   TRIGGER_RULES,
   type SettingRule,
 } from '../../src/settings/setting-rules';
+import { editorDefinitions } from './editor-scripts';
 
 type Rules = Record<string, SettingRule<unknown, string>>;
 
 /** A valid value for each setting, different from every other setting's and from its default. */
 const TRIGGER_VALUES: Record<keyof typeof TRIGGER_RULES, string> = {
-  topic: 'walk-topic',
+  // A /regex/ topic, the mode that reads topic_refresh_interval.
+  topic: '/^walk-topic$/',
   topic_refresh_interval: '17',
   consumer_group: 'walk-group',
   start_from: 'timestamp',
@@ -57,36 +58,10 @@ const BROKER_VALUES: Record<keyof typeof BROKER_RULES, string> = {
 /** Editor properties that are not settings with a rule. */
 const EDITOR_ONLY = ['name', 'version', 'outputs', 'inputs', 'broker', 'tls'];
 
-interface RegisteredProperty {
-  value: unknown;
-  validate?: (this: unknown, value: unknown, options: unknown) => unknown;
-}
-interface Registered {
-  defaults: Record<string, RegisteredProperty>;
-}
-
-/** Loads the editor scripts as the browser does, with just enough of RED and $ to register the nodes. */
-function loadEditor(): Map<string, Registered> {
-  const registered = new Map<string, Registered>();
-  Object.assign(globalThis, {
-    RED: {
-      nodes: { registerType: (type: string, definition: Registered) => registered.set(type, definition) },
-      utils: { sanitize: (text: string) => text },
-    },
-    // No dialog is open: validators read the node's own properties.
-    $: () => ({ length: 0 }),
-  });
-  for (const script of ['kafka-trigger', 'kafka-produce', 'kafka-broker']) {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    require(path.resolve(__dirname, '..', '..', 'src', 'editor', `${script}.ts`));
-  }
-  return registered;
-}
-
 describe('setting rules: one source for the runtime, the command line and the editor', () => {
   const asked = new Map<SettingRule<unknown, string>, unknown[]>();
   const originals = new Map<SettingRule<unknown, string>, SettingRule<unknown, string>['check']>();
-  const editor = loadEditor();
+  const editor = editorDefinitions();
 
   before(() => {
     const rules: SettingRule<unknown, string>[] = [

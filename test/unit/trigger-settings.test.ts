@@ -59,6 +59,15 @@ describe('trigger settings', () => {
       });
   });
 
+  it('reads topic_refresh_interval only for a /regex/ topic', () => {
+    for (const topic of ['t', 'a, b']) {
+      should(settingsOf({ topic, topic_refresh_interval: 'soon' }).topicRefreshInterval).equal(60);
+    }
+    should(problemOf({ topic: ' /a/ ', topic_refresh_interval: 'soon' }).setting).equal(
+      'topic_refresh_interval',
+    );
+  });
+
   it('reads control as a boolean, default false', () => {
     should(settingsOf({ topic: 't', control: true }).control).be.true();
     should(settingsOf({ topic: 't', control: 'true' }).control).be.true();

@@ -1,0 +1,89 @@
+// The kafka-broker settings: flow JSON name, default and check. None depends on a mode.
+import { problem, text, type Checked, type ChoiceRule, type SettingRule } from './common';
+
+/** Every problem a broker setting can have; the message is `kafka-broker.errors.<key>`. */
+export const BROKER_PROBLEM_KEYS = ['invalid-broker', 'invalid-sasl', 'invalid-registry-url'] as const;
+export type BrokerProblemKey = (typeof BROKER_PROBLEM_KEYS)[number];
+
+/** What kafkajs calls this client when the broker node leaves the client id blank. */
+export const DEFAULT_CLIENT_ID = 'node-red-kafka-trigger';
+
+const HOST_PORT = /^(\[[0-9a-fA-F:.]+\]|[^\s:[\]]+):(\d{1,5})$/;
+
+/** `host:port` (a bracketed IPv6 address as host) with a port from 1 to 65535. */
+export function isBrokerAddress(entry: string): boolean {
+  const match = HOST_PORT.exec(entry);
+  const port = match ? Number(match[2]) : 0;
+  return port >= 1 && port <= 65535;
+}
+
+/** An absolute http: or https: URL with a host. */
+export function isHttpUrl(entry: string): boolean {
+  try {
+    const url = new URL(entry);
+    return (url.protocol === 'http:' || url.protocol === 'https:') && url.hostname !== '';
+  } catch {
+    return false;
+  }
+}
+
+/** Splits a comma-separated broker list, trimming blanks away. */
+export function parseBrokerList(list: string | undefined): string[] {
+  if (!list) return [];
+  return list
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter((entry) => entry.length > 0);
+}
+
+export const SASL_MECHANISMS = ['none', 'plain', 'scram-sha-256', 'scram-sha-512'] as const;
+export type SaslMechanism = (typeof SASL_MECHANISMS)[number];
+
+export function isSaslMechanism(value: string): value is SaslMechanism {
+  return (SASL_MECHANISMS as readonly string[]).includes(value);
+}
+
+export const BROKER_RULES = {
+  /** Blank means the KAFKA_BROKERS environment variable: see brokerList(). */
+  brokers: {
+    defaultValue: '',
+    check(value: unknown): Checked<string[], BrokerProblemKey> {
+      const brokers = parseBrokerList(text(value));
+      const invalid = brokers.filter((entry) => !isBrokerAddress(entry));
+      return invalid.length === 0
+        ? { value: brokers }
+        : problem('invalid-broker', 'brokers', { broker: invalid.join(', ') });
+    },
+  },
+  /** Blank means DEFAULT_CLIENT_ID. */
+  client_id: {
+    defaultValue: '',
+    check: (value: unknown): { value: string } => ({ value: text(value) || DEFAULT_CLIENT_ID }),
+  },
+  sasl_mechanism: saslMechanismRule(),
+  /** Blank means no Schema Registry. */
+  schema_registry_url: {
+    defaultValue: '',
+    check(value: unknown): Checked<string | undefined, BrokerProblemKey> {
+      const url = text(value).trim();
+      if (!url) return { value: undefined };
+      return isHttpUrl(url)
+        ? { value: url.replace(/\/+$/, '') }
+        : problem('invalid-registry-url', 'schema_registry_url', { url });
+    },
+  },
+} satisfies Record<string, SettingRule<unknown, BrokerProblemKey>>;
+
+/** Blank means none. */
+function saslMechanismRule(): ChoiceRule<SaslMechanism, BrokerProblemKey> {
+  return {
+    defaultValue: 'none',
+    choices: SASL_MECHANISMS,
+    check(value) {
+      const mechanism = value ? text(value) : 'none';
+      return isSaslMechanism(mechanism)
+        ? { value: mechanism }
+        : problem('invalid-sasl', 'sasl_mechanism', { mechanism });
+    },
+  };
+}
