@@ -8,11 +8,10 @@ import { BatchWait } from '../../src/delivery/batch-wait';
 import { RecordDecoder } from '../../src/formats/record-decoder';
 import { ProcessingClock } from '../../src/formats/trigger-data';
 import type { BatchDelivery, FlowOutcome } from '../../src/delivery/delivery';
-import { waitFor } from '../support/wait';
+import { until, useFakeClock } from '../support/fake-clock';
 import { DEFAULT_DECODER, harness, type Harness } from '../support/delivery-harness';
 
 const range = (from: number, to: number) => Array.from({ length: to - from }, (_, index) => from + index);
-const settled = () => new Promise((resolve) => setTimeout(resolve, 20));
 
 function handoff(h: Harness, batchSize: number, decoder = DEFAULT_DECODER): HandoffDelivery {
   return new HandoffDelivery(h.hooks, decoder, new ProcessingClock(), h.consumer, 1000, batchSize);
@@ -38,11 +37,14 @@ function completion(
 }
 
 describe('batch output', () => {
+  const fake = useFakeClock();
+
   describe('on hand-off', () => {
     it('sends a fetch as msgs of at most the batch size, in offset order, and commits past the last', async () => {
       const h = harness();
-      should(await handoff(h, 4).handleBatch(h.batch(range(10, 20)))).equal(10);
-      await settled();
+      const delivery = handoff(h, 4);
+      should(await delivery.handleBatch(h.batch(range(10, 20)))).equal(10);
+      await delivery.settle();
       should(h.batches).eql([range(10, 14), range(14, 18), range(18, 20)]);
       should(h.sent).be.empty();
       should(h.committed).eql(['20']);
@@ -68,10 +70,11 @@ describe('batch output', () => {
       should(await completion(h, 3, [], limit).handleBatch(h.batch([0, 1, 2]))).equal(3);
       should(h.batches).eql([[0, 1, 2]]);
       should(limit.size).equal(3);
-      await settled();
+      // However long the flow takes, nothing is committed before it is done.
+      await fake.clock.tickAsync(60000);
       should(h.committed).be.empty();
       finish({});
-      await waitFor(() => h.committed.length > 0, 5000, 'the commit');
+      await until(fake.clock, () => h.committed.length > 0, 'the commit');
       should(h.committed).eql(['3']);
       should(limit.size).equal(0);
     });
@@ -80,7 +83,7 @@ describe('batch output', () => {
       const h = harness(async (offset) => (offset === 4 ? { error: new Error('boom') } : {}));
       const deadLettered: string[] = [];
       await completion(h, 2, deadLettered).handleBatch(h.batch([4, 5, 6]));
-      await waitFor(() => h.committed.includes('7'), 5000, 'the commit past the last record');
+      await until(fake.clock, () => h.committed.includes('7'), 'the commit past the last record');
       should(h.batches).eql([[4, 5], [6]]);
       should(deadLettered).eql(['4', '5']);
     });
@@ -89,7 +92,8 @@ describe('batch output', () => {
       const finishes: ((outcome: FlowOutcome) => void)[] = [];
       const h = harness(() => new Promise((resolve) => finishes.push(resolve)));
       const handled = completion(h, 2, [], new InFlightLimit(2)).handleBatch(h.batch([0, 1, 2, 3]));
-      await settled();
+      // Several heartbeat intervals at the cap: the second batch waits all along.
+      await fake.clock.tickAsync(5000);
       should(h.batches).eql([[0, 1]]);
       for (const finish of finishes.splice(0)) finish({});
       should(await handled).equal(4);
@@ -109,7 +113,7 @@ describe('batch output', () => {
       should(h.resolved).eql(['1']);
       should(h.batches).be.empty();
       should(await batches.handleBatch(h.batch([2, 3, 4, 5]))).equal(6);
-      await settled();
+      should(await batches.settle('t', 0, 0)).be.true();
       should(h.batches).eql([
         [0, 1, 2],
         [3, 4, 5],
@@ -123,12 +127,13 @@ describe('batch output', () => {
       const h = harness();
       const late: number[] = [];
       const batches = new BatchWait(handoff(h, 10), 10, 30, (records) => late.push(records));
-      const heldAt = Date.now();
       await batches.handleBatch(h.batch([7]));
-      await waitFor(() => h.batches.length > 0, 5000, 'the held batch');
-      should(Date.now() - heldAt).be.aboveOrEqual(25);
+      await fake.clock.tickAsync(29);
+      should(h.batches).be.empty();
+      await fake.clock.tickAsync(1);
+      await until(fake.clock, () => h.batches.length > 0, 'the held batch');
       should(h.batches).eql([[7]]);
-      await waitFor(() => h.committed.length > 0, 5000, 'its commit');
+      await until(fake.clock, () => h.committed.length > 0, 'its commit');
       should(h.committed).eql(['8']);
       should(late).eql([1]);
     });
@@ -140,7 +145,8 @@ describe('batch output', () => {
       batches.assigned({ t: [0] });
       await batches.handleBatch(h.batch([5]));
       await batches.finish(0);
-      await new Promise((resolve) => setTimeout(resolve, 60));
+      // Past the wait of everything it held: no timer sends it.
+      await fake.clock.tickAsync(60);
       should(h.batches).be.empty();
       should(h.committed).be.empty();
     });
@@ -179,10 +185,10 @@ describe('batch output', () => {
       };
       const batches = new BatchWait(gated, 10, 20, () => undefined);
       await batches.handleBatch(h.batch([5, 6]));
-      await new Promise((resolve) => setTimeout(resolve, 60));
+      await fake.clock.tickAsync(60);
       should(sent).be.empty();
       open = true;
-      await waitFor(() => sent.length > 0, 1000, 'the held records');
+      await until(fake.clock, () => sent.length > 0, 'the held records');
       should(sent).eql([[5, 6]]);
       await batches.finish(0);
     });

@@ -6,6 +6,7 @@ import { HandoffDelivery } from '../../src/delivery/handoff-delivery';
 import { InFlightLimit } from '../../src/delivery/in-flight-limit';
 import { ProcessingClock } from '../../src/formats/trigger-data';
 import { DEFAULT_DECODER, harness, type Harness } from '../support/delivery-harness';
+import { flush, until, useFakeClock } from '../support/fake-clock';
 
 /** A hand-off delivery in record output on the harness. */
 function handoff(h: Harness, heartbeatInterval = 1000): HandoffDelivery {
@@ -19,16 +20,17 @@ function handoff(h: Harness, heartbeatInterval = 1000): HandoffDelivery {
   );
 }
 
-const settled = () => new Promise((resolve) => setTimeout(resolve, 20));
 /** The offsets from `from` up to `to`. */
 const offsets = (from: number, to: number) => [...Array(to - from).keys()].map((n) => n + from);
 
 describe('hand-off delivery across flow stops', () => {
+  const fake = useFakeClock();
+
   it('commits a batch once its messages were delivered', async () => {
     const h = harness();
     const delivery = handoff(h);
     should(await delivery.handleBatch(h.batch([0, 1, 2]))).equal(3);
-    await settled();
+    await delivery.settle();
     should(h.committed).eql(['3']);
   });
 
@@ -40,7 +42,7 @@ describe('hand-off delivery across flow stops', () => {
       void delivery.finish();
     };
     should(await delivery.handleBatch(h.batch([0, 1, 2]))).equal(0);
-    await settled();
+    await delivery.finish();
     should(h.committed).be.empty();
     should(h.resolved).be.empty();
   });
@@ -48,12 +50,14 @@ describe('hand-off delivery across flow stops', () => {
   it('sends the batch again once the flows run when a stop of other nodes overtakes it', async () => {
     const h = harness();
     const delivery = handoff(h);
-    h.flows.duringDelivery = () => {
-      h.flows.stop();
-      setTimeout(() => h.flows.start(), 10);
-    };
-    should(await delivery.handleBatch(h.batch([0, 1]))).equal(2);
-    await settled();
+    h.flows.duringDelivery = () => h.flows.stop();
+    const handled = delivery.handleBatch(h.batch([0, 1]));
+    await until(fake.clock, () => !h.flows.isRunning, 'the stop');
+    await fake.clock.tickAsync(10);
+    should(h.sent).eql([0, 1]);
+    h.flows.start();
+    should(await handled).equal(2);
+    await delivery.settle();
     should(h.sent).eql([0, 1, 0, 1]);
     should(h.committed).eql(['2']);
   });
@@ -81,12 +85,14 @@ describe('hand-off delivery across flow stops', () => {
   it('sends only the part a stop of other nodes overtook again', async () => {
     const h = harness();
     const { batch } = longBatch(h, 600, (wait) => {
-      if (wait !== 2) return;
-      h.flows.stop();
-      setTimeout(() => h.flows.start(), 10);
+      if (wait === 2) h.flows.stop();
     });
-    should(await handoff(h).handleBatch(batch)).equal(600);
-    await settled();
+    const delivery = handoff(h);
+    const handled = delivery.handleBatch(batch);
+    await until(fake.clock, () => !h.flows.isRunning, 'the stop');
+    h.flows.start();
+    should(await handled).equal(600);
+    await delivery.settle();
     should(h.sent).eql([...offsets(0, 512), ...offsets(256, 600)]);
     should(h.committed).eql(['600']);
   });
@@ -100,7 +106,7 @@ describe('hand-off delivery across flow stops', () => {
       void delivery.finish();
     });
     should(await delivery.handleBatch(batch)).equal(256);
-    await settled();
+    await delivery.finish();
     should(h.committed).eql(['256']);
     should(h.resolved).eql(['255']);
   });
@@ -110,7 +116,8 @@ describe('hand-off delivery across flow stops', () => {
     const delivery = handoff(h);
     h.flows.stop();
     const handled = delivery.handleBatch(h.batch([5]));
-    await settled();
+    // A stop longer than several heartbeat intervals: the delivery keeps waiting, sending nothing.
+    await fake.clock.tickAsync(5000);
     should(h.sent).be.empty();
     h.flows.start();
     should(await handled).equal(1);
@@ -120,11 +127,11 @@ describe('hand-off delivery across flow stops', () => {
   });
   it('a close while it waits for the flows to run ends the wait at once', async () => {
     const h = harness();
-    // A heartbeat interval far beyond mocha's 2 s timeout: only the close can end the wait.
+    // A heartbeat interval that fake time never reaches: only the close can end the wait.
     const delivery = handoff(h, 600000);
     h.flows.stop();
     const handled = delivery.handleBatch(h.batch([1]));
-    await settled();
+    await flush();
     await delivery.finish();
     should(await handled).equal(0);
     should(h.sent).be.empty();
@@ -132,6 +139,7 @@ describe('hand-off delivery across flow stops', () => {
 });
 
 describe('flow-controlled delivery across flow stops', () => {
+  const fake = useFakeClock();
   const options = (h: Harness, limit: InFlightLimit) => ({
     consumer: h.consumer,
     hooks: h.hooks,
@@ -150,7 +158,8 @@ describe('flow-controlled delivery across flow stops', () => {
     const limit = new InFlightLimit(10);
     const delivery = new CompleteDelivery(options(h, limit));
     await delivery.handleBatch(h.batch([7]));
-    await settled();
+    await until(fake.clock, () => limit.size === 0, 'the record done');
+    should(await delivery.settle('t', 0, 0)).be.true();
     should(h.sent).eql([7, 7]);
     should(h.committed).eql(['8']);
     should(limit.size).equal(0);
@@ -176,7 +185,7 @@ describe('flow-controlled delivery across flow stops', () => {
     const delivery = new CompleteDelivery({ ...options(h, limit), heartbeatInterval: 600000 });
     await delivery.handleBatch(h.batch([4]));
     h.flows.stop();
-    await settled();
+    await flush();
     await delivery.finish(600000);
     should(h.committed).be.empty();
     should(limit.size).equal(0);
