@@ -43,3 +43,12 @@ export async function until<T>(
     await clock.nextAsync();
   }
 }
+
+/** Waits for `promise`, moving fake time as `until` does; gives its value or throws its error. */
+export async function settledOn<T>(clock: Clock, promise: Promise<T>, what = 'the promise'): Promise<T> {
+  let done = false;
+  const tracked = promise.finally(() => (done = true));
+  tracked.catch(() => undefined);
+  await until(clock, () => done, what);
+  return tracked;
+}

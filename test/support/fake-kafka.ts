@@ -1,7 +1,8 @@
 // The parts of a kafkajs consumer and admin client that TriggerConsumer's unit tests drive by hand:
 // events to emit, and a record of the pauses, seeks and commits the trigger asked for.
 import { EventEmitter } from 'node:events';
-import { KafkaJSConnectionError, type Kafka } from 'kafkajs';
+import { KafkaJSConnectionError, type Kafka, type ProducerBatch, type RecordMetadata } from 'kafkajs';
+import type { WriterProducer } from '../../src/producer/record-writer';
 import { ConnectionPool, type PooledClients } from '../../src/client/connection-pool';
 
 export const EVENTS = { GROUP_JOIN: 'join', FETCH: 'fetch', REBALANCING: 'rebalancing', CRASH: 'crash' };
@@ -167,4 +168,74 @@ export function fakeKafka(admin = new FakeAdmin(), ...results: ConnectResult[]):
     admin: () => admin,
   } as unknown as Kafka;
   return { kafka, consumers, admin };
+}
+
+type Answer = (batch: ProducerBatch) => Promise<RecordMetadata[]>;
+
+/** A producer whose connects and answers the test decides; it records every request. */
+export class FakeProducer implements WriterProducer {
+  requests: ProducerBatch[] = [];
+  connects = 0;
+  disconnects = 0;
+  connectError: Error | undefined;
+  answer: Answer = async (batch) => okAnswer(batch);
+
+  async connect(): Promise<void> {
+    this.connects += 1;
+    if (this.connectError) throw this.connectError;
+  }
+
+  async disconnect(): Promise<void> {
+    this.disconnects += 1;
+  }
+
+  sendBatch(batch: ProducerBatch): Promise<RecordMetadata[]> {
+    this.requests.push(batch);
+    return this.answer(batch);
+  }
+
+  /** The values of each request, in order. */
+  get requestValues(): string[][] {
+    return this.requests.map((batch) =>
+      (batch.topicMessages ?? []).flatMap((topic) => topic.messages.map((m) => String(m.value))),
+    );
+  }
+}
+
+/** Partition from the record's own `partition` (0 when unset), base offset 100 per partition. */
+export function okAnswer(batch: ProducerBatch): RecordMetadata[] {
+  const seen = new Set<string>();
+  const answer: RecordMetadata[] = [];
+  for (const { topic, messages } of batch.topicMessages ?? []) {
+    for (const message of messages) {
+      const partition = message.partition ?? 0;
+      if (seen.has(`${topic}/${partition}`)) continue;
+      seen.add(`${topic}/${partition}`);
+      answer.push({ topicName: topic, partition, errorCode: 0, baseOffset: String(100 * (partition + 1)) });
+    }
+  }
+  return answer;
+}
+
+/** A consumer whose commit requests land only when the test lets them, one by one. */
+export class HeldCommitsConsumer extends FakeConsumerBase {
+  /** Every commit request, in order; `commits` holds the offsets of those that landed. */
+  readonly requests: TopicPartitionOffset[][] = [];
+  private readonly pending: ((error?: Error) => void)[] = [];
+
+  override commitOffsets(offsets: TopicPartitionOffset[]): Promise<void> {
+    this.requests.push(offsets);
+    return new Promise<void>((resolve, reject) =>
+      this.pending.push((error) => {
+        if (error) return reject(error);
+        this.commits.push(...offsets);
+        resolve();
+      }),
+    );
+  }
+
+  /** The oldest request still in flight lands, or is refused with `error`. */
+  land(error?: Error): void {
+    this.pending.shift()?.(error);
+  }
 }
