@@ -1,9 +1,8 @@
-// What the two delivery modes commit when a flow stop overtakes the messages they sent.
+// HandoffDelivery on the harness's fake batch and flows: what it sends, in which msgs, and what it
+// commits when a flow stop overtakes the messages it sent.
 import should from 'should';
-import type { FlowOutcome } from '../../src/delivery/delivery';
-import { CompleteDelivery } from '../../src/delivery/complete-delivery';
 import { HandoffDelivery } from '../../src/delivery/handoff-delivery';
-import { InFlightLimit } from '../../src/delivery/in-flight-limit';
+import { RecordDecoder } from '../../src/formats/record-decoder';
 import { ProcessingClock } from '../../src/formats/trigger-data';
 import { DEFAULT_DECODER, harness, type Harness } from '../support/delivery-harness';
 import { flush, until, useFakeClock } from '../support/fake-clock';
@@ -138,56 +137,29 @@ describe('hand-off delivery across flow stops', () => {
   });
 });
 
-describe('flow-controlled delivery across flow stops', () => {
-  const fake = useFakeClock();
-  const options = (h: Harness, limit: InFlightLimit) => ({
-    consumer: h.consumer,
-    hooks: h.hooks,
-    decoder: DEFAULT_DECODER,
-    clock: new ProcessingClock(),
-    limit,
-    heartbeatInterval: 1000,
-    batchSize: undefined,
-    deadLetterTopic: undefined,
-    deadLetter: async () => undefined,
+describe('hand-off delivery in batch output', () => {
+  /** A hand-off delivery in batch output on the harness. */
+  const batching = (h: Harness, batchSize: number, decoder = DEFAULT_DECODER) =>
+    new HandoffDelivery(h.hooks, decoder, new ProcessingClock(), h.consumer, 1000, batchSize);
+
+  it('sends a fetch as msgs of at most the batch size, in offset order, and commits past the last', async () => {
+    const h = harness();
+    const delivery = batching(h, 4);
+    should(await delivery.handleBatch(h.batch(offsets(10, 20)))).equal(10);
+    await delivery.settle();
+    should(h.batches).eql([offsets(10, 14), offsets(14, 18), offsets(18, 20)]);
+    should(h.sent).be.empty();
+    should(h.committed).eql(['20']);
   });
 
-  it('sends a dropped record again once the flows run, and commits it when it is done', async () => {
-    let drops = 1;
-    const h = harness(async () => (drops-- > 0 ? { dropped: true } : {}));
-    const limit = new InFlightLimit(10);
-    const delivery = new CompleteDelivery(options(h, limit));
-    await delivery.handleBatch(h.batch([7]));
-    await until(fake.clock, () => limit.size === 0, 'the record done');
-    should(await delivery.settle('t', 0, 0)).be.true();
-    should(h.sent).eql([7, 7]);
-    should(h.committed).eql(['8']);
-    should(limit.size).equal(0);
-  });
-
-  it('leaves a record dropped while closing uncommitted, and frees its place at once', async () => {
-    let finishDrop: (outcome: FlowOutcome) => void = () => undefined;
-    const h = harness(() => new Promise((resolve) => (finishDrop = resolve)));
-    const limit = new InFlightLimit(10);
-    const delivery = new CompleteDelivery(options(h, limit));
-    await delivery.handleBatch(h.batch([3]));
-    const finishing = delivery.finish(5000);
-    finishDrop({ dropped: true });
-    await finishing;
-    should(h.sent).eql([3]);
-    should(h.committed).be.empty();
-    should(limit.size).equal(0);
-  });
-
-  it('a close while a dropped record waits for the flows to run leaves it uncommitted at once', async () => {
-    const h = harness(async () => ({ dropped: true }));
-    const limit = new InFlightLimit(10);
-    const delivery = new CompleteDelivery({ ...options(h, limit), heartbeatInterval: 600000 });
-    await delivery.handleBatch(h.batch([4]));
-    h.flows.stop();
-    await flush();
-    await delivery.finish(600000);
-    should(h.committed).be.empty();
-    should(limit.size).equal(0);
+  it('leaves an undecodable record out of its batch and reports it', async () => {
+    const h = harness();
+    const failed: string[] = [];
+    h.hooks.onSendFailed = ({ offset }) => void failed.push(offset);
+    const registryFormat = new RecordDecoder({ message: 'schema-registry', key: 'text' }, undefined);
+    // Not in wire format: every record fails with that format, so none is sent and all are reported.
+    should(await batching(h, 2, registryFormat).handleBatch(h.batch([1, 2, 3]))).equal(3);
+    should(failed).eql(['1', '2', '3']);
+    should(h.batches).be.empty();
   });
 });
