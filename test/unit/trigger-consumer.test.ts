@@ -110,6 +110,8 @@ describe('trigger consumer lifecycle', () => {
         'subscribed',
       );
       current.join({ t: [0] });
+      // In the group for less than a backoff cap: not yet health.
+      await fake.clock.tickAsync(BACKOFF.maxMs - 1);
       current.crash();
       await until(fake.clock, () => retries(states).length === attempt, `retry ${attempt}`);
     }
