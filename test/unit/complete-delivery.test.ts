@@ -8,6 +8,26 @@ import { ProcessingClock } from '../../src/formats/trigger-data';
 import { DEFAULT_DECODER, harness, type Harness } from '../support/delivery-harness';
 import { flush, until, useFakeClock } from '../support/fake-clock';
 
+/** A flow-controlled delivery in batch output on the harness. */
+function completion(
+  h: Harness,
+  batchSize: number,
+  deadLettered: string[] = [],
+  limit = new InFlightLimit(1000),
+): CompleteDelivery {
+  return new CompleteDelivery({
+    consumer: h.consumer,
+    hooks: h.hooks,
+    decoder: DEFAULT_DECODER,
+    clock: new ProcessingClock(),
+    limit,
+    heartbeatInterval: 1000,
+    batchSize,
+    deadLetterTopic: 'dead',
+    deadLetter: async (_topic, _partition, record) => void deadLettered.push(record.offset),
+  });
+}
+
 describe('flow-controlled delivery across flow stops', () => {
   const fake = useFakeClock();
   const options = (h: Harness, limit: InFlightLimit) => ({
@@ -61,25 +81,6 @@ describe('flow-controlled delivery across flow stops', () => {
     should(limit.size).equal(0);
   });
 });
-
-function completion(
-  h: Harness,
-  batchSize: number,
-  deadLettered: string[] = [],
-  limit = new InFlightLimit(1000),
-): CompleteDelivery {
-  return new CompleteDelivery({
-    consumer: h.consumer,
-    hooks: h.hooks,
-    decoder: DEFAULT_DECODER,
-    clock: new ProcessingClock(),
-    limit,
-    heartbeatInterval: 1000,
-    batchSize,
-    deadLetterTopic: 'dead',
-    deadLetter: async (_topic, _partition, record) => void deadLettered.push(record.offset),
-  });
-}
 
 describe('flow-controlled delivery in batch output', () => {
   const fake = useFakeClock();
