@@ -239,3 +239,26 @@ export class HeldCommitsConsumer extends FakeConsumerBase {
     this.pending.shift()?.(error);
   }
 }
+
+/**
+ * An admin client for seeks over partitions 0 to 2 of any topic: partition p starts at offset p and
+ * ends at `ends[topic]` (50 when unnamed); looked up by time, partition p answers 20 + p.
+ */
+export class FakeSeekAdmin extends FakeAdmin {
+  constructor(private readonly ends: Record<string, number> = {}) {
+    super([], {}, '50', 3);
+  }
+
+  override async fetchTopicOffsets(topic = '') {
+    const offsets = await super.fetchTopicOffsets();
+    return offsets.map((entry) => ({
+      ...entry,
+      low: String(entry.partition),
+      high: String(this.ends[topic] ?? 50),
+    }));
+  }
+
+  async fetchTopicOffsetsByTimestamp() {
+    return [0, 1, 2].map((partition) => ({ partition, offset: String(20 + partition) }));
+  }
+}

@@ -1,6 +1,7 @@
 import should from 'should';
 import { ControlError } from '../../src/consumer/control-message';
 import { seekPositions } from '../../src/consumer/seek-positions';
+import { FakeSeekAdmin } from '../support/fake-kafka';
 
 async function rejection(
   run: () => Promise<unknown>,
@@ -17,17 +18,7 @@ async function rejection(
 
 describe('seek positions: only the partitions this member owns', () => {
   // A stand-in for the two admin look-ups (the real ones are exercised against the broker).
-  const admin = {
-    fetchTopicOffsets: async (topic: string) =>
-      [0, 1, 2].map((partition) => ({
-        partition,
-        offset: '50',
-        low: String(partition),
-        high: `${topic === 'a' ? 50 : 60}`,
-      })),
-    fetchTopicOffsetsByTimestamp: async () =>
-      [0, 1, 2].map((partition) => ({ partition, offset: String(20 + partition) })),
-  };
+  const admin = new FakeSeekAdmin({ a: 50, b: 60 });
 
   it('moves the owned partitions to the start, the end or a time', async () => {
     const owned = { a: [0, 2] };
