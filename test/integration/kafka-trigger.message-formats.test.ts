@@ -19,7 +19,7 @@ import {
 } from '../support/node-red';
 import { registerSchema, sharedSchemaRegistry } from '../support/schema-registry';
 import { sharedBroker } from '../support/shared-broker';
-import { sleep, waitFor } from '../support/wait';
+import { waitFor } from '../support/wait';
 
 const EVERY_BYTE = Buffer.from(Array.from({ length: 256 }, (_, i) => i));
 const INVALID_UTF8 = [
@@ -257,13 +257,18 @@ describe('message formats', function () {
         await waitFor(() => received.length === 3, 90000, 'the records that waited for the registry');
 
         // Version 2's schema is not fetched yet: with the registry down, its records wait.
+        const unavailable = () =>
+          loggedBy('trigger1', 'warn').filter((text) => text === 'kafka-trigger.errors.registry-unavailable');
+        const warnedBefore = unavailable().length;
         await registry.stop();
         await produce(
           topic,
           second.map((value) => ({ value })),
         );
         await waitForStatus('trigger1', 'registry-unavailable', 60000);
-        await sleep(2000);
+        // Two failed look-ups of this outage, each reported as it fails: the records were there to
+        // decode twice and still wait.
+        await waitFor(() => unavailable().length >= warnedBefore + 2, 60000, 'a second failed look-up');
         should(received).have.length(3);
         await registry.start();
         await waitFor(() => received.length === 6, 90000, 'the records after the second outage');

@@ -1,10 +1,12 @@
-// A fake kafkajs consumer and batch for the deliveries' unit tests, and a flow gate the test stops
-// and starts by hand. Only the deliveries' own logic runs; the integration tests run them on Kafka.
+// A fake kafkajs batch (on fake-kafka.ts's consumer) for the deliveries' unit tests, and a flow
+// gate the test stops and starts by hand. Only the deliveries' own logic runs; the integration
+// tests run them on Kafka.
 import type { Consumer, KafkaMessage } from 'kafkajs';
 import type { DeliveryHooks, FetchedBatch, FlowGate, FlowOutcome } from '../../src/delivery/delivery';
 import { RecordDecoder } from '../../src/formats/record-decoder';
 import type { TriggerData } from '../../src/formats/trigger-data';
 import type { ConsumerState, TriggerConsumerHooks } from '../../src/consumer/trigger-consumer';
+import { FakeConsumerBase } from './fake-kafka';
 
 export const DEFAULT_DECODER = new RecordDecoder({ message: 'auto', key: 'text' }, undefined);
 
@@ -65,7 +67,8 @@ export function record(offset: number): KafkaMessage {
 export interface Harness {
   flows: ManualFlows;
   sent: number[];
-  committed: string[];
+  /** The offsets committed, in order. */
+  readonly committed: string[];
   resolved: string[];
   hooks: DeliveryHooks;
   consumer: Consumer;
@@ -77,7 +80,6 @@ export interface Harness {
 export function harness(outcome: (offset: number) => Promise<FlowOutcome> = async () => ({})): Harness {
   const flows = new ManualFlows();
   const sent: number[] = [];
-  const committed: string[] = [];
   const resolved: string[] = [];
   const batches: number[][] = [];
   const offsetOf = (data: TriggerData) => data.offset;
@@ -97,10 +99,7 @@ export function harness(outcome: (offset: number) => Promise<FlowOutcome> = asyn
     onSendFailed: () => undefined,
     flows,
   };
-  const consumer = {
-    commitOffsets: async (offsets: { offset: string }[]) =>
-      void committed.push(...offsets.map((o) => o.offset)),
-  } as unknown as Consumer;
+  const fake = new FakeConsumerBase();
   const batch = (offsets: number[]): FetchedBatch => ({
     topic: 't',
     partition: 0,
@@ -110,7 +109,18 @@ export function harness(outcome: (offset: number) => Promise<FlowOutcome> = asyn
     isRunning: () => true,
     isStale: () => false,
   });
-  return { flows, sent, committed, resolved, batches, hooks, consumer, batch };
+  return {
+    flows,
+    sent,
+    get committed() {
+      return fake.commits.map((commit) => commit.offset);
+    },
+    resolved,
+    batches,
+    hooks,
+    consumer: fake as unknown as Consumer,
+    batch,
+  };
 }
 
 /** Hooks for a TriggerConsumer test that only watches its states: every send succeeds, the flows always run. */

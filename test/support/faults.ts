@@ -36,6 +36,21 @@ export async function withFaultAdmin<T>(
   }
 }
 
+/**
+ * Whether `group` has committed up to the end of every partition of `topic`: what it could still
+ * receive again is what it has not committed, so then no redelivery is on its way.
+ */
+export async function committedToEnd(broker: BrokerAddress, group: string, topic: string): Promise<boolean> {
+  return withFaultAdmin(broker, async (admin) => {
+    const ends = await admin.fetchTopicOffsets(topic);
+    const [committed] = await admin.fetchOffsets({ groupId: group, topics: [topic] });
+    return ends.every(
+      ({ partition, offset }) =>
+        committed?.partitions.find((entry) => entry.partition === partition)?.offset === offset,
+    );
+  });
+}
+
 /** One member of a consumer group: its client id and the partitions of `topic` it was assigned. */
 export interface GroupMember {
   clientId: string;

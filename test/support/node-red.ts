@@ -156,10 +156,27 @@ export function loggedBy(id: string, level: 'warn' | 'error' | 'log'): string[] 
   return callsOf(id, level).map((args) => String(args[0]));
 }
 
+/**
+ * What the node logs at `level` from now on, with when (Date.now()): the helper's spies keep the
+ * calls but not their times.
+ */
+export function loggedFromNow(id: string, level: 'warn' | 'error' | 'log'): { at: number; text: string }[] {
+  const node = getNode(id) as unknown as Record<string, (...args: unknown[]) => unknown>;
+  const logged = node[level]!;
+  const entries: { at: number; text: string }[] = [];
+  node[level] = function (this: unknown, ...args: unknown[]) {
+    entries.push({ at: Date.now(), text: String(args[0]) });
+    return logged.apply(this, args);
+  };
+  return entries;
+}
+
 /** The helper spies on Node.prototype, so a node's own calls are those made with it as `this`. */
 function callsOf(id: string, method: 'status' | 'warn' | 'error' | 'log'): unknown[][] {
-  const node = getNode(id) as unknown as Record<string, SinonSpyLike>;
-  return node[method]!.getCalls()
+  const node = getNode(id);
+  // From the prototype: loggedFromNow() may have put a wrapper on the node itself.
+  const spies = Object.getPrototypeOf(node) as Record<string, SinonSpyLike>;
+  return spies[method]!.getCalls()
     .filter((call) => call.thisValue === node)
     .map((call) => call.args);
 }

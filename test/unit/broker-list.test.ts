@@ -1,7 +1,13 @@
 import should from 'should';
 import { brokerList } from '../../src/settings/broker-list';
+import { parseBrokerList } from '../../src/settings/setting-rules';
 
 describe('broker list: the kafka-broker node, the private connection and the command line', () => {
+  it('splits and trims a comma-separated list', () => {
+    should(parseBrokerList(' kafka1:9092, kafka2:9092 ,,')).eql(['kafka1:9092', 'kafka2:9092']);
+    should(parseBrokerList(undefined)).eql([]);
+  });
+
   it('falls back to KAFKA_BROKERS only when the configured list is blank', () => {
     should(brokerList('a:1', 'b:2')).eql({ brokers: ['a:1'], fromEnvironment: false });
     should(brokerList(' ', 'b:2,c:3')).eql({ brokers: ['b:2', 'c:3'], fromEnvironment: true });

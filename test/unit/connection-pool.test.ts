@@ -45,6 +45,7 @@ function cluster(): Cluster {
       },
       producer: () => {
         const producer = new FakeProducer();
+        producer.holdConnects = true;
         state.producers.push(producer);
         return producer;
       },

@@ -1,24 +1,9 @@
 import should from 'should';
 import { ControlError, parseControlMessage, parseSeekTarget } from '../../src/consumer/control-message';
-import { seekPositions } from '../../src/consumer/seek-positions';
-import { PartitionHold } from '../../src/consumer/partition-hold';
 
 function problem(run: () => unknown): { key: string; params: Record<string, string | number> } {
   try {
     run();
-  } catch (error) {
-    should(error).be.instanceOf(ControlError);
-    const { key, params } = error as ControlError;
-    return { key, params };
-  }
-  throw new Error('expected a ControlError');
-}
-
-async function rejection(
-  run: () => Promise<unknown>,
-): Promise<{ key: string; params: Record<string, string | number> }> {
-  try {
-    await run();
   } catch (error) {
     should(error).be.instanceOf(ControlError);
     const { key, params } = error as ControlError;
@@ -91,106 +76,5 @@ describe('control messages: msg.action and the seek target', () => {
     should(problem(() => parseSeekTarget({ partition: 0, offset: 1, topic: '' })).key).equal(
       'seek-invalid-topic',
     );
-  });
-});
-
-describe('seek positions: only the partitions this member owns', () => {
-  // A stand-in for the two admin look-ups (the real ones are exercised against the broker).
-  const admin = {
-    fetchTopicOffsets: async (topic: string) =>
-      [0, 1, 2].map((partition) => ({
-        partition,
-        offset: '50',
-        low: String(partition),
-        high: `${topic === 'a' ? 50 : 60}`,
-      })),
-    fetchTopicOffsetsByTimestamp: async () =>
-      [0, 1, 2].map((partition) => ({ partition, offset: String(20 + partition) })),
-  };
-
-  it('moves the owned partitions to the start, the end or a time', async () => {
-    const owned = { a: [0, 2] };
-    should(await seekPositions(admin, { kind: 'earliest' }, owned, ['a'])).eql([
-      { topic: 'a', partition: 0, offset: '0' },
-      { topic: 'a', partition: 2, offset: '2' },
-    ]);
-    should(await seekPositions(admin, { kind: 'latest' }, owned, ['a'])).eql([
-      { topic: 'a', partition: 0, offset: '50' },
-      { topic: 'a', partition: 2, offset: '50' },
-    ]);
-    should(
-      await seekPositions(admin, { kind: 'timestamp', timestamp: 1 }, { a: [1], b: [0] }, ['a', 'b']),
-    ).eql([
-      { topic: 'a', partition: 1, offset: '21' },
-      { topic: 'b', partition: 0, offset: '20' },
-    ]);
-  });
-
-  it('moves one owned partition to an offset inside it', async () => {
-    should(
-      await seekPositions(admin, { kind: 'offset', topic: undefined, partition: 2, offset: 50 }, { a: [2] }, [
-        'a',
-      ]),
-    ).eql([{ topic: 'a', partition: 2, offset: '50' }]);
-  });
-
-  it('refuses a partition of another member, an offset outside the partition, or no topic among several', async () => {
-    should(
-      await rejection(() =>
-        seekPositions(admin, { kind: 'offset', topic: undefined, partition: 1, offset: 3 }, { a: [0, 2] }, [
-          'a',
-        ]),
-      ),
-    ).eql({ key: 'seek-not-owned', params: { topic: 'a', partition: 1, owned: 'a [0, 2]' } });
-    should(
-      await rejection(() =>
-        seekPositions(admin, { kind: 'offset', topic: undefined, partition: 0, offset: 51 }, { a: [0] }, [
-          'a',
-        ]),
-      ),
-    ).eql({
-      key: 'seek-offset-out-of-range',
-      params: { topic: 'a', partition: 0, offset: 51, low: 0, high: 50 },
-    });
-    should(
-      (
-        await rejection(() =>
-          seekPositions(
-            admin,
-            { kind: 'offset', topic: undefined, partition: 0, offset: 1 },
-            { a: [0], b: [0] },
-            ['a', 'b'],
-          ),
-        )
-      ).key,
-    ).equal('seek-topic-required');
-    should(
-      await seekPositions(
-        admin,
-        { kind: 'offset', topic: 'b', partition: 0, offset: 1 },
-        { a: [0], b: [0] },
-        ['a', 'b'],
-      ),
-    ).eql([{ topic: 'b', partition: 0, offset: '1' }]);
-  });
-});
-
-describe('partition hold', () => {
-  it('holds all partitions while paused, and single ones with a new epoch each time', () => {
-    const hold = new PartitionHold();
-    should(hold.isHeld('a', 0)).be.false();
-    hold.holdAll(true);
-    should(hold.isHeld('a', 0)).be.true();
-    hold.holdAll(false);
-    hold.hold('a', 1);
-    should(hold.isHeld('a', 1)).be.true();
-    should(hold.isHeld('a', 0)).be.false();
-    should(hold.epoch('a', 1)).equal(1);
-    hold.hold('a', 1);
-    hold.release('a', 1);
-    should(hold.isHeld('a', 1)).be.true();
-    hold.release('a', 1);
-    should(hold.isHeld('a', 1)).be.false();
-    should(hold.epoch('a', 1)).equal(2);
   });
 });

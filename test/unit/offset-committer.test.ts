@@ -2,21 +2,15 @@
 import should from 'should';
 import type { Consumer } from 'kafkajs';
 import { OffsetCommitter } from '../../src/delivery/offset-committer';
+import { HeldCommitsConsumer } from '../support/fake-kafka';
 
-type Offsets = { topic: string; partition: number; offset: string }[];
-
-function fakeConsumer(): { consumer: Consumer; requests: Offsets[]; land(error?: Error): void } {
-  const requests: Offsets[] = [];
-  const pending: ((error?: Error) => void)[] = [];
-  const consumer = {
-    commitOffsets: (offsets: Offsets) => {
-      requests.push(offsets);
-      return new Promise<void>((resolve, reject) =>
-        pending.push((error) => (error ? reject(error) : resolve())),
-      );
-    },
-  } as unknown as Consumer;
-  return { consumer, requests, land: (error) => pending.shift()?.(error) };
+function fakeConsumer() {
+  const held = new HeldCommitsConsumer();
+  return {
+    consumer: held as unknown as Consumer,
+    requests: held.requests,
+    land: (error?: Error) => held.land(error),
+  };
 }
 
 const turn = () => new Promise((resolve) => setImmediate(resolve));

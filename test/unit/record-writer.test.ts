@@ -1,64 +1,17 @@
 // The record writer's rules with a fake kafkajs producer: batching, offsets, waiting while the
 // broker is away, send timeouts, the cap, refusals and close. The real broker tests are in
 // test/integration/kafka-produce.test.ts.
-import { CompressionTypes, type Message, type ProducerBatch, type RecordMetadata } from 'kafkajs';
+import { CompressionTypes, type Message, type RecordMetadata } from 'kafkajs';
 import should from 'should';
 import type { OutgoingRecord } from '../../src/producer/produce-record';
 import {
   RecordWriter,
   WriteFailure,
   type WriterLimits,
-  type WriterProducer,
   type WriterState,
 } from '../../src/producer/record-writer';
-import { waitFor } from '../support/wait';
-
-type Answer = (batch: ProducerBatch) => Promise<RecordMetadata[]>;
-
-/** A producer whose connects and answers the test decides; it records every request. */
-class FakeProducer implements WriterProducer {
-  requests: ProducerBatch[] = [];
-  connects = 0;
-  disconnects = 0;
-  connectError: Error | undefined;
-  answer: Answer = async (batch) => okAnswer(batch);
-
-  async connect(): Promise<void> {
-    this.connects += 1;
-    if (this.connectError) throw this.connectError;
-  }
-
-  async disconnect(): Promise<void> {
-    this.disconnects += 1;
-  }
-
-  sendBatch(batch: ProducerBatch): Promise<RecordMetadata[]> {
-    this.requests.push(batch);
-    return this.answer(batch);
-  }
-
-  /** The values of each request, in order. */
-  get requestValues(): string[][] {
-    return this.requests.map((batch) =>
-      (batch.topicMessages ?? []).flatMap((topic) => topic.messages.map((m) => String(m.value))),
-    );
-  }
-}
-
-/** Partition from the record's own `partition` (0 when unset), base offset 100 per partition. */
-function okAnswer(batch: ProducerBatch): RecordMetadata[] {
-  const seen = new Set<string>();
-  const answer: RecordMetadata[] = [];
-  for (const { topic, messages } of batch.topicMessages ?? []) {
-    for (const message of messages) {
-      const partition = message.partition ?? 0;
-      if (seen.has(`${topic}/${partition}`)) continue;
-      seen.add(`${topic}/${partition}`);
-      answer.push({ topicName: topic, partition, errorCode: 0, baseOffset: String(100 * (partition + 1)) });
-    }
-  }
-  return answer;
-}
+import { settledOn, until, useFakeClock } from '../support/fake-clock';
+import { FakeProducer, okAnswer } from '../support/fake-kafka';
 
 function connectionError(): Error {
   const error = new Error('Connection error: connect ECONNREFUSED 127.0.0.1:1') as Error & { code: string };
@@ -114,9 +67,13 @@ async function failureOf(promise: Promise<unknown>): Promise<WriteFailure> {
 
 describe('record writer', () => {
   const open: RecordWriter[] = [];
+  // Before the fake clock's own afterEach, which uninstalls it: the writers close on fake time.
   afterEach(async () => {
-    await Promise.all(open.splice(0).map((w) => w.close(100)));
+    await settledOn(fake.clock, Promise.all(open.splice(0).map((w) => w.close(100))), 'the writers closed');
   });
+  const fake = useFakeClock();
+  /** Waits for `promise`, moving fake time: retries, backoff and timeouts run on timers. */
+  const settled = <T>(promise: Promise<T>) => settledOn(fake.clock, promise);
   function make(producer: FakeProducer, options?: Parameters<typeof writer>[1]) {
     const made = writer(producer, options);
     open.push(made.writer);
@@ -129,12 +86,12 @@ describe('record writer', () => {
     producer.answer = (batch) =>
       producer.requests.length === 1 ? held.promise : Promise.resolve(okAnswer(batch));
     const { writer: w, states } = make(producer);
-    await waitFor(() => states.some((s) => s.kind === 'connected'), 2000, 'connected');
+    await until(fake.clock, () => states.some((s) => s.kind === 'connected'), 'connected');
     const first = w.write(record('a'));
-    await waitFor(() => producer.requests.length === 1, 2000, 'first request');
+    await until(fake.clock, () => producer.requests.length === 1, 'first request');
     const rest = ['b', 'c', 'd'].map((value) => w.write(record(value)));
     held.resolve(okAnswer(producer.requests[0]!));
-    await Promise.all([first, ...rest]);
+    await settled(Promise.all([first, ...rest]));
     should(producer.requestValues).eql([['a'], ['b', 'c', 'd']]);
     should(producer.requests[0]).containDeep({ acks: -1, compression: CompressionTypes.None });
   });
@@ -142,12 +99,14 @@ describe('record writer', () => {
   it("gives each record its offset: the partition's base offset plus its place in the request", async () => {
     const producer = new FakeProducer();
     const { writer: w } = make(producer);
-    const written = await Promise.all([
-      w.write(record('p0-a', { partition: 0 })),
-      w.write(record('p1-a', { partition: 1 })),
-      w.write(record('p0-b', { partition: 0 })),
-      w.write(record('other', { partition: 0 }, 'u')),
-    ]);
+    const written = await settled(
+      Promise.all([
+        w.write(record('p0-a', { partition: 0 })),
+        w.write(record('p1-a', { partition: 1 })),
+        w.write(record('p0-b', { partition: 0 })),
+        w.write(record('other', { partition: 0 }, 'u')),
+      ]),
+    );
     should(producer.requests).have.length(1);
     should(written).eql([
       { topic: 't', partition: 0, offset: 100 },
@@ -161,7 +120,7 @@ describe('record writer', () => {
     const producer = new FakeProducer();
     producer.answer = async () => [];
     const { writer: w } = make(producer, { acks: 0 });
-    should(await w.write(record('x'))).eql({ topic: 't', partition: 0, offset: null });
+    should(await settled(w.write(record('x')))).eql({ topic: 't', partition: 0, offset: null });
     should(producer.requests[0]!.acks).equal(0);
   });
 
@@ -172,11 +131,11 @@ describe('record writer', () => {
       producer.requests.length === 1 ? held.promise : Promise.resolve(okAnswer(batch));
     const { writer: w } = make(producer, { limits: { maxBatchRecords: 3, maxBatchBytes: 24 * 2 + 20 } });
     const first = w.write(record('first'));
-    await waitFor(() => producer.requests.length === 1, 2000, 'first request');
+    await until(fake.clock, () => producer.requests.length === 1, 'first request');
     // Each record is 24 + 10 bytes: two fit in 68 bytes, three do not.
     const rest = Array.from({ length: 5 }, (_, i) => w.write(record(`value-${i}xx`)));
     held.resolve(okAnswer(producer.requests[0]!));
-    await Promise.all([first, ...rest]);
+    await settled(Promise.all([first, ...rest]));
     should(producer.requestValues).eql([
       ['first'],
       ['value-0xx', 'value-1xx'],
@@ -190,7 +149,7 @@ describe('record writer', () => {
     producer.connectError = connectionError();
     const { writer: w, states } = make(producer);
     const writes = ['a', 'b', 'c'].map((value) => w.write(record(value)));
-    await waitFor(() => producer.connects >= 3, 5000, 'three connection attempts');
+    await until(fake.clock, () => producer.connects >= 3, 'three connection attempts');
     const retrying = states.filter(
       (s): s is Extract<WriterState, { kind: 'retrying' }> => s.kind === 'retrying',
     );
@@ -200,7 +159,7 @@ describe('record writer', () => {
     should(producer.requests).be.empty();
 
     producer.connectError = undefined;
-    await Promise.all(writes);
+    await settled(Promise.all(writes));
     should(producer.requestValues).eql([['a', 'b', 'c']]);
     should(states.at(-1)!.kind).equal('connected');
   });
@@ -213,7 +172,7 @@ describe('record writer', () => {
       return okAnswer(batch);
     };
     const { writer: w, states } = make(producer);
-    const written = await Promise.all(['a', 'b'].map((value) => w.write(record(value))));
+    const written = await settled(Promise.all(['a', 'b'].map((value) => w.write(record(value)))));
     should(written.map((entry) => entry.offset)).eql([100, 101]);
     should(producer.requestValues).eql([
       ['a', 'b'],
@@ -246,7 +205,7 @@ describe('record writer', () => {
       return okAnswer(batch);
     };
     const { writer: w } = make(producer);
-    const written = await Promise.all(['a', 'b'].map((value) => w.write(record(value))));
+    const written = await settled(Promise.all(['a', 'b'].map((value) => w.write(record(value)))));
     should(written.map((entry) => entry.offset)).eql([100, 101]);
     should(producer.requestValues).eql([
       ['a', 'b'],
@@ -260,7 +219,7 @@ describe('record writer', () => {
     const producer = new FakeProducer();
     producer.connectError = connectionError();
     const { writer: w } = make(producer, { sendTimeout: 150 });
-    const failure = await failureOf(w.write(record('late')));
+    const failure = await failureOf(settled(w.write(record('late'))));
     should(failure.kind).equal('timed-out');
     should(failure.message).equal('not written within 150 ms');
     should((failure.cause as Error).message).match(/ECONNREFUSED/);
@@ -272,12 +231,12 @@ describe('record writer', () => {
     producer.connectError = connectionError();
     const { writer: w } = make(producer, { limits: { maxWaiting: 2 } });
     const waiting = [w.write(record('a')), w.write(record('b'))];
-    const refused = await failureOf(w.write(record('c')));
+    const refused = await failureOf(settled(w.write(record('c'))));
     should(refused.kind).equal('queue-full');
     should(refused.message).equal('2 records are already waiting');
     producer.connectError = undefined;
-    await Promise.all(waiting);
-    await w.write(record('d'));
+    await settled(Promise.all(waiting));
+    await settled(w.write(record('d')));
     should(producer.requestValues.flat()).eql(['a', 'b', 'd']);
   });
 
@@ -296,7 +255,9 @@ describe('record writer', () => {
       return okAnswer(batch);
     };
     const { writer: w } = make(producer);
-    const outcomes = await Promise.allSettled(['a', 'huge', 'b'].map((value) => w.write(record(value))));
+    const outcomes = await settled(
+      Promise.allSettled(['a', 'huge', 'b'].map((value) => w.write(record(value)))),
+    );
     should(outcomes.map((o) => o.status)).eql(['fulfilled', 'rejected', 'fulfilled']);
     const failure = (outcomes[1] as PromiseRejectedResult).reason as WriteFailure;
     should(failure.kind).equal('refused');
@@ -308,11 +269,11 @@ describe('record writer', () => {
     const producer = new FakeProducer();
     const { writer: w } = make(producer);
     const writes = Array.from({ length: 20 }, (_, i) => w.write(record(`r${i}`)));
-    await w.close(2000);
-    should((await Promise.allSettled(writes)).every((o) => o.status === 'fulfilled')).be.true();
+    await settled(w.close(2000));
+    should((await settled(Promise.allSettled(writes))).every((o) => o.status === 'fulfilled')).be.true();
     should(producer.requestValues.flat()).have.length(20);
     should(producer.disconnects).equal(1);
-    should((await failureOf(w.write(record('after')))).kind).equal('closed');
+    should((await failureOf(settled(w.write(record('after'))))).kind).equal('closed');
   });
 
   it('on close fails as closed what the broker did not take within the close timeout', async () => {
@@ -320,11 +281,11 @@ describe('record writer', () => {
     producer.answer = () => new Promise<RecordMetadata[]>(() => undefined); // never answers
     const { writer: w } = make(producer);
     const inFlight = w.write(record('in flight'));
-    await waitFor(() => producer.requests.length === 1, 2000, 'the request');
+    await until(fake.clock, () => producer.requests.length === 1, 'the request');
     const waiting = w.write(record('waiting'));
-    await w.close(100);
-    should((await failureOf(inFlight)).kind).equal('closed');
-    should((await failureOf(waiting)).kind).equal('closed');
+    const failures = Promise.all([failureOf(inFlight), failureOf(waiting)]);
+    await settled(w.close(100));
+    should((await failures).map((failure) => failure.kind)).eql(['closed', 'closed']);
     should(producer.disconnects).equal(1);
   });
 
@@ -345,9 +306,9 @@ describe('record writer', () => {
     });
     w.start();
     const waiting = w.write(record('kept'));
-    await waitFor(() => states.some((s) => s.kind === 'retrying'), 2000, 'backing off');
+    await until(fake.clock, () => states.some((s) => s.kind === 'retrying'), 'backing off');
     producer.connectError = undefined;
-    await w.close(2000);
-    should(await waiting).eql({ topic: 't', partition: 0, offset: 100 });
+    await settled(w.close(2000));
+    should(await settled(waiting)).eql({ topic: 't', partition: 0, offset: 100 });
   });
 });

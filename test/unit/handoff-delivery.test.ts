@@ -1,11 +1,11 @@
-// What the two delivery modes commit when a flow stop overtakes the messages they sent.
+// HandoffDelivery on the harness's fake batch and flows: what it sends, in which msgs, and what it
+// commits when a flow stop overtakes the messages it sent.
 import should from 'should';
-import type { FlowOutcome } from '../../src/delivery/delivery';
-import { CompleteDelivery } from '../../src/delivery/complete-delivery';
 import { HandoffDelivery } from '../../src/delivery/handoff-delivery';
-import { InFlightLimit } from '../../src/delivery/in-flight-limit';
+import { RecordDecoder } from '../../src/formats/record-decoder';
 import { ProcessingClock } from '../../src/formats/trigger-data';
 import { DEFAULT_DECODER, harness, type Harness } from '../support/delivery-harness';
+import { flush, until, useFakeClock } from '../support/fake-clock';
 
 /** A hand-off delivery in record output on the harness. */
 function handoff(h: Harness, heartbeatInterval = 1000): HandoffDelivery {
@@ -19,16 +19,17 @@ function handoff(h: Harness, heartbeatInterval = 1000): HandoffDelivery {
   );
 }
 
-const settled = () => new Promise((resolve) => setTimeout(resolve, 20));
 /** The offsets from `from` up to `to`. */
 const offsets = (from: number, to: number) => [...Array(to - from).keys()].map((n) => n + from);
 
 describe('hand-off delivery across flow stops', () => {
+  const fake = useFakeClock();
+
   it('commits a batch once its messages were delivered', async () => {
     const h = harness();
     const delivery = handoff(h);
     should(await delivery.handleBatch(h.batch([0, 1, 2]))).equal(3);
-    await settled();
+    await delivery.settle();
     should(h.committed).eql(['3']);
   });
 
@@ -40,7 +41,7 @@ describe('hand-off delivery across flow stops', () => {
       void delivery.finish();
     };
     should(await delivery.handleBatch(h.batch([0, 1, 2]))).equal(0);
-    await settled();
+    await delivery.finish();
     should(h.committed).be.empty();
     should(h.resolved).be.empty();
   });
@@ -48,12 +49,14 @@ describe('hand-off delivery across flow stops', () => {
   it('sends the batch again once the flows run when a stop of other nodes overtakes it', async () => {
     const h = harness();
     const delivery = handoff(h);
-    h.flows.duringDelivery = () => {
-      h.flows.stop();
-      setTimeout(() => h.flows.start(), 10);
-    };
-    should(await delivery.handleBatch(h.batch([0, 1]))).equal(2);
-    await settled();
+    h.flows.duringDelivery = () => h.flows.stop();
+    const handled = delivery.handleBatch(h.batch([0, 1]));
+    await until(fake.clock, () => !h.flows.isRunning, 'the stop');
+    await fake.clock.tickAsync(10);
+    should(h.sent).eql([0, 1]);
+    h.flows.start();
+    should(await handled).equal(2);
+    await delivery.settle();
     should(h.sent).eql([0, 1, 0, 1]);
     should(h.committed).eql(['2']);
   });
@@ -81,12 +84,14 @@ describe('hand-off delivery across flow stops', () => {
   it('sends only the part a stop of other nodes overtook again', async () => {
     const h = harness();
     const { batch } = longBatch(h, 600, (wait) => {
-      if (wait !== 2) return;
-      h.flows.stop();
-      setTimeout(() => h.flows.start(), 10);
+      if (wait === 2) h.flows.stop();
     });
-    should(await handoff(h).handleBatch(batch)).equal(600);
-    await settled();
+    const delivery = handoff(h);
+    const handled = delivery.handleBatch(batch);
+    await until(fake.clock, () => !h.flows.isRunning, 'the stop');
+    h.flows.start();
+    should(await handled).equal(600);
+    await delivery.settle();
     should(h.sent).eql([...offsets(0, 512), ...offsets(256, 600)]);
     should(h.committed).eql(['600']);
   });
@@ -100,7 +105,7 @@ describe('hand-off delivery across flow stops', () => {
       void delivery.finish();
     });
     should(await delivery.handleBatch(batch)).equal(256);
-    await settled();
+    await delivery.finish();
     should(h.committed).eql(['256']);
     should(h.resolved).eql(['255']);
   });
@@ -110,7 +115,8 @@ describe('hand-off delivery across flow stops', () => {
     const delivery = handoff(h);
     h.flows.stop();
     const handled = delivery.handleBatch(h.batch([5]));
-    await settled();
+    // A stop longer than several heartbeat intervals: the delivery keeps waiting, sending nothing.
+    await fake.clock.tickAsync(5000);
     should(h.sent).be.empty();
     h.flows.start();
     should(await handled).equal(1);
@@ -120,65 +126,40 @@ describe('hand-off delivery across flow stops', () => {
   });
   it('a close while it waits for the flows to run ends the wait at once', async () => {
     const h = harness();
-    // A heartbeat interval far beyond mocha's 2 s timeout: only the close can end the wait.
+    // A heartbeat interval that fake time never reaches: only the close can end the wait.
     const delivery = handoff(h, 600000);
     h.flows.stop();
     const handled = delivery.handleBatch(h.batch([1]));
-    await settled();
+    await flush();
     await delivery.finish();
     should(await handled).equal(0);
     should(h.sent).be.empty();
   });
 });
 
-describe('flow-controlled delivery across flow stops', () => {
-  const options = (h: Harness, limit: InFlightLimit) => ({
-    consumer: h.consumer,
-    hooks: h.hooks,
-    decoder: DEFAULT_DECODER,
-    clock: new ProcessingClock(),
-    limit,
-    heartbeatInterval: 1000,
-    batchSize: undefined,
-    deadLetterTopic: undefined,
-    deadLetter: async () => undefined,
+describe('hand-off delivery in batch output', () => {
+  /** A hand-off delivery in batch output on the harness. */
+  const batching = (h: Harness, batchSize: number, decoder = DEFAULT_DECODER) =>
+    new HandoffDelivery(h.hooks, decoder, new ProcessingClock(), h.consumer, 1000, batchSize);
+
+  it('sends a fetch as msgs of at most the batch size, in offset order, and commits past the last', async () => {
+    const h = harness();
+    const delivery = batching(h, 4);
+    should(await delivery.handleBatch(h.batch(offsets(10, 20)))).equal(10);
+    await delivery.settle();
+    should(h.batches).eql([offsets(10, 14), offsets(14, 18), offsets(18, 20)]);
+    should(h.sent).be.empty();
+    should(h.committed).eql(['20']);
   });
 
-  it('sends a dropped record again once the flows run, and commits it when it is done', async () => {
-    let drops = 1;
-    const h = harness(async () => (drops-- > 0 ? { dropped: true } : {}));
-    const limit = new InFlightLimit(10);
-    const delivery = new CompleteDelivery(options(h, limit));
-    await delivery.handleBatch(h.batch([7]));
-    await settled();
-    should(h.sent).eql([7, 7]);
-    should(h.committed).eql(['8']);
-    should(limit.size).equal(0);
-  });
-
-  it('leaves a record dropped while closing uncommitted, and frees its place at once', async () => {
-    let finishDrop: (outcome: FlowOutcome) => void = () => undefined;
-    const h = harness(() => new Promise((resolve) => (finishDrop = resolve)));
-    const limit = new InFlightLimit(10);
-    const delivery = new CompleteDelivery(options(h, limit));
-    await delivery.handleBatch(h.batch([3]));
-    const finishing = delivery.finish(5000);
-    finishDrop({ dropped: true });
-    await finishing;
-    should(h.sent).eql([3]);
-    should(h.committed).be.empty();
-    should(limit.size).equal(0);
-  });
-
-  it('a close while a dropped record waits for the flows to run leaves it uncommitted at once', async () => {
-    const h = harness(async () => ({ dropped: true }));
-    const limit = new InFlightLimit(10);
-    const delivery = new CompleteDelivery({ ...options(h, limit), heartbeatInterval: 600000 });
-    await delivery.handleBatch(h.batch([4]));
-    h.flows.stop();
-    await settled();
-    await delivery.finish(600000);
-    should(h.committed).be.empty();
-    should(limit.size).equal(0);
+  it('leaves an undecodable record out of its batch and reports it', async () => {
+    const h = harness();
+    const failed: string[] = [];
+    h.hooks.onSendFailed = ({ offset }) => void failed.push(offset);
+    const registryFormat = new RecordDecoder({ message: 'schema-registry', key: 'text' }, undefined);
+    // Not in wire format: every record fails with that format, so none is sent and all are reported.
+    should(await batching(h, 2, registryFormat).handleBatch(h.batch([1, 2, 3]))).equal(3);
+    should(failed).eql(['1', '2', '3']);
+    should(h.batches).be.empty();
   });
 });

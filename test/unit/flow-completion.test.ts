@@ -1,0 +1,294 @@
+// FlowCompletion on fake Node-RED message hooks: the test plays the runtime's hook events for a msg
+// going through a flow (sent, routed, received, handler returned, done) and watches the outcome.
+import { EventEmitter } from 'node:events';
+import should from 'should';
+import type { NodeAPI, NodeMessage } from 'node-red';
+import type { FlowOutcome } from '../../src/delivery/delivery';
+import { FlowCompletion, flowCompletionOf } from '../../src/nodes/flow-completion';
+import { FlowLifecycle } from '../../src/nodes/flow-lifecycle';
+import { flush, useFakeClock } from '../support/fake-clock';
+
+type Hook = (event: unknown) => void;
+
+/** Node-RED's hooks registry as FlowCompletion uses it: add by name, remove by `*.suffix`. */
+class FakeHooks {
+  readonly added = new Map<string, Hook>();
+
+  add(name: string, hook: Hook): void {
+    if (this.added.has(name)) throw new Error(`${name} is added twice`);
+    this.added.set(name, hook);
+  }
+
+  remove(pattern: string): void {
+    const suffix = pattern.startsWith('*') ? pattern.slice(1) : undefined;
+    for (const name of [...this.added.keys()])
+      if (suffix ? name.endsWith(suffix) : name === pattern) this.added.delete(name);
+  }
+
+  /** Runs the hooks of a message event (onSend, preRoute, onReceive, postReceive, onComplete). */
+  fire(event: string, payload: unknown): void {
+    for (const [name, hook] of this.added) if (name.split('.')[0] === event) hook(payload);
+  }
+}
+
+/** A node as the runtime hands it to the hooks: an input handler that takes done() or not. */
+interface FakeNode {
+  id: string;
+  _expectedDoneCount?: number;
+  _inputCallback?: unknown;
+}
+
+const takesDone = (id: string): FakeNode => ({ id, _expectedDoneCount: 1, _inputCallback: () => undefined });
+const noDone = (id: string): FakeNode => ({ id, _expectedDoneCount: 0, _inputCallback: () => undefined });
+
+function setup() {
+  const hooks = new FakeHooks();
+  const events = new EventEmitter();
+  const lifecycle = new FlowLifecycle(events as unknown as NodeAPI['events']);
+  const active = new Set<string>(['a', 'b', 'c']);
+  const completion = new FlowCompletion(hooks as unknown as NodeAPI['hooks'], lifecycle, (id) =>
+    active.has(id),
+  );
+  let count = 0;
+  /** Sends a fresh msg tracked, with `send` playing what the runtime does at once; collects its outcome. */
+  function track(send: (msg: NodeMessage) => void = () => undefined, timeoutMs = 60000) {
+    const msg = { _msgid: `m${(count += 1)}`, payload: count };
+    const outcome: { value?: FlowOutcome } = {};
+    const settled = completion
+      .sendTracked(msg, () => send(msg), timeoutMs)
+      .then((value) => (outcome.value = value));
+    return { msg, outcome, settled };
+  }
+  const flow = {
+    send: (msg: NodeMessage, ...to: FakeNode[]) =>
+      hooks.fire(
+        'onSend',
+        to.map((node) => ({ msg, destination: { id: node.id } })),
+      ),
+    route: (msg: NodeMessage, node: FakeNode) =>
+      hooks.fire('preRoute', { msg, destination: { id: node.id } }),
+    receive: (msg: NodeMessage, node: FakeNode) =>
+      hooks.fire('onReceive', { msg, destination: { id: node.id, node } }),
+    returned: (msg: NodeMessage, node: FakeNode) =>
+      hooks.fire('postReceive', { msg, destination: { id: node.id, node } }),
+    done: (msg: NodeMessage, node: FakeNode, error?: unknown) =>
+      hooks.fire('onComplete', { msg, error, destination: { id: node.id, node } }),
+    /** One node takes the msg through: routed, received, handler returned, done. */
+    through(msg: NodeMessage, node: FakeNode) {
+      flow.route(msg, node);
+      flow.receive(msg, node);
+      flow.returned(msg, node);
+      if (node._expectedDoneCount) flow.done(msg, node);
+    },
+  };
+  return {
+    hooks,
+    completion,
+    active,
+    track,
+    flow,
+    stop: () => void events.emit('flows:stopping'),
+    start: () => void events.emit('flows:started'),
+  };
+}
+
+describe('flow completion', () => {
+  const fake = useFakeClock();
+  const HOOKS = ['onSend', 'preRoute', 'onReceive', 'postReceive', 'onComplete'];
+  const installed = (hooks: FakeHooks) => [...hooks.added.keys()].map((name) => name.split('.')[0]).sort();
+
+  describe('hooks', () => {
+    it('are installed while some trigger uses it, once however many do, and removed with the last', () => {
+      const { hooks, completion } = setup();
+      should(hooks.added.size).equal(0);
+      completion.acquire();
+      should(installed(hooks)).eql([...HOOKS].sort());
+      completion.acquire();
+      completion.release();
+      should(hooks.added.size).equal(HOOKS.length);
+      should(fake.clock.countTimers()).equal(1);
+      completion.release();
+      should(hooks.added.size).equal(0);
+      // The timeout sweep goes with them.
+      should(fake.clock.countTimers()).equal(0);
+      completion.acquire();
+      should(installed(hooks)).eql([...HOOKS].sort());
+      completion.release();
+    });
+
+    it('leave other msgs alone, and what is still tracked when the last user leaves counts as dropped', async () => {
+      const { completion, track, flow } = setup();
+      completion.acquire();
+      const other = { _msgid: 'not-tracked', payload: 0 };
+      flow.send(other, takesDone('a'));
+      flow.through(other, takesDone('a'));
+      const { msg, outcome, settled } = track((msg) => flow.send(msg, takesDone('a')));
+      flow.receive(msg, takesDone('a'));
+      await flush();
+      should(outcome.value).be.undefined();
+      completion.release();
+      await settled;
+      should(outcome.value).eql({ dropped: true });
+    });
+  });
+
+  describe('a msg', () => {
+    let s: ReturnType<typeof setup>;
+    beforeEach(() => {
+      s = setup();
+      s.completion.acquire();
+    });
+    afterEach(() => s.completion.release());
+
+    it('that reached no node is complete at once', async () => {
+      const { outcome, settled } = s.track();
+      await settled;
+      should(outcome.value).eql({});
+    });
+
+    it('is complete once every node it reached, clones included, has called done()', async () => {
+      const [a, b] = [takesDone('a'), takesDone('b')];
+      const { msg, outcome } = s.track((msg) => s.flow.send(msg, a, b));
+      s.flow.through(msg, a);
+      s.flow.route(msg, b);
+      s.flow.receive(msg, b);
+      s.flow.returned(msg, b);
+      await flush();
+      should(outcome.value).be.undefined();
+      s.flow.done(msg, b);
+      await flush();
+      should(outcome.value).eql({});
+    });
+
+    it('is not complete while a node has sent it on and the next node has not received it yet', async () => {
+      const [a, b] = [takesDone('a'), takesDone('b')];
+      const { msg, outcome } = s.track((msg) => s.flow.send(msg, a));
+      s.flow.receive(msg, a);
+      // a sends to b and calls done() before b has received the msg (the runtime delivers later).
+      s.flow.send(msg, b);
+      s.flow.returned(msg, a);
+      s.flow.done(msg, a);
+      await flush();
+      should(outcome.value).be.undefined();
+      s.flow.through(msg, b);
+      await flush();
+      should(outcome.value).eql({});
+    });
+
+    it('is finished with a node whose handler takes no done() once the handler returned; one that takes done() is not', async () => {
+      const [a, b] = [noDone('a'), takesDone('b')];
+      const first = s.track((msg) => s.flow.send(msg, a));
+      s.flow.receive(first.msg, a);
+      await flush();
+      should(first.outcome.value).be.undefined();
+      s.flow.returned(first.msg, a);
+      await flush();
+      should(first.outcome.value).eql({});
+
+      const second = s.track((msg) => s.flow.send(msg, b));
+      s.flow.receive(second.msg, b);
+      s.flow.returned(second.msg, b);
+      await flush();
+      should(second.outcome.value).be.undefined();
+    });
+
+    it('fails with the first error a node reported, once every node is done', async () => {
+      const [a, b] = [takesDone('a'), takesDone('b')];
+      const { msg, outcome } = s.track((msg) => s.flow.send(msg, a, b));
+      s.flow.receive(msg, a);
+      s.flow.receive(msg, b);
+      const first = new Error('first');
+      s.flow.done(msg, a, first);
+      await flush();
+      should(outcome.value).be.undefined();
+      s.flow.done(msg, b, new Error('second'));
+      await flush();
+      should(outcome.value).eql({ error: first });
+    });
+
+    it('fails when Node-RED cannot send it', async () => {
+      const refused = new Error('cannot clone');
+      const { outcome, settled } = s.track(() => {
+        throw refused;
+      });
+      await settled;
+      should(outcome.value).eql({ error: refused });
+    });
+
+    it('fails when the flow has not finished with it within its timeout, not before', async () => {
+      const a = takesDone('a');
+      const { msg, outcome } = s.track((msg) => s.flow.send(msg, a), 5000);
+      s.flow.receive(msg, a);
+      await fake.clock.tickAsync(4999);
+      should(outcome.value).be.undefined();
+      // The sweep runs every second: the msg fails at the first sweep past its deadline.
+      await fake.clock.tickAsync(1000);
+      should(outcome.value).have.property('error');
+      should((outcome.value!.error as Error).message).equal(
+        'the flow did not finish with the message in time',
+      );
+    });
+  });
+
+  describe('across a flow stop', () => {
+    let s: ReturnType<typeof setup>;
+    beforeEach(() => {
+      s = setup();
+      s.completion.acquire();
+    });
+    afterEach(() => s.completion.release());
+
+    it('is dropped when routed, after a stop, to a node that is gone; routed to one still there it goes on', async () => {
+      const [a, b] = [takesDone('a'), takesDone('b')];
+      const { msg, outcome } = s.track((msg) => s.flow.send(msg, a, b));
+      // Before a stop, even a node the runtime does not know does not drop it.
+      s.active.delete('a');
+      s.flow.route(msg, a);
+      await flush();
+      should(outcome.value).be.undefined();
+      s.stop();
+      s.flow.route(msg, b);
+      await flush();
+      should(outcome.value).be.undefined();
+      s.flow.route(msg, a);
+      await flush();
+      should(outcome.value).eql({ dropped: true });
+    });
+
+    it('is dropped when delivered, after a stop, to a node that was closed (no input handler left)', async () => {
+      const closed: FakeNode = { id: 'a', _expectedDoneCount: 1 };
+      const first = s.track((msg) => s.flow.send(msg, closed));
+      // Not after a stop: the node simply has not got its handler, the msg goes on.
+      s.flow.receive(first.msg, closed);
+      await flush();
+      should(first.outcome.value).be.undefined();
+
+      const second = s.track((msg) => s.flow.send(msg, closed));
+      s.stop();
+      s.flow.receive(second.msg, closed);
+      await flush();
+      should(second.outcome.value).eql({ dropped: true });
+    });
+
+    it('is dropped, not failed, when its timeout passes after a stop', async () => {
+      const a = takesDone('a');
+      const { msg, outcome } = s.track((msg) => s.flow.send(msg, a), 2000);
+      s.flow.receive(msg, a);
+      s.stop();
+      s.start();
+      await fake.clock.tickAsync(3000);
+      should(outcome.value).eql({ dropped: true });
+    });
+  });
+
+  it('is one per runtime', () => {
+    const RED = {
+      hooks: new FakeHooks(),
+      events: new EventEmitter(),
+      nodes: { getNode: () => null },
+    } as unknown as NodeAPI;
+    const first = flowCompletionOf(RED);
+    should(flowCompletionOf(RED)).equal(first);
+    should(flowCompletionOf({ ...RED, hooks: new FakeHooks() } as unknown as NodeAPI)).not.equal(first);
+  });
+});
