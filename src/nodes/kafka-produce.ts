@@ -5,13 +5,13 @@ import { rootMessage, type FailureKind } from '../client/failure';
 import { outgoingTopic, toOutgoingRecord, type ProduceInput } from '../producer/produce-record';
 import { resolveProduceSettings } from '../settings/produce-settings';
 import { pooledProducer } from '../producer/pooled-producer';
+import { RecordWriter } from '../producer/record-writer';
 import {
-  RecordWriter,
   WriteFailure,
   type WriteFailureKind,
   type WriterLimits,
   type WriterState,
-} from '../producer/record-writer';
+} from '../producer/writer-types';
 import { SchemaEncoder } from '../producer/schema-encoder';
 import { PRODUCE_MIGRATIONS, migrate } from '../settings/migrations';
 import { openConnection } from './kafka-connection';

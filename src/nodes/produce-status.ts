@@ -1,6 +1,6 @@
 import type { NodeStatus } from 'node-red';
 import type { FailureKind } from '../client/failure';
-import type { WriterState } from '../producer/record-writer';
+import type { WriterState } from '../producer/writer-types';
 
 const STATUS = 'kafka-produce.status.';
 

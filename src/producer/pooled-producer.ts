@@ -1,5 +1,5 @@
 import type { PooledClients } from '../client/connection-pool';
-import type { WriterProducer } from './record-writer';
+import type { WriterProducer } from './writer-types';
 
 /**
  * A writer's view of its broker node's one producer: connecting checks (and if need be restores)

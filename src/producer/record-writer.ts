@@ -2,71 +2,12 @@
 // flight wait and go out together in the next one (one request at a time, so each partition gets
 // them in arrival order); a lone record goes out at once. While the broker cannot be reached,
 // records wait, capped in number, each until its send timeout; the connection is retried with backoff.
-import type { CompressionTypes, Message, ProducerBatch, RecordMetadata, TopicMessages } from 'kafkajs';
-import { RetryCount, type BackoffPolicy } from '../client/backoff';
+import type { RecordMetadata } from 'kafkajs';
+import { RetryCount } from '../client/backoff';
 import { classifyFailure, isRetriable, type FailureKind } from '../client/failure';
 import type { OutgoingRecord } from './produce-record';
-
-/** The part of a kafkajs producer the writer uses. */
-export interface WriterProducer {
-  connect(): Promise<void>;
-  disconnect(): Promise<void>;
-  sendBatch(batch: ProducerBatch): Promise<RecordMetadata[]>;
-}
-
-export interface WriterOptions {
-  producer: WriterProducer;
-  /** The partition the producer's partitioner gave a message it sent. */
-  partitionOf(message: Message): number | undefined;
-  acks: -1 | 1 | 0;
-  compression: CompressionTypes;
-  /** Milliseconds a record may take from write() to the broker's acknowledgement. */
-  sendTimeout: number;
-  limits: WriterLimits;
-  backoff: BackoffPolicy;
-  onState(state: WriterState): void;
-}
-
-export interface WriterLimits {
-  /** Records waiting or in flight; beyond it a write fails at once. */
-  maxWaiting: number;
-  maxBatchRecords: number;
-  /** Bytes of one produce request before compression; Kafka refuses a batch over message.max.bytes (1 MiB). */
-  maxBatchBytes: number;
-}
-
-export type WriterState =
-  | { kind: 'connecting' }
-  | { kind: 'connected' }
-  | {
-      kind: 'retrying';
-      failure: FailureKind;
-      attempt: number;
-      delayMs: number;
-      error: unknown;
-      waiting: number;
-    };
-
-/** Where a written record is. `offset` is null with acks `none`: the broker does not answer. */
-export interface WrittenRecord {
-  topic: string;
-  partition: number;
-  offset: number | null;
-}
-
-export type WriteFailureKind = 'queue-full' | 'timed-out' | 'closed' | 'refused';
-
-/** Why a record was not written; `cause` is the broker's or kafkajs's error, when there is one. */
-export class WriteFailure extends Error {
-  constructor(
-    readonly kind: WriteFailureKind,
-    message: string,
-    readonly cause?: unknown,
-  ) {
-    super(message);
-    this.name = 'WriteFailure';
-  }
-}
+import { WriteFailure, type WriterOptions, type WrittenRecord } from './writer-types';
+import { topicMessagesOf, writtenRecords } from './written-offsets';
 
 type Phase = 'idle' | 'connecting' | 'ready' | 'backing-off' | 'closed';
 
@@ -229,7 +170,7 @@ export class RecordWriter {
         acks: this.options.acks,
         compression: this.options.compression,
         timeout: Math.min(this.options.sendTimeout, MAX_REQUEST_TIMEOUT_MS),
-        topicMessages: topicMessagesOf(batch),
+        topicMessages: topicMessagesOf(batch.map((entry) => entry.record)),
       });
     } catch (error) {
       this.inFlight = [];
@@ -307,24 +248,16 @@ export class RecordWriter {
   }
 
   private settleWritten(batch: Entry[], answer: RecordMetadata[]): void {
-    // Each partition's records got consecutive offsets from its base offset, in request order.
-    const next = new Map<string, Map<number, number>>();
-    for (const { topicName, partition, baseOffset } of answer) {
-      if (baseOffset === undefined) continue;
-      const partitions = next.get(topicName) ?? new Map<number, number>();
-      partitions.set(partition, Number(baseOffset));
-      next.set(topicName, partitions);
-    }
-    for (const entry of batch) {
-      const { topic, message } = entry.record;
-      const partition = this.options.partitionOf(message) ?? -1;
-      const partitions = next.get(topic);
-      const offset = partitions?.get(partition);
-      if (offset !== undefined) partitions!.set(partition, offset + 1);
-      if (entry.settled) continue;
+    const written = writtenRecords(
+      batch.map((entry) => entry.record),
+      answer,
+      (message) => this.options.partitionOf(message),
+    );
+    batch.forEach((entry, index) => {
+      if (entry.settled) return;
       entry.settled = true;
-      entry.resolve({ topic, partition, offset: offset ?? null });
-    }
+      entry.resolve(written[index]!);
+    });
   }
 
   private fail(entry: Entry, failure: WriteFailure): void {
@@ -336,14 +269,4 @@ export class RecordWriter {
   private checkDrained(): void {
     if (this.drained && this.pending === 0) this.drained();
   }
-}
-
-function topicMessagesOf(batch: Entry[]): TopicMessages[] {
-  const byTopic = new Map<string, Message[]>();
-  for (const { record } of batch) {
-    const messages = byTopic.get(record.topic);
-    if (messages) messages.push(record.message);
-    else byTopic.set(record.topic, [record.message]);
-  }
-  return [...byTopic].map(([topic, messages]) => ({ topic, messages }));
 }

@@ -2,7 +2,7 @@
 // events to emit, and a record of the pauses, seeks and commits the trigger asked for.
 import { EventEmitter } from 'node:events';
 import { KafkaJSConnectionError, type Kafka, type ProducerBatch, type RecordMetadata } from 'kafkajs';
-import type { WriterProducer } from '../../src/producer/record-writer';
+import type { WriterProducer } from '../../src/producer/writer-types';
 import { ConnectionPool, type PooledClients } from '../../src/client/connection-pool';
 
 export const EVENTS = { GROUP_JOIN: 'join', FETCH: 'fetch', REBALANCING: 'rebalancing', CRASH: 'crash' };

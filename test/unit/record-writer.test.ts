@@ -4,12 +4,8 @@
 import { CompressionTypes, type Message, type RecordMetadata } from 'kafkajs';
 import should from 'should';
 import type { OutgoingRecord } from '../../src/producer/produce-record';
-import {
-  RecordWriter,
-  WriteFailure,
-  type WriterLimits,
-  type WriterState,
-} from '../../src/producer/record-writer';
+import { RecordWriter } from '../../src/producer/record-writer';
+import { WriteFailure, type WriterLimits, type WriterState } from '../../src/producer/writer-types';
 import { settledOn, until, useFakeClock } from '../support/fake-clock';
 import { FakeProducer, okAnswer } from '../support/fake-kafka';
 
