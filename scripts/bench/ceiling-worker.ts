@@ -53,7 +53,7 @@ async function main(): Promise<void> {
           for (const record of messages) if (record.value) JSON.parse(record.value.toString());
         probe.arrivedMany(messages.length);
       }
-      const last = messages[messages.length - 1]!.offset;
+      const last = messages[messages.length - 1].offset;
       resolveOffset(last);
       committer.commit(batch.topic, batch.partition, (BigInt(last) + 1n).toString());
       await heartbeat();

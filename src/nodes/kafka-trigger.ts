@@ -240,7 +240,7 @@ function toBatchMessage(
   settings: TriggerSettings,
   msgid: string,
 ): KafkaTriggerBatchMessage & { _msgid: string } {
-  const first = data[0]!;
+  const first = data[0];
   return {
     _msgid: msgid,
     topic: first.topic,

@@ -83,7 +83,7 @@ describe('kafka-broker: a Schema Registry that asks for credentials', function (
     await startNodeRed();
     const received = await deployTrigger(topic, USER.password);
     await waitFor(() => received.length === 1, 30000, 'the record');
-    should(received[0]!.payload.message).equal('with auth');
+    should(received[0].payload.message).equal('with auth');
   });
 
   it("'Test registry' reaches an HTTPS registry through the TLS configuration, with the stored password", async () => {

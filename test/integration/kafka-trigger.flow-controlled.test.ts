@@ -154,7 +154,7 @@ describe('kafka-trigger delivery after the flow completes', function () {
     await waitFor(() => received.length === 600, 60000, 'all 600 records');
     const group = await waitFor(async () => {
       const view = await describeGroup('operion-triggers-trigger1', topic);
-      return view.committed[0]! + view.committed[1]! + view.committed[2]! === 600 ? view : undefined;
+      return view.committed[0] + view.committed[1] + view.committed[2] === 600 ? view : undefined;
     });
     should(stats.peak).be.belowOrEqual(25);
     should(stats.peak).be.above(1);
@@ -171,7 +171,7 @@ describe('kafka-trigger delivery after the flow completes', function () {
     );
     await produce(topic, [{ value: '"stuck"' }]);
     const [dead] = await readTopic(deadLetterTopic, 1);
-    should(dead!.headers[DEAD_LETTER_HEADERS.error]).match(/did not finish/);
+    should(dead.headers[DEAD_LETTER_HEADERS.error]).match(/did not finish/);
     await waitFor(async () => (await describeGroup('operion-triggers-trigger1', topic)).committed[0] === 1);
   });
 });

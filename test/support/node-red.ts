@@ -158,8 +158,9 @@ export function loggedBy(id: string, level: 'warn' | 'error' | 'log'): string[] 
 
 /** The helper spies on Node.prototype, so a node's own calls are those made with it as `this`. */
 function callsOf(id: string, method: 'status' | 'warn' | 'error' | 'log'): unknown[][] {
-  const node = getNode(id) as unknown as Record<string, SinonSpyLike>;
-  return node[method]!.getCalls()
+  const node = getNode<Record<string, SinonSpyLike>>(id);
+  return node[method]
+    .getCalls()
     .filter((call) => call.thisValue === node)
     .map((call) => call.args);
 }
