@@ -84,7 +84,7 @@ export = function register(RED: NodeAPI): void {
     }
     const { connection, release } = opened;
     if (settings.messageFormat === 'schema-registry' && !connection.registry) {
-      release();
+      void release();
       return cannotWrite('registry-missing', 'invalid-settings');
     }
 
