@@ -93,7 +93,8 @@ function shorten(url: string): string {
 function readWindow(file: string): { firstHrUs: number; lastHrUs: number } | undefined {
   const pid = /\.(\d+)\.\d+\.\d+\.cpuprofile$/.exec(path.basename(file))?.[1];
   const sidecar = pid ? path.join(path.dirname(file), `window-${pid}.json`) : '';
-  return sidecar && existsSync(sidecar) ? JSON.parse(readFileSync(sidecar, 'utf8')) : undefined;
+  if (!sidecar || !existsSync(sidecar)) return undefined;
+  return JSON.parse(readFileSync(sidecar, 'utf8')) as { firstHrUs: number; lastHrUs: number };
 }
 
 main();
