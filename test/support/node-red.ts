@@ -173,3 +173,20 @@ interface SinonSpyLike {
 }
 
 export { helper };
+
+/** What the kafka-broker dialog's check routes answer: a listing, or why there is none. */
+export interface CheckAnswer {
+  topics?: string[];
+  subjects?: string[];
+  error?: string;
+  failure?: string;
+}
+
+/** Posts the dialog's values to a check route of the test runtime, as the editor does. */
+export async function postCheck(
+  route: string,
+  values: object,
+): Promise<{ status: number; body: CheckAnswer }> {
+  const response = await helper.request().post(route).send(values);
+  return { status: response.status, body: response.body as CheckAnswer };
+}
