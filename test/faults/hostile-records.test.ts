@@ -249,9 +249,9 @@ describe('fault: hostile records', function () {
     // Node-RED clones the msg for the second wire with lodash.clonedeep, which assigns "__proto__".
     const copy = atSecond[0]?.payload.message as Record<string, unknown> | undefined;
     outcomes['proto-json-first'] =
-      `keys:${Object.keys(message).sort().join('+')},inherited_polluted:${message.polluted}`;
+      `keys:${Object.keys(message).sort().join('+')},inherited_polluted:${String(message.polluted)}`;
     outcomes['proto-json-second'] = copy
-      ? `keys:${Object.keys(copy).sort().join('+')},inherited_polluted:${copy.polluted}`
+      ? `keys:${Object.keys(copy).sort().join('+')},inherited_polluted:${String(copy.polluted)}`
       : 'none';
     should(({} as Record<string, unknown>).polluted).be.undefined();
     should((Object.prototype as Record<string, unknown>).polluted).be.undefined();

@@ -75,9 +75,9 @@ for (const { node: NODE_MAJOR, nodeRed: NODE_RED_MAJOR } of MATRIX)
         'node_modules/node-red/red.js',
       );
       const redJs = path.join(redPrefix, 'node_modules', 'node-red', 'red.js');
-      const redVersion = JSON.parse(
+      const { version: redVersion } = JSON.parse(
         readFileSync(path.join(redPrefix, 'node_modules', 'node-red', 'package.json'), 'utf8'),
-      ).version as string;
+      ) as { version: string };
 
       const [pack] = JSON.parse(await npm(['pack', '--json', '--pack-destination', workDir], ROOT)) as {
         filename: string;

@@ -73,7 +73,7 @@ async function prepare(folder: string, name: string): Promise<Example> {
   for (const node of nodes) {
     if (node.type !== 'kafka-trigger' && node.type !== 'kafka-produce') continue;
     for (const name of [node.topic, node.dead_letter_topic]) {
-      if (name && !topics.has(String(name))) topics.set(String(name), await newTopic(String(name)));
+      if (typeof name === 'string' && name && !topics.has(name)) topics.set(name, await newTopic(name));
     }
   }
   const flow: FlowNode[] = [tab()];
@@ -86,7 +86,9 @@ async function prepare(folder: string, name: string): Promise<Example> {
         ...node,
         z: TAB,
         topic: topics.get(String(node.topic)),
-        ...(node.dead_letter_topic ? { dead_letter_topic: topics.get(String(node.dead_letter_topic)) } : {}),
+        ...(node.dead_letter_topic
+          ? { dead_letter_topic: topics.get(node.dead_letter_topic as string) }
+          : {}),
       });
     else flow.push({ ...node, z: TAB });
   }
@@ -254,7 +256,7 @@ describe('examples', function () {
           await waitFor(() => written.length === 2 && failed.length === 1, 30000, 'two written, one failed');
           should(written.map((msg) => msg.kafka.topic)).eql([target, target]);
           const records = await readRecords(target, 2);
-          should(records.map((r) => [String(r.key), JSON.parse(String(r.value))])).eql([
+          should(records.map((r) => [String(r.key), JSON.parse(String(r.value)) as unknown])).eql([
             [
               'customer-a',
               {
@@ -309,8 +311,12 @@ describe('examples', function () {
             should(ranges[index].first_offset).equal(ranges[index - 1].last_offset + 1);
           await waitFor(
             async () =>
-              (await describeGroup(String(trigger.consumer_group || `operion-triggers-${trigger.id}`), topic))
-                .committed[0] === 12,
+              (
+                await describeGroup(
+                  (trigger.consumer_group as string) || `operion-triggers-${trigger.id}`,
+                  topic,
+                )
+              ).committed[0] === 12,
             30000,
             'all 12 committed',
           );

@@ -111,7 +111,7 @@ describe('kafka-trigger batch output', function () {
       Array.from({ length: 8 }, (_, n) => ({ value: JSON.stringify({ n, fail: n === 4 }) })),
     );
     const dead = await readRecords(deadLetterTopic, 3);
-    should(dead.map((record) => JSON.parse(String(record.value)).n)).eql([3, 4, 5]);
+    should(dead.map((record) => (JSON.parse(String(record.value)) as { n: number }).n)).eql([3, 4, 5]);
     await waitFor(
       async () => (await describeGroup(GROUP, topic)).committed[0] === 8,
       30000,

@@ -17,12 +17,13 @@ import {
   startNodeRed,
   stopNodeRed,
   waitForStatus,
+  type NodeModule,
 } from '../support/node-red';
 import { sharedBroker } from '../support/shared-broker';
 import { waitFor } from '../support/wait';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const completeNode = require('@node-red/nodes/core/common/24-complete.js');
+const completeNode = require('@node-red/nodes/core/common/24-complete.js') as NodeModule;
 
 type Received = KafkaTriggerMessage[];
 interface Ended {
@@ -49,7 +50,7 @@ function valuesOf(received: Received): string[] {
 async function deployControlled(
   props: Record<string, unknown>,
   ids: string[] = ['trigger1'],
-  extra: { nodes?: FlowNode[]; testNodes?: unknown[]; connected?: boolean } = {},
+  extra: { nodes?: FlowNode[]; testNodes?: NodeModule[]; connected?: boolean } = {},
 ): Promise<{
   received: Record<string, Received>;
   metrics: Record<string, { payload: MetricsSnapshot }[]>;
@@ -79,7 +80,7 @@ async function deployControlled(
     ...catchWatcher('catch1', ids, 'caught'),
     ...(extra.nodes ?? []),
   );
-  await deploy(nodes, {}, [completeNode, ...((extra.testNodes ?? []) as [])]);
+  await deploy(nodes, {}, [completeNode, ...(extra.testNodes ?? [])]);
   const received: Record<string, Received> = {};
   const metrics: Record<string, { payload: MetricsSnapshot }[]> = {};
   for (const id of ids) {
@@ -218,7 +219,7 @@ describe('kafka-trigger control messages and replay', function () {
     await waitFor(() => out.length === 18, 30000, 'the records produced while paused');
     await waitForCommittedAt(group, topic, ALL_AT(6));
     should(valuesOf(out)).eql(
-      [...records('before', 3), ...records('paused', 3)].map((r) => JSON.parse(r.value)).sort(),
+      [...records('before', 3), ...records('paused', 3)].map((r) => JSON.parse(r.value) as string).sort(),
     );
     const after = (await nextMetrics(metrics.trigger1, 1))[0];
     should(after.state).equal('consuming');
@@ -250,7 +251,7 @@ describe('kafka-trigger control messages and replay', function () {
     await waitFor(() => out.length === 12, 30000, 'the records produced while stopped');
     await waitForCommittedAt(group, topic, ALL_AT(4));
     should(valuesOf(out)).eql(
-      [...records('before', 2), ...records('stopped', 2)].map((r) => JSON.parse(r.value)).sort(),
+      [...records('before', 2), ...records('stopped', 2)].map((r) => JSON.parse(r.value) as string).sort(),
     );
     should((await describeGroup(group, topic)).members).equal(1);
     should((await nextMetrics(metrics.trigger1, 1))[0].state).equal('consuming');
@@ -290,7 +291,9 @@ describe('kafka-trigger control messages and replay', function () {
     should(await control(ended, 'trigger1', { action: 'resume' })).be.undefined();
     await waitFor(() => out.length === from + 3, 30000, 'the c records');
     await waitForCommittedAt(group, topic, ALL_AT(4));
-    should(valuesOf(out.slice(from))).eql(['"c-0-0"', '"c-1-0"', '"c-2-0"'].map((v) => JSON.parse(v)));
+    should(valuesOf(out.slice(from))).eql(
+      ['"c-0-0"', '"c-1-0"', '"c-2-0"'].map((v) => JSON.parse(v) as string),
+    );
 
     // a time: the first records at or after it (b, then c), on every partition.
     from = out.length;
@@ -500,7 +503,7 @@ describe('kafka-trigger control messages and replay', function () {
       await waitFor(() => out.length >= 9, 30000, 'the backlog and the records produced while paused');
       await waitForCommittedAt(group, topic, ALL_AT(3));
       should(valuesOf(out)).eql(
-        [...records('backlog', 2), ...records('paused', 1)].map((r) => JSON.parse(r.value)).sort(),
+        [...records('backlog', 2), ...records('paused', 1)].map((r) => JSON.parse(r.value) as string).sort(),
       );
       should((await nextMetrics(metrics.trigger1, 1))[0].state).equal('consuming');
       await waitForStatus('trigger1', 'connected');
@@ -531,7 +534,7 @@ describe('kafka-trigger control messages and replay', function () {
       await waitForCommittedAt(group, topic, ALL_AT(2));
       should(valuesOf(out)).eql(
         records('backlog', 2)
-          .map((r) => JSON.parse(r.value))
+          .map((r) => JSON.parse(r.value) as string)
           .sort(),
       );
       should((await describeGroup(group, topic)).members).equal(1);
@@ -554,7 +557,7 @@ describe('kafka-trigger control messages and replay', function () {
       await waitForCommittedAt(group, topic, ALL_AT(2));
       should(valuesOf(out)).eql(
         records('backlog', 2)
-          .map((r) => JSON.parse(r.value))
+          .map((r) => JSON.parse(r.value) as string)
           .sort(),
       );
 
@@ -566,7 +569,7 @@ describe('kafka-trigger control messages and replay', function () {
       await waitForCommittedAt(group, topic, ALL_AT(2));
       should(valuesOf(out.slice(6))).eql(
         records('backlog', 2)
-          .map((r) => JSON.parse(r.value))
+          .map((r) => JSON.parse(r.value) as string)
           .sort(),
       );
     });

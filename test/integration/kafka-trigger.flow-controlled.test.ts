@@ -101,9 +101,9 @@ describe('kafka-trigger delivery after the flow completes', function () {
     await produce(topic, records);
 
     const dead = await readTopic(deadLetterTopic, 4);
-    should(dead.map((record) => JSON.parse(record.value).n).sort()).eql([0, 3, 6, 9]);
+    should(dead.map((record) => (JSON.parse(record.value) as { n: number }).n).sort()).eql([0, 3, 6, 9]);
     for (const record of dead) {
-      const n = JSON.parse(record.value).n;
+      const n = (JSON.parse(record.value) as { n: number }).n;
       should(record.key).equal(`key-${n}`);
       should(record.headers).containEql({
         origin: 'test',

@@ -56,7 +56,8 @@ const coreNodes = [
 ] as NodeModule[];
 /* eslint-enable @typescript-eslint/no-require-imports */
 
-type NodeModule = (RED: unknown) => void;
+/** A node package's entry point: it registers its node types with the runtime it is given. */
+export type NodeModule = (RED: unknown) => void;
 
 /**
  * The test helper's RED._ gives back the key. kafka-produce's errors are checked as its users read
