@@ -87,9 +87,9 @@ function prepareUserDir(userDir: string, port: number): void {
   symlinkSync(ROOT, path.join(userDir, 'node_modules', 'node-red-contrib-kafka-trigger'), 'dir');
   const example = JSON.parse(
     readFileSync(path.join(ROOT, 'examples', 'basic-trigger-to-debug.json'), 'utf8'),
-  );
+  ) as Record<string, unknown>[];
   const tab = { id: 'demo-tab', type: 'tab', label: 'Kafka trigger demo' };
-  const flow = example.map((node: Record<string, unknown>) => {
+  const flow = example.map((node) => {
     // A blank broker list makes the config node use KAFKA_BROKERS, which Node-RED gets from this script.
     if (node.type === 'kafka-broker') return { ...node, brokers: '' };
     // Example files leave nodes off any tab (Import places them); a flows file needs one.

@@ -39,7 +39,8 @@ async function main(): Promise<void> {
   await consumer.run({
     autoCommit: false,
     eachBatchAutoResolve: false,
-    eachBatch: async ({ batch, resolveOffset, heartbeat }: EachBatchPayload) => {
+    eachBatch: async (payload: EachBatchPayload) => {
+      const { batch } = payload;
       const { messages } = batch;
       if (messages.length === 0) return;
       if (config.mode === 'latency') {
@@ -53,10 +54,10 @@ async function main(): Promise<void> {
           for (const record of messages) if (record.value) JSON.parse(record.value.toString());
         probe.arrivedMany(messages.length);
       }
-      const last = messages[messages.length - 1]!.offset;
-      resolveOffset(last);
+      const last = messages[messages.length - 1].offset;
+      payload.resolveOffset(last);
       committer.commit(batch.topic, batch.partition, (BigInt(last) + 1n).toString());
-      await heartbeat();
+      await payload.heartbeat();
     },
   });
 }

@@ -3,14 +3,14 @@
 export function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+  return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
 }
 
 /** p50, p99 and max of sorted values. */
 export function percentiles(sorted: number[]): [number, number, number] {
   if (sorted.length === 0) return [NaN, NaN, NaN];
-  const at = (q: number): number => sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)]!;
-  return [at(0.5), at(0.99), sorted[sorted.length - 1]!];
+  const at = (q: number): number => sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)];
+  return [at(0.5), at(0.99), sorted[sorted.length - 1]];
 }
 
 export function fmt(value: number): string {

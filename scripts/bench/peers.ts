@@ -345,7 +345,7 @@ export async function runPeersPart(
         mode: 'drain',
         expected: options.records,
       };
-      const load = os.loadavg()[0]!;
+      const load = os.loadavg()[0];
       entry.loads.push(load);
       let outcome: Outcome;
       try {
@@ -554,7 +554,7 @@ function packageVersion(dir: string): string {
 }
 
 function firstLine(error: unknown): string {
-  return (error instanceof Error ? error.message : String(error)).split('\n')[0]!.slice(0, 200);
+  return (error instanceof Error ? error.message : String(error)).split('\n')[0].slice(0, 200);
 }
 
 export function renderPeersTable(rows: PeerRow[], settings: BenchSettings): string {

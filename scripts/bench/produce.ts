@@ -259,7 +259,7 @@ async function succeeded<M extends ProduceMessage>(
 ): Promise<M> {
   const received = await message;
   if (received.type === 'failed') throw new Error(`a record was not written: ${received.error}`);
-  return received as M;
+  return received;
 }
 
 async function freshTopic(

@@ -95,7 +95,7 @@ export async function steadyStream(
   let measureEnded = 0;
   let sequence = 0;
   let inFlight = 0;
-  let failure: unknown;
+  let failure: Error | undefined;
   let base = nowMs();
   let sentSinceBase = 0;
 
@@ -113,7 +113,7 @@ export async function steadyStream(
         inFlight += 1;
         producer
           .send({ topic, messages, acks: 1 })
-          .catch((error: unknown) => (failure ??= error))
+          .catch((error: unknown) => (failure ??= error instanceof Error ? error : new Error(String(error))))
           .finally(() => (inFlight -= 1));
       }
       await sleep(STEADY_TICK_MS);

@@ -37,7 +37,7 @@ function main(): void {
   for (let index = 0; index < profile.samples.length; index += 1) {
     time += profile.timeDeltas[index] ?? 0;
     if (window && (time < window.firstHrUs || time > window.lastHrUs)) continue;
-    const node = byId.get(profile.samples[index]!);
+    const node = byId.get(profile.samples[index]);
     if (!node) continue;
     const interval = profile.timeDeltas[index + 1] ?? 0;
     total += interval;
@@ -77,7 +77,7 @@ function areaOf(node: ProfileNode): string {
   if (!url) return node.callFrame.functionName || '(native)';
   if (url.startsWith('node:')) return 'node: internals';
   const modules = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url);
-  if (modules) return modules[1]!;
+  if (modules) return modules[1];
   if (url.includes('/dist/')) return 'this package (dist)';
   return shorten(url);
 }
@@ -93,7 +93,8 @@ function shorten(url: string): string {
 function readWindow(file: string): { firstHrUs: number; lastHrUs: number } | undefined {
   const pid = /\.(\d+)\.\d+\.\d+\.cpuprofile$/.exec(path.basename(file))?.[1];
   const sidecar = pid ? path.join(path.dirname(file), `window-${pid}.json`) : '';
-  return sidecar && existsSync(sidecar) ? JSON.parse(readFileSync(sidecar, 'utf8')) : undefined;
+  if (!sidecar || !existsSync(sidecar)) return undefined;
+  return JSON.parse(readFileSync(sidecar, 'utf8')) as { firstHrUs: number; lastHrUs: number };
 }
 
 main();

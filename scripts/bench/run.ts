@@ -461,7 +461,7 @@ function cpuPerRecord(report: ProbeReport): number {
 }
 
 function fetchLabel(fetch: FetchOptions): string {
-  return Object.entries(fetch)
+  return Object.entries(fetch as Record<string, number>)
     .map(([name, value]) => `${name} ${name.endsWith('Ms') ? value : mb(value)}`)
     .join(', ');
 }

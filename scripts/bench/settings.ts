@@ -119,7 +119,7 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): BenchSetting
   const sizes = list(env.BENCH_PRODUCE_SIZES, [200, 10240], 'BENCH_PRODUCE_SIZES').map(
     (valueBytes, index) => ({
       valueBytes,
-      records: produceRecords[Math.min(index, produceRecords.length - 1)]!,
+      records: produceRecords[Math.min(index, produceRecords.length - 1)],
     }),
   );
   const [rawBatchRecords, rawBatchBytes] = list(env.BENCH_RAW_BATCH, [5000, 1_000_000], 'BENCH_RAW_BATCH');

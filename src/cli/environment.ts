@@ -86,7 +86,7 @@ export class FlowEnvironment {
       }
       const match = typeof value === 'string' ? WHOLE_REFERENCE.exec(value) : null;
       if (!match) return value;
-      const variable = (match[1] ?? match[2])!;
+      const variable = (match[1] ?? match[2]);
       const found = this.lookup(node, variable);
       if (found instanceof UnknowableValue) unknowable.set(path, found);
       else if (found === undefined) unset.set(path, variable);
@@ -217,9 +217,9 @@ function typedValue(name: string, entry: Record<string, unknown>): unknown {
 /** An `env` entry's value: `NAME`, `${NAME}` or a text with `${NAME}` parts; unset gives "". */
 function envReference(reference: string, lookup: (name: string) => unknown): unknown {
   const whole = /^\$\{([^}]+)\}$/.exec(reference);
-  if (whole) return lookup(whole[1]!) ?? '';
+  if (whole) return lookup(whole[1]) ?? '';
   if (!/\$\{\S+\}/.test(reference)) return lookup(reference) ?? '';
-  const parts = [...reference.matchAll(/\$\{([^}]+)\}/g)].map((match) => lookup(match[1]!));
+  const parts = [...reference.matchAll(/\$\{([^}]+)\}/g)].map((match) => lookup(match[1]));
   const unknowable = parts.find((part) => part instanceof UnknowableValue);
   if (unknowable) return unknowable;
   let index = 0;

@@ -63,7 +63,7 @@ export function readFlowsFile(path: string): FlowNode[] {
   }
   const nodes =
     parsed && typeof parsed === 'object' && !Array.isArray(parsed) && 'flows' in parsed
-      ? (parsed as { flows: unknown }).flows
+      ? (parsed).flows
       : parsed;
   if (!Array.isArray(nodes)) throw new FlowsFileError(`${path} does not hold a Node-RED flow (a JSON array)`);
   return nodes.filter(
@@ -140,7 +140,7 @@ export function inspectKafkaNodes(
     } else if (entry.brokers.length === 0) {
       entry.problem = messages(`${type}.errors.no-brokers`);
     } else if ('invalid' in list) {
-      entry.problem = messages('kafka-broker.errors.invalid-broker', { broker: list.invalid[0]! });
+      entry.problem = messages('kafka-broker.errors.invalid-broker', { broker: list.invalid[0] });
     } else if (broker) {
       entry.problem = tlsProblem(broker.config, byId, messages);
     }

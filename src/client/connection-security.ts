@@ -29,6 +29,6 @@ export function resolveSecurity(input: SecurityInput): SecurityResult {
     return { problem: { key: 'missing-credentials', params: { mechanism } } };
   }
   return {
-    security: { sasl: { mechanism, username: input.username, password: input.password } as SASLOptions, ssl },
+    security: { sasl: { mechanism, username: input.username, password: input.password }, ssl },
   };
 }

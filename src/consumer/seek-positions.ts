@@ -47,7 +47,7 @@ async function offsetPosition(
   const { partition, offset } = target;
   if (target.topic === undefined && topics.length > 1)
     throw new ControlError('seek-topic-required', { topics: topics.join(', ') });
-  const topic = target.topic ?? topics[0]!;
+  const topic = target.topic ?? topics[0];
   if (!assignment[topic]?.includes(partition)) {
     const owned = Object.entries(assignment)
       .map(([name, partitions]) => `${name} [${partitions.join(', ')}]`)

@@ -78,12 +78,12 @@ export class BatchWait implements BatchDelivery {
     if (sent < upTo) {
       // Not taken in full (paused, moved by a seek, closing, stale): fetching goes back to the first
       // record not sent, since the held ones among them were resolved already.
-      batch.resolveOffset((BigInt(messages[sent]!.offset) - 1n).toString());
+      batch.resolveOffset((BigInt(messages[sent].offset) - 1n).toString());
       return sent;
     }
     if (!holdRest) return sent;
     const rest = messages.slice(full);
-    batch.resolveOffset(rest[rest.length - 1]!.offset);
+    batch.resolveOffset(rest[rest.length - 1].offset);
     this.hold(key, batch, rest, since, since + this.maxWait - Date.now());
     return sent;
   }

@@ -70,12 +70,12 @@ export class CompleteDelivery implements BatchDelivery {
       const end = Math.min(delivered + size, messages.length);
       for (let index = delivered; index < end; index += 1) {
         limit.enter();
-        this.watermarks.started(topic, partition, messages[index]!.offset);
+        this.watermarks.started(topic, partition, messages[index].offset);
       }
       if (this.options.batchSize) void this.trackBatch(topic, partition, messages.slice(delivered, end));
-      else void this.track(topic, partition, messages[delivered]!);
+      else void this.track(topic, partition, messages[delivered]);
       // Resolving moves kafkajs's fetch position; only settle() decides what is committed.
-      resolveOffset(messages[end - 1]!.offset);
+      resolveOffset(messages[end - 1].offset);
       delivered = end;
     }
     await heartbeat();

@@ -29,7 +29,7 @@ export class CompletionWatermarks {
     if (!state) return undefined;
     state.finished.add(offset);
     let committed: string | undefined;
-    while (state.inOrder.length > 0 && state.finished.has(state.inOrder[0]!)) {
+    while (state.inOrder.length > 0 && state.finished.has(state.inOrder[0])) {
       committed = state.inOrder.shift()!;
       state.finished.delete(committed);
     }

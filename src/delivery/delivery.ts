@@ -61,10 +61,10 @@ export interface FetchedBatch {
   partition: number;
   messages: KafkaMessage[];
   /** Moves the fetch position past `offset`; only the delivery's commits decide what is committed. */
-  resolveOffset(offset: string): void;
-  heartbeat(): Promise<void>;
-  isRunning(): boolean;
-  isStale(): boolean;
+  resolveOffset: (offset: string) => void;
+  heartbeat: () => Promise<void>;
+  isRunning: () => boolean;
+  isStale: () => boolean;
 }
 
 /** One way of handing batches to the flow and deciding which offsets to commit (kafkajs's autoCommit stays off). */

@@ -63,7 +63,7 @@ export class HandoffDelivery implements BatchDelivery {
       delivered = end;
     }
     if (delivered === 0) return 0;
-    const last = messages[delivered - 1]!.offset;
+    const last = messages[delivered - 1].offset;
     if (hold && hold.epoch(topic, partition) !== epoch) return delivered;
     resolveOffset(last);
     this.committer.commit(topic, partition, (BigInt(last) + 1n).toString());
@@ -117,7 +117,7 @@ export class HandoffDelivery implements BatchDelivery {
     const processedAt = this.clock.now();
     if (this.batchSize) return this.sendBatches(topic, partition, messages, from, to, processedAt);
     for (let index = from; index < to; index += 1) {
-      const record = messages[index]!;
+      const record = messages[index];
       try {
         this.hooks.send(this.decoder.triggerData(topic, partition, record, processedAt), record);
       } catch (error) {

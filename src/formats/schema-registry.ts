@@ -82,7 +82,7 @@ export class SchemaRegistryClient {
     for (const id of ids) {
       if (this.schemas.has(id)) continue;
       try {
-        this.schemas.set(id, (await this.registry.getSchema(id)) as RegisteredSchema);
+        this.schemas.set(id, await this.registry.getSchema(id));
       } catch (error) {
         if (!isUnknownOrUnreadable(error)) throw new RegistryUnavailable(error);
       }
@@ -200,7 +200,7 @@ function describeRegistryError(error: unknown): string {
   const message = messageOf(error).replace(/^[^ ]* - /, '');
   const status = statusOf(error);
   const networkError = /^Error, status 400: (.*)$/.exec(message);
-  if (networkError) return networkError[1]!;
+  if (networkError) return networkError[1];
   return status === undefined || message.includes(String(status)) ? message : `HTTP ${status}: ${message}`;
 }
 

@@ -14,7 +14,7 @@ export interface ConnectionProblem {
 export interface OpenedConnection {
   connection: KafkaConnection & { clients: NonNullable<KafkaConnection['clients']> };
   /** Hands the pooled clients back; call it once the node has closed. */
-  release(): Promise<void>;
+  release: () => Promise<void>;
 }
 
 /**

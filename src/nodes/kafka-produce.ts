@@ -84,7 +84,7 @@ export = function register(RED: NodeAPI): void {
     }
     const { connection, release } = opened;
     if (settings.messageFormat === 'schema-registry' && !connection.registry) {
-      release();
+      void release();
       return cannotWrite('registry-missing', 'invalid-settings');
     }
 
@@ -122,8 +122,8 @@ export = function register(RED: NodeAPI): void {
         : undefined;
 
     node.on('input', (msg: NodeMessageInFlow, send: Send, done: Done) => {
-      if (!encoder) return write(msg as ProduceInput, msg, send, done);
-      const destination = outgoingTopic(msg as ProduceInput, settings);
+      if (!encoder) return write(msg, msg, send, done);
+      const destination = outgoingTopic(msg, settings);
       if ('problem' in destination)
         return done(new Error(errorText(destination.problem.key, destination.problem.params)));
       const { topic } = destination;

@@ -87,7 +87,7 @@ export = function register(RED: NodeAPI): void {
       (formats.message === 'schema-registry' || formats.key === 'schema-registry') &&
       !connection.registry
     ) {
-      release();
+      void release();
       return fail('registry-missing', 'invalid-settings');
     }
 
@@ -185,7 +185,8 @@ export = function register(RED: NodeAPI): void {
         if (finished) return;
         finished = true;
         clearTimeout(timeout);
-        release();
+        // Not awaited: done() must come within Node-RED's close timeout; the pool's disconnect does not reject.
+        void release();
         completion?.release();
         node.status({});
         done();
@@ -240,7 +241,7 @@ function toBatchMessage(
   settings: TriggerSettings,
   msgid: string,
 ): KafkaTriggerBatchMessage & { _msgid: string } {
-  const first = data[0]!;
+  const first = data[0];
   return {
     _msgid: msgid,
     topic: first.topic,

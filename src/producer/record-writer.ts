@@ -256,7 +256,7 @@ export class RecordWriter {
     batch.forEach((entry, index) => {
       if (entry.settled) return;
       entry.settled = true;
-      entry.resolve(written[index]!);
+      entry.resolve(written[index]);
     });
   }
 

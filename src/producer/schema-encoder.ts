@@ -12,9 +12,9 @@ export interface EncoderRetry {
 export interface SchemaEncoderOptions {
   registry: SchemaRegistryClient;
   /** The subject of a topic's values (the node's schema_subject, or `<topic>-value`). */
-  subjectOf(topic: string): string;
+  subjectOf: (topic: string) => string;
   backoff: BackoffPolicy;
-  onRetry(retry: EncoderRetry): void;
+  onRetry: (retry: EncoderRetry) => void;
 }
 
 /**

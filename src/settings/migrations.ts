@@ -39,7 +39,7 @@ export const BROKER_VERSION = BROKER_MIGRATIONS.length;
 export function migrate<Config extends object>(config: Config, steps: readonly MigrationStep[]): Config {
   let properties = config as FlowProperties;
   for (let version = recordedVersion(properties); version < steps.length; version++) {
-    properties = steps[version]!(properties);
+    properties = steps[version](properties);
   }
   return properties as Config;
 }

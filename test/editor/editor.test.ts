@@ -111,7 +111,7 @@ describe('editor: kafka trigger set up in a real browser', function () {
       });
       return found[0];
     });
-    const id = (await triggerId.jsonValue()) as string;
+    const id = await triggerId.jsonValue();
     await screenshot('dropped-on-workspace');
 
     // 2. Open its edit dialog: the empty topic is marked invalid.

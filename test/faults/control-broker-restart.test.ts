@@ -2,7 +2,6 @@
 // comes back; the records produced meanwhile arrive, each once, only after resume or start.
 import { Kafka, logLevel } from 'kafkajs';
 import should from 'should';
-import type { NodeMessage } from 'node-red';
 import { createTopic, startLocalKafka, type LocalKafka } from '../../scripts/kafka/local-kafka';
 import type { KafkaTriggerMessage } from '../../src/nodes/types';
 import { uniqueName } from '../support/kafka';
@@ -106,20 +105,20 @@ describe('fault: control state across a broker restart', function () {
     const { topic, values } = await deployControlled('paused-restart');
     await produceNumbers(broker, topic, 0, 30);
     await waitFor(() => values().length === 30, 60000, 'the first 30 records');
-    getNode('trigger1').receive({ action: 'pause' } as NodeMessage);
+    getNode('trigger1').receive({ action: 'pause' });
     await waitForStatus('trigger1', 'paused');
     await produceNumbers(broker, topic, 30, 30);
     await restartBroker('paused');
     await sleep(QUIET_MS);
     should(values()).have.length(30);
-    getNode('trigger1').receive({ action: 'resume' } as NodeMessage);
+    getNode('trigger1').receive({ action: 'resume' });
     await waitFor(() => values().length >= 60, 60000, 'the 30 records produced while paused');
     should([...values()].sort((a, b) => a - b)).eql(Array.from({ length: 60 }, (_, n) => n));
   });
 
   it('a stopped trigger stays out of the group after the restart, and start delivers what waited', async () => {
     const { topic, group, values } = await deployControlled('stopped-restart');
-    getNode('trigger1').receive({ action: 'stop' } as NodeMessage);
+    getNode('trigger1').receive({ action: 'stop' });
     await waitForStatus('trigger1', 'stopped');
     await waitFor(async () => (await groupMembers(broker, group)) === 0, 30000, 'the group to be empty');
     await broker.stop('SIGKILL');
@@ -129,7 +128,7 @@ describe('fault: control state across a broker restart', function () {
     should(await groupMembers(broker, group)).equal(0);
     should(values()).be.empty();
     should(statusCalls('trigger1').at(-1)?.text).equal('kafka-trigger.status.stopped');
-    getNode('trigger1').receive({ action: 'start' } as NodeMessage);
+    getNode('trigger1').receive({ action: 'start' });
     await waitFor(() => values().length >= 30, 60000, 'the 30 records produced while stopped');
     should([...values()].sort((a, b) => a - b)).eql(Array.from({ length: 30 }, (_, n) => n));
   });

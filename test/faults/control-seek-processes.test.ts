@@ -95,7 +95,7 @@ describe('fault: a seek in one of two Node-RED processes of one group', function
             },
             ['recorder'],
           ),
-          fileRecorderNode('recorder', files[i]!.deliveries),
+          fileRecorderNode('recorder', files[i].deliveries),
           // The control msg's end: done() reaches the Complete node, done(error) the Catch node.
           {
             id: 'complete1',
@@ -105,15 +105,15 @@ describe('fault: a seek in one of two Node-RED processes of one group', function
             uncaught: false,
             wires: [['done']],
           },
-          fileRecorderNode('done', files[i]!.done),
+          fileRecorderNode('done', files[i].done),
           { id: 'catch1', type: 'catch', z: TAB, scope: ['trigger1'], uncaught: false, wires: [['failed']] },
-          fileRecorderNode('failed', files[i]!.failed),
+          fileRecorderNode('failed', files[i].failed),
         ];
         return startNodeRedProcess({ dir: path.join(workDir, name), flows });
       }),
     );
     processes.push(...started);
-    const procA = started[0]!;
+    const procA = started[0];
     const logs = (): string => started.map((p, i) => `--- ${names[i]}\n${p.logTail(15)}`).join('\n');
 
     const members = (await waitFor(
@@ -136,7 +136,7 @@ describe('fault: a seek in one of two Node-RED processes of one group', function
     const groupedAt = Date.now();
 
     await produce(topic, records('a', N));
-    const delivered = (i: number): TriggerData[] => readRecordedPayloads(files[i]!.deliveries);
+    const delivered = (i: number): TriggerData[] => readRecordedPayloads(files[i].deliveries);
     const committedAt = async (offset: number): Promise<boolean> => {
       const { committed } = await describeGroup(group, topic);
       return [0, 1, 2].every((partition) => committed[partition] === offset);
@@ -156,9 +156,9 @@ describe('fault: a seek in one of two Node-RED processes of one group', function
     const seekAt = Date.now();
     const response = await fetch(`${procA.baseUrl}/inject/inject1`, { method: 'POST' });
     should(response.status).equal(200, await response.text());
-    await waitFor(() => readRecordedPayloads(files[0]!.done).length === 1, 30000, "the seek's done()").catch(
+    await waitFor(() => readRecordedPayloads(files[0].done).length === 1, 30000, "the seek's done()").catch(
       (error: Error) => {
-        console.log(`failed: ${JSON.stringify(readRecordedPayloads(files[0]!.failed))}\n${logs()}`);
+        console.log(`failed: ${JSON.stringify(readRecordedPayloads(files[0].failed))}\n${logs()}`);
         throw error;
       },
     );
@@ -171,9 +171,9 @@ describe('fault: a seek in one of two Node-RED processes of one group', function
     const replayMs = Date.now() - seekAt;
     should(positions(delivered(0).slice(beforeA))).eql(expectedPositions(ownA, 0, N));
     should(delivered(1).length).equal(beforeB);
-    should(readRecordedPayloads(files[0]!.failed)).eql([]);
-    should(readRecordedPayloads(files[1]!.done)).eql([]);
-    should(readRecordedPayloads(files[1]!.failed)).eql([]);
+    should(readRecordedPayloads(files[0].failed)).eql([]);
+    should(readRecordedPayloads(files[1].done)).eql([]);
+    should(readRecordedPayloads(files[1].failed)).eql([]);
 
     // Both members carry on: one more record per partition reaches its owner, and nothing else comes.
     await produce(topic, records('b', 1));

@@ -93,7 +93,7 @@ describe('fault: horizontal scaling across Node-RED processes', function () {
 
     const victim = 1;
     const killedAt = Date.now();
-    await processes[victim]!.stop('SIGKILL');
+    await processes[victim].stop('SIGKILL');
     const takeover = (await waitFor(
       async () => {
         const members = await groupMembers(sharedBroker(), group, topic);
@@ -156,7 +156,7 @@ describe('fault: horizontal scaling across Node-RED processes', function () {
       duplicates: ledger.duplicates,
       per_process: perProcess.join('/'),
     });
-    if (lost.length > 0) console.log(`Node-RED log of proc-0:\n${processes[0]!.logTail(20)}`);
+    if (lost.length > 0) console.log(`Node-RED log of proc-0:\n${processes[0].logTail(20)}`);
     should(spread.every((member) => member.partitions.length > 0)).be.true();
     should(takeoverMs).be.belowOrEqual(TAKEOVER_BOUND_MS);
     should(lost.slice(0, 20)).eql([], `${lost.length} produced numbers were never written by any process`);

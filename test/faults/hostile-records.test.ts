@@ -2,7 +2,7 @@
 // must not stop the consumer: a normal marker record written after it still arrives. The trigger
 // is wired to two helper nodes, so Node-RED also clones every msg (RED.util.cloneMessage).
 import should from 'should';
-import type { IHeaders, Producer, RecordMetadata } from 'kafkajs';
+import type { IHeaders, Producer } from 'kafkajs';
 import type { KafkaTriggerMessage } from '../../src/nodes/types';
 import { uniqueName } from '../support/kafka';
 import { impatientKafka, printFigures, withFaultAdmin } from '../support/faults';
@@ -114,16 +114,16 @@ describe('fault: hostile records', function () {
     if (typeof record === 'function') {
       // One partition and one writer at a time: the record lands at the current end of the log.
       const [end] = await withFaultAdmin(sharedBroker(), (admin) => admin.fetchTopicOffsets(topic));
-      offset = Number(end!.high);
+      offset = Number(end.high);
       await record();
       await producer.send({ topic, acks: -1, messages: [markerRecord] });
     } else {
-      const [sent] = (await producer.send({
+      const [sent] = await producer.send({
         topic,
         acks: -1,
         messages: [record, markerRecord],
-      })) as RecordMetadata[];
-      offset = Number(sent!.baseOffset);
+      });
+      offset = Number(sent.baseOffset);
     }
     const isMarker = (msg: KafkaTriggerMessage): boolean =>
       (msg.payload.message as { marker?: number } | null)?.marker === marker;
@@ -249,9 +249,9 @@ describe('fault: hostile records', function () {
     // Node-RED clones the msg for the second wire with lodash.clonedeep, which assigns "__proto__".
     const copy = atSecond[0]?.payload.message as Record<string, unknown> | undefined;
     outcomes['proto-json-first'] =
-      `keys:${Object.keys(message).sort().join('+')},inherited_polluted:${message.polluted}`;
+      `keys:${Object.keys(message).sort().join('+')},inherited_polluted:${String(message.polluted)}`;
     outcomes['proto-json-second'] = copy
-      ? `keys:${Object.keys(copy).sort().join('+')},inherited_polluted:${copy.polluted}`
+      ? `keys:${Object.keys(copy).sort().join('+')},inherited_polluted:${String(copy.polluted)}`
       : 'none';
     should(({} as Record<string, unknown>).polluted).be.undefined();
     should((Object.prototype as Record<string, unknown>).polluted).be.undefined();

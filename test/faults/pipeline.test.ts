@@ -178,7 +178,7 @@ describe('fault: topic-to-topic pipeline (trigger complete -> function -> kafka-
     const writtenByVictim = await writtenSeqs(broker, pipeline.target);
     // Written to B, but not committed in A: the survivor reads these again and writes them again.
     const writtenUncommitted = new Set(
-      writtenByVictim.filter((seq) => sourceOffset(seq).offset >= atKill[sourceOffset(seq).partition]!),
+      writtenByVictim.filter((seq) => sourceOffset(seq).offset >= atKill[sourceOffset(seq).partition]),
     ).size;
 
     await start('pipe-kill-second', pipelineFlow(broker, pipeline));
@@ -228,7 +228,7 @@ describe('fault: topic-to-topic pipeline (trigger complete -> function -> kafka-
       const seen = new Set<number>();
       const repeated = written.filter((seq) => seen.has(seq) || !seen.add(seq));
       const repeatedCommitted = repeated.filter(
-        (seq) => sourceOffset(seq).offset < beforeKill[sourceOffset(seq).partition]!,
+        (seq) => sourceOffset(seq).offset < beforeKill[sourceOffset(seq).partition],
       );
       printFigures('pipeline-broker-sigkill', {
         records: TOTAL,

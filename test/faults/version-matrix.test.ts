@@ -75,9 +75,9 @@ for (const { node: NODE_MAJOR, nodeRed: NODE_RED_MAJOR } of MATRIX)
         'node_modules/node-red/red.js',
       );
       const redJs = path.join(redPrefix, 'node_modules', 'node-red', 'red.js');
-      const redVersion = JSON.parse(
+      const { version: redVersion } = JSON.parse(
         readFileSync(path.join(redPrefix, 'node_modules', 'node-red', 'package.json'), 'utf8'),
-      ).version as string;
+      ) as { version: string };
 
       const [pack] = JSON.parse(await npm(['pack', '--json', '--pack-destination', workDir], ROOT)) as {
         filename: string;
@@ -86,7 +86,7 @@ for (const { node: NODE_MAJOR, nodeRed: NODE_RED_MAJOR } of MATRIX)
       const userDir = path.join(dir, 'user');
       mkdirSync(userDir, { recursive: true });
       writeFileSync(path.join(userDir, 'package.json'), JSON.stringify({ name: 'matrix', private: true }));
-      await npm(['install', path.join(workDir, pack!.filename), '--prefer-offline'], userDir);
+      await npm(['install', path.join(workDir, pack.filename), '--prefer-offline'], userDir);
 
       const broker = sharedBroker();
       const topic = uniqueName('matrix');
@@ -115,7 +115,7 @@ for (const { node: NODE_MAJOR, nodeRed: NODE_RED_MAJOR } of MATRIX)
         60000,
         'the record written by the file node',
       )
-        .then(() => JSON.parse(readFileSync(out, 'utf8').trim().split('\n')[0]!) as { message: unknown })
+        .then(() => JSON.parse(readFileSync(out, 'utf8').trim().split('\n')[0]) as { message: unknown })
         .catch(() => undefined);
       printFigures(`node${NODE_MAJOR}-node-red${NODE_RED_MAJOR}`, {
         node: nodeVersion.trim(),

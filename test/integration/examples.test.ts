@@ -73,7 +73,7 @@ async function prepare(folder: string, name: string): Promise<Example> {
   for (const node of nodes) {
     if (node.type !== 'kafka-trigger' && node.type !== 'kafka-produce') continue;
     for (const name of [node.topic, node.dead_letter_topic]) {
-      if (name && !topics.has(String(name))) topics.set(String(name), await newTopic(String(name)));
+      if (typeof name === 'string' && name && !topics.has(name)) topics.set(name, await newTopic(name));
     }
   }
   const flow: FlowNode[] = [tab()];
@@ -86,7 +86,9 @@ async function prepare(folder: string, name: string): Promise<Example> {
         ...node,
         z: TAB,
         topic: topics.get(String(node.topic)),
-        ...(node.dead_letter_topic ? { dead_letter_topic: topics.get(String(node.dead_letter_topic)) } : {}),
+        ...(node.dead_letter_topic
+          ? { dead_letter_topic: topics.get(node.dead_letter_topic as string) }
+          : {}),
       });
     else flow.push({ ...node, z: TAB });
   }
@@ -158,13 +160,13 @@ describe('examples', function () {
         const example = await prepare(folder, 'basic-trigger-to-debug');
         await deployExample(example);
         const [trigger] = example.triggers;
-        await waitForStatus(trigger!.id, 'connected');
+        await waitForStatus(trigger.id, 'connected');
         const debug = example.flow.find((node) => node.type === 'helper')!;
         const received = collect(debug.id);
         const topic = example.topics.get('demo-events')!;
         await produce(topic, [{ key: 'user-1', value: '{"user_id":"1","event_type":"login"}' }]);
         await waitFor(() => received.length === 1, 30000, 'one message at the Debug node');
-        should(received[0]!.payload).containDeep({
+        should(received[0].payload).containDeep({
           topic,
           key: 'user-1',
           message: { user_id: '1', event_type: 'login' },
@@ -175,8 +177,8 @@ describe('examples', function () {
         const example = await prepare(folder, 'custom-group-earliest-routing');
         const [trigger] = example.triggers;
         // A group of its own for this run, so that no committed offset from an earlier run applies.
-        const group = uniqueName(String(trigger!.consumer_group));
-        trigger!.consumer_group = group;
+        const group = uniqueName(String(trigger.consumer_group));
+        trigger.consumer_group = group;
         const topic = example.topics.get('user-events')!;
         // Produced before the deploy: start_from earliest must still deliver them.
         await produce(topic, [
@@ -193,20 +195,20 @@ describe('examples', function () {
         await waitFor(() => loginMessages.length + otherMessages.length === 4, 30000, 'four routed messages');
         should(loginMessages.map((msg) => msg.payload.offset)).eql([0, 3]);
         should(otherMessages.map((msg) => msg.payload.offset)).eql([1, 2]);
-        should(otherMessages[1]!.payload.message).eql({ raw_message: 'not json' });
-        should(loginMessages[0]!.kafka.groupId).equal(group);
+        should(otherMessages[1].payload.message).eql({ raw_message: 'not json' });
+        should(loginMessages[0].kafka.groupId).equal(group);
       });
 
       it('flow-controlled-dead-letter: processes good orders and dead-letters the failing one', async () => {
         const example = await prepare(folder, 'flow-controlled-dead-letter');
         const [trigger] = example.triggers;
-        trigger!.consumer_group = uniqueName(String(trigger!.consumer_group));
+        trigger.consumer_group = uniqueName(String(trigger.consumer_group));
         const topic = example.topics.get('orders')!;
         const deadLetters = example.topics.get('orders-dead-letters')!;
         await deployExample(example);
         const processed = collect(nodeNamed(example, 'helper', 'processed').id);
         const failed = collect(nodeNamed(example, 'helper', 'failed').id);
-        await waitForStatus(trigger!.id, 'connected');
+        await waitForStatus(trigger.id, 'connected');
         await produce(topic, [
           { key: 'o-1', value: '{"order_id":"1","amount":9.5}' },
           { key: 'o-2', value: '{"order_id":"2"}' },
@@ -236,7 +238,7 @@ describe('examples', function () {
         it('topic-to-topic-pipeline: writes every good order to the target topic, keyed, and dead-letters the bad one', async () => {
           const example = await prepare(folder, 'topic-to-topic-pipeline');
           const [trigger] = example.triggers;
-          trigger!.consumer_group = uniqueName(String(trigger!.consumer_group));
+          trigger.consumer_group = uniqueName(String(trigger.consumer_group));
           const source = example.topics.get('orders')!;
           const target = example.topics.get('orders-enriched')!;
           const deadLetters = example.topics.get('orders-dead-letters')!;
@@ -245,7 +247,7 @@ describe('examples', function () {
             nodeNamed(example, 'helper', 'written').id,
           );
           const failed = collect(nodeNamed(example, 'helper', 'failed').id);
-          await waitForStatus(trigger!.id, 'connected');
+          await waitForStatus(trigger.id, 'connected');
           await produce(source, [
             { key: 'customer-a', value: '{"order_id":"1","amount":9.5}' },
             { key: 'customer-b', value: '{"order_id":"2"}' },
@@ -254,7 +256,7 @@ describe('examples', function () {
           await waitFor(() => written.length === 2 && failed.length === 1, 30000, 'two written, one failed');
           should(written.map((msg) => msg.kafka.topic)).eql([target, target]);
           const records = await readRecords(target, 2);
-          should(records.map((r) => [String(r.key), JSON.parse(String(r.value))])).eql([
+          should(records.map((r) => [String(r.key), JSON.parse(String(r.value)) as unknown])).eql([
             [
               'customer-a',
               {
@@ -278,7 +280,7 @@ describe('examples', function () {
           ]);
           await waitFor(async () => (await fetchEndOffsets(deadLetters))[0] === 1, 30000, 'one dead letter');
           await waitFor(
-            async () => (await describeGroup(String(trigger!.consumer_group), source)).committed[0] === 3,
+            async () => (await describeGroup(String(trigger.consumer_group), source)).committed[0] === 3,
             30000,
             'all three committed',
           );
@@ -292,7 +294,7 @@ describe('examples', function () {
           const topic = example.topics.get('sensor-readings')!;
           await deployExample(example);
           const summaries = collect(nodeNamed(example, 'helper', 'batch summaries').id);
-          await waitForStatus(trigger!.id, 'connected');
+          await waitForStatus(trigger.id, 'connected');
           await produce(
             topic,
             Array.from({ length: 12 }, (_, n) => ({ value: JSON.stringify({ sensor: 't1', celsius: n }) })),
@@ -303,15 +305,15 @@ describe('examples', function () {
           const ranges = summaries.map(
             (msg) => msg.payload as unknown as { first_offset: number; last_offset: number },
           );
-          should(ranges[0]!.first_offset).equal(0);
+          should(ranges[0].first_offset).equal(0);
           should(ranges.at(-1)!.last_offset).equal(11);
           for (let index = 1; index < ranges.length; index += 1)
-            should(ranges[index]!.first_offset).equal(ranges[index - 1]!.last_offset + 1);
+            should(ranges[index].first_offset).equal(ranges[index - 1].last_offset + 1);
           await waitFor(
             async () =>
               (
                 await describeGroup(
-                  String(trigger!.consumer_group || `operion-triggers-${trigger!.id}`),
+                  (trigger.consumer_group as string) || `operion-triggers-${trigger.id}`,
                   topic,
                 )
               ).committed[0] === 12,
@@ -327,7 +329,7 @@ describe('examples', function () {
           const target = example.topics.get('images-copy')!;
           await deployExample(example);
           const copied = collect(nodeNamed(example, 'helper', 'copied').id);
-          await waitForStatus(trigger!.id, 'connected');
+          await waitForStatus(trigger.id, 'connected');
           const everyByte = Buffer.from(Array.from({ length: 256 }, (_, i) => 255 - i));
           const invalidUtf8 = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0xc3, 0x28, 0xff]);
           await produce(source, [
@@ -337,8 +339,8 @@ describe('examples', function () {
           await waitFor(() => copied.length === 2, 30000, 'two copies written');
           const records = await readRecords(target, 2);
           should(records.map((record) => String(record.key))).eql(['a', 'b']);
-          should(records[0]!.value!.equals(everyByte)).be.true();
-          should(records[1]!.value!.equals(invalidUtf8)).be.true();
+          should(records[0].value!.equals(everyByte)).be.true();
+          should(records[1].value!.equals(invalidUtf8)).be.true();
         });
 
         it('avro-schema-registry: writes users through the registry, reads them back as objects, catches a bad one', async function () {
@@ -350,7 +352,7 @@ describe('examples', function () {
           broker.schema_registry_url = registry.url;
           const comment = example.flow.find((node) => node.type === 'comment')!;
           // The schema the comment tells the user to register, under the test topic's subject.
-          const schema = /--data '(.*)'/.exec(String(comment.info))![1]!;
+          const schema = /--data '(.*)'/.exec(String(comment.info))![1];
           await registerSchema(
             registry,
             `${topic}-value`,
@@ -358,11 +360,11 @@ describe('examples', function () {
             'AVRO',
           );
           const [trigger] = example.triggers;
-          trigger!.start_from = 'earliest';
+          trigger.start_from = 'earliest';
           await deployExample(example);
           const users = collect(nodeNamed(example, 'helper', 'users').id);
           const notWritten = collect(nodeNamed(example, 'helper', 'not written').id);
-          await waitForStatus(trigger!.id, 'connected');
+          await waitForStatus(trigger.id, 'connected');
           for (const name of ['a user', 'not a user']) {
             const inject = nodeNamed(example, 'inject', name);
             helper.getNode(inject.id).receive({});
@@ -372,7 +374,7 @@ describe('examples', function () {
             60000,
             'one user read, one caught',
           );
-          should(JSON.parse(JSON.stringify(users[0]!.payload.message))).eql({ id: 'user-1', age: 42 });
+          should(JSON.parse(JSON.stringify(users[0].payload.message))).eql({ id: 'user-1', age: 42 });
           should((notWritten[0] as unknown as { error: { message: string } }).error.message).equal(
             'Error: kafka-produce.errors.not-encoded',
           );
@@ -384,17 +386,17 @@ describe('examples', function () {
           for (const name of ['pause-resume-switch', 'replay-from-time']) {
             const example = await prepare(folder, name);
             const [trigger] = example.triggers;
-            trigger!.consumer_group = uniqueName(String(trigger!.consumer_group));
-            const topic = [...example.topics.values()][0]!;
+            trigger.consumer_group = uniqueName(String(trigger.consumer_group));
+            const topic = [...example.topics.values()][0];
             await produce(topic, [{ value: '"one"' }]);
             await deployExample(example);
             const debug = example.flow.find((node) => node.type === 'helper')!;
             const received = collect<KafkaTriggerMessage>(debug.id);
-            await waitForStatus(trigger!.id, 'connected');
+            await waitForStatus(trigger.id, 'connected');
             await waitFor(() => received.length === 1, 30000, 'the first record');
             if (name === 'pause-resume-switch') {
               helper.getNode(nodeNamed(example, 'inject', 'pause').id).receive({});
-              await waitForStatus(trigger!.id, 'paused');
+              await waitForStatus(trigger.id, 'paused');
               await produce(topic, [{ value: '"two"' }]);
               helper.getNode(nodeNamed(example, 'inject', 'resume').id).receive({});
             } else helper.getNode(nodeNamed(example, 'inject', 'replay everything').id).receive({});
@@ -419,11 +421,11 @@ describe('examples', function () {
         // As imported: no credentials in the file, so the node says what is missing and does not connect.
         await deployExample(example);
         await waitFor(
-          () => statusCalls(trigger!.id).some((status) => status.fill === 'red'),
+          () => statusCalls(trigger.id).some((status) => status.fill === 'red'),
           30000,
           'a red status',
         );
-        const problem = statusCalls(trigger!.id).find((status) => status.fill === 'red')!;
+        const problem = statusCalls(trigger.id).find((status) => status.fill === 'red')!;
         should(problem.text).startWith('kafka-trigger.status.');
         await helper.unload();
 
@@ -431,7 +433,7 @@ describe('examples', function () {
         // keeps Node-RED running.
         await deployExample(example, { [broker.id]: { username: 'alice', password: 'secret' } });
         await waitFor(
-          () => statusCalls(trigger!.id).some((status) => status.fill === 'red'),
+          () => statusCalls(trigger.id).some((status) => status.fill === 'red'),
           45000,
           'a red status with credentials',
         );

@@ -9,7 +9,7 @@ import { newTopic, produce, uniqueName } from '../support/kafka';
 import {
   collect,
   deploy,
-  helper,
+  postCheck,
   loggedBy,
   startNodeRed,
   stopNodeRed,
@@ -83,7 +83,7 @@ describe('kafka-broker: a Schema Registry that asks for credentials', function (
     await startNodeRed();
     const received = await deployTrigger(topic, USER.password);
     await waitFor(() => received.length === 1, 30000, 'the record');
-    should(received[0]!.payload.message).equal('with auth');
+    should(received[0].payload.message).equal('with auth');
   });
 
   it("'Test registry' reaches an HTTPS registry through the TLS configuration, with the stored password", async () => {
@@ -107,22 +107,13 @@ describe('kafka-broker: a Schema Registry that asks for credentials', function (
       schema_registry_url: secure.url,
       schema_registry_username: USER.username,
     };
-    const stored = await helper
-      .request()
-      .post(ROUTE)
-      .send({ ...form, schema_registry_password: '__PWRD__' });
+    const stored = await postCheck(ROUTE, { ...form, schema_registry_password: '__PWRD__' });
     should(stored.body.subjects).containEql(subject);
-    const wrong = await helper
-      .request()
-      .post(ROUTE)
-      .send({ ...form, schema_registry_password: 'wrong' });
+    const wrong = await postCheck(ROUTE, { ...form, schema_registry_password: 'wrong' });
     should(wrong.body.error).match(/401/);
     should(JSON.stringify(wrong.body)).not.containEql(USER.password);
     // Without the CA the certificate is not trusted.
-    const untrusted = await helper
-      .request()
-      .post(ROUTE)
-      .send({ ...form, tls: '', schema_registry_password: '__PWRD__' });
+    const untrusted = await postCheck(ROUTE, { ...form, tls: '', schema_registry_password: '__PWRD__' });
     should(untrusted.body.error).match(/certificate/i);
   });
 });

@@ -93,7 +93,7 @@ describe('kafka-broker SASL and TLS against a broker that demands them', functio
     await createTopic(secureBroker, topic);
     const flow: FlowNode[] = [
       tab(),
-      brokerNode('broker1', secureBroker.listeners[connection.listener]!, {
+      brokerNode('broker1', secureBroker.listeners[connection.listener], {
         sasl_mechanism: connection.sasl?.mechanism ?? 'none',
         tls: connection.tls ? 'tls1' : '',
       }),
@@ -151,11 +151,11 @@ describe('kafka-broker SASL and TLS against a broker that demands them', functio
       await waitForStatus('trigger1', 'connected');
       await produce(topic, [{ key: 'k', value: `{"over":"${name}"}` }], secureBroker);
       await waitFor(() => received.length === 1, 30000, 'the record');
-      should(received[0]!.payload.message).eql({ over: name });
+      should(received[0].payload.message).eql({ over: name });
       await waitForStatus('produce1', 'connected', 30000, 'kafka-produce');
       getNode<{ receive(msg: unknown): void }>('produce1').receive({ payload: { written: name } });
       await waitFor(() => received.length === 2 && written.length === 1, 30000, 'the written record');
-      should(received[1]!.payload.message).eql({ written: name });
+      should(received[1].payload.message).eql({ written: name });
       should((written[0] as unknown as { kafka: { topic: string } }).kafka.topic).equal(topic);
     });
   }
@@ -225,7 +225,7 @@ describe('kafka-broker SASL and TLS against a broker that demands them', functio
       // failures take at least 0.5 * (2^(n-1) - 1) s.
       for (const [id, logged] of Object.entries(retried)) {
         for (let index = 1; index < logged.length; index += 1)
-          should(logged[index]!.at - logged[index - 1]!.at).be.aboveOrEqual(490, `${id} retried too soon`);
+          should(logged[index].at - logged[index - 1].at).be.aboveOrEqual(490, `${id} retried too soon`);
         should(loggedBy(id, 'warn').length).be.belowOrEqual(1 + Math.log2(2 * elapsedS + 1));
       }
       // kafka-produce's warnings say the attempt and the delay (its RED._ fills them in): the delay
@@ -270,7 +270,7 @@ describe('kafka-broker SASL and TLS against a broker that demands them', functio
       comms = await connectEditorComms(nodeRed.baseUrl);
       const flow = [
         tab('secrets'),
-        brokerNode('broker1', secureBroker.listeners.SASL_PLAIN!, {
+        brokerNode('broker1', secureBroker.listeners.SASL_PLAIN, {
           name: 'secure',
           sasl_mechanism: 'scram-sha-512',
           tls: '',

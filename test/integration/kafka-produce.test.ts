@@ -89,19 +89,19 @@ describe('kafka-produce', function () {
     const [text, bytes, tombstone, json, number, pinned] = inputs.map((_, index) =>
       recordAt(byIndex.get(index)!),
     );
-    should(text!.value!.toString('utf8')).equal('plain text');
-    should(text!.key!.toString('utf8')).equal('user-1');
-    should(bytes!.value).eql(binary);
-    should(bytes!.key).eql(Buffer.from([0x01, 0x02]));
-    should(tombstone!.value).be.null();
-    should(tombstone!.key!.toString('utf8')).equal('deleted-user');
-    should(JSON.parse(json!.value!.toString('utf8'))).eql({ a: 1, b: [true, null] });
-    should(json!.key).be.null();
-    should(json!.headers['h-text']!.toString()).equal('v');
-    should(json!.headers['h-bytes']).eql(binary);
-    should((json!.headers['h-repeated'] as Buffer[]).map(String)).eql(['x', 'y']);
-    should(number!.value!.toString('utf8')).equal('42.5');
-    should(pinned!.partition).equal(2);
+    should(text.value!.toString('utf8')).equal('plain text');
+    should(text.key!.toString('utf8')).equal('user-1');
+    should(bytes.value).eql(binary);
+    should(bytes.key).eql(Buffer.from([0x01, 0x02]));
+    should(tombstone.value).be.null();
+    should(tombstone.key!.toString('utf8')).equal('deleted-user');
+    should(JSON.parse(json.value!.toString('utf8'))).eql({ a: 1, b: [true, null] });
+    should(json.key).be.null();
+    should(json.headers['h-text']!.toString()).equal('v');
+    should(json.headers['h-bytes']).eql(binary);
+    should((json.headers['h-repeated'] as Buffer[]).map(String)).eql(['x', 'y']);
+    should(number.value!.toString('utf8')).equal('42.5');
+    should(pinned.partition).equal(2);
 
     // Records with the same key land on the same partition.
     for (let i = 0; i < 6; i++) send({ payload: `again ${i}`, key: 'user-1', index: 100 + i });
@@ -120,10 +120,10 @@ describe('kafka-produce', function () {
     should(caught).be.empty();
     const [one] = await readRecords(first, 1);
     const [two] = await readRecords(second, 1);
-    should(one!.value!.toString()).equal('one');
-    should(one!.key!.toString()).equal('fixed-key');
-    should(two!.value!.toString()).equal('two');
-    should(two!.key!.toString()).equal('fixed-key');
+    should(one.value!.toString()).equal('one');
+    should(one.key!.toString()).equal('fixed-key');
+    should(two.value!.toString()).equal('two');
+    should(two.key!.toString()).equal('fixed-key');
     should(written.map((msg) => msg.kafka.topic).sort()).eql([first, second].sort());
   });
 
@@ -161,7 +161,7 @@ describe('kafka-produce', function () {
       should(msg!.error.source.id).equal('produce1');
     }
     const [record] = await readRecords(topic, 1);
-    should(record!.value!.toString()).equal('good after bad');
+    should(record.value!.toString()).equal('good after bad');
   });
 
   it('fails a msg for a topic the broker does not have, naming it, and does not create the topic', async () => {
@@ -173,7 +173,7 @@ describe('kafka-produce', function () {
     await waitFor(() => caught.length === 1 && written.length === 1, 60000, 'one failed, one written');
     should(caughtText(caught[0])).startWith(`Record for topic ${missing} not written: `);
     should(caughtText(caught[0])).match(/does not host this topic-partition|not exist/);
-    should(written[0]!.kafka.topic).equal(existing);
+    should(written[0].kafka.topic).equal(existing);
     const admin = testKafka().admin();
     await admin.connect();
     try {
@@ -188,13 +188,13 @@ describe('kafka-produce', function () {
     const none = await deployProducer({ topic, acks: 'none' });
     send({ payload: 'fire and forget' });
     await waitFor(() => none.written.length === 1, 30000, 'acks none written');
-    should(none.written[0]!.kafka).eql({ topic, partition: 0, offset: null });
+    should(none.written[0].kafka).eql({ topic, partition: 0, offset: null });
     await stopNodeRed();
     await startNodeRed();
     const leader = await deployProducer({ topic, acks: 'leader' });
     send({ payload: 'leader has it' });
     await waitFor(() => leader.written.length === 1, 30000, 'acks leader written');
-    should(leader.written[0]!.kafka).eql({ topic, partition: 0, offset: 1 });
+    should(leader.written[0].kafka).eql({ topic, partition: 0, offset: 1 });
     const records = await readRecords(topic, 2);
     should(records.map((r) => r.value!.toString())).eql(['fire and forget', 'leader has it']);
   });

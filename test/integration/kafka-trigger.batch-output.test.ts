@@ -5,7 +5,6 @@ import type { MetricsSnapshot } from '../../src/consumer/consumer-metrics';
 import type { KafkaTriggerBatchMessage } from '../../src/nodes/types';
 import { describeGroup, newTopic, produce, readRecords } from '../support/kafka';
 import { functionNode, helperNode } from '../support/flows';
-import type { NodeMessage } from 'node-red';
 import {
   collect,
   deployTrigger,
@@ -112,7 +111,7 @@ describe('kafka-trigger batch output', function () {
       Array.from({ length: 8 }, (_, n) => ({ value: JSON.stringify({ n, fail: n === 4 }) })),
     );
     const dead = await readRecords(deadLetterTopic, 3);
-    should(dead.map((record) => JSON.parse(String(record.value)).n)).eql([3, 4, 5]);
+    should(dead.map((record) => (JSON.parse(String(record.value)) as { n: number }).n)).eql([3, 4, 5]);
     await waitFor(
       async () => (await describeGroup(GROUP, topic)).committed[0] === 8,
       30000,
@@ -135,7 +134,7 @@ describe('kafka-trigger batch output', function () {
       [5, 6],
     ]);
     // A lower bound only: the partial batch cannot have left before its wait was over.
-    should(timed[1]!.at - timed[0]!.at).be.aboveOrEqual(2000);
+    should(timed[1].at - timed[0].at).be.aboveOrEqual(2000);
     await waitFor(
       async () => (await describeGroup(GROUP, topic)).committed[0] === 7,
       30000,
@@ -163,7 +162,7 @@ describe('kafka-trigger batch output', function () {
       max_batch_size: 100,
     })) as unknown as KafkaTriggerBatchMessage[];
     await waitFor(() => received.length > 0, 30000, 'the held records after the new deploy');
-    should(received[0]!.payload.map((data) => data.message)).eql(['a', 'b']);
+    should(received[0].payload.map((data) => data.message)).eql(['a', 'b']);
   });
 
   it('loses and repeats nothing a batch wait holds when the trigger is paused and resumed', async () => {
@@ -178,10 +177,10 @@ describe('kafka-trigger batch output', function () {
     })) as unknown as KafkaTriggerBatchMessage[];
     const offsets = () => received.flatMap((msg) => msg.payload.map((data) => data.offset));
     await produce(topic, [{ value: '1' }, { value: '2' }, { value: '3' }]);
-    getNode('trigger1').receive({ action: 'pause' } as NodeMessage);
+    getNode('trigger1').receive({ action: 'pause' });
     await waitForStatus('trigger1', 'paused');
     await produce(topic, [{ value: '4' }, { value: '5' }, { value: '6' }]);
-    getNode('trigger1').receive({ action: 'resume' } as NodeMessage);
+    getNode('trigger1').receive({ action: 'resume' });
     await waitFor(() => offsets().length >= 6, 30000, 'all six records after the resume');
     await waitFor(
       async () => (await describeGroup(GROUP, topic)).committed[0] === 6,

@@ -17,12 +17,13 @@ import {
   startNodeRed,
   stopNodeRed,
   waitForStatus,
+  type NodeModule,
 } from '../support/node-red';
 import { sharedBroker } from '../support/shared-broker';
 import { waitFor } from '../support/wait';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const completeNode = require('@node-red/nodes/core/common/24-complete.js');
+const completeNode = require('@node-red/nodes/core/common/24-complete.js') as NodeModule;
 
 type Received = KafkaTriggerMessage[];
 interface Ended {
@@ -49,7 +50,7 @@ function valuesOf(received: Received): string[] {
 async function deployControlled(
   props: Record<string, unknown>,
   ids: string[] = ['trigger1'],
-  extra: { nodes?: FlowNode[]; testNodes?: unknown[]; connected?: boolean } = {},
+  extra: { nodes?: FlowNode[]; testNodes?: NodeModule[]; connected?: boolean } = {},
 ): Promise<{
   received: Record<string, Received>;
   metrics: Record<string, { payload: MetricsSnapshot }[]>;
@@ -79,7 +80,7 @@ async function deployControlled(
     ...catchWatcher('catch1', ids, 'caught'),
     ...(extra.nodes ?? []),
   );
-  await deploy(nodes, {}, [completeNode, ...((extra.testNodes ?? []) as [])]);
+  await deploy(nodes, {}, [completeNode, ...(extra.testNodes ?? [])]);
   const received: Record<string, Received> = {};
   const metrics: Record<string, { payload: MetricsSnapshot }[]> = {};
   for (const id of ids) {
@@ -101,7 +102,7 @@ let tags = 0;
 /** Sends a control msg to the trigger; returns its tag, to wait for its end with ending(). */
 function send(id: string, msg: Record<string, unknown>): string {
   const tag = `control-${(tags += 1)}`;
-  getNode(id).receive({ ...msg, tag } as NodeMessage);
+  getNode(id).receive({ ...msg, tag });
   return tag;
 }
 
@@ -138,7 +139,7 @@ async function control(
   msg: Record<string, unknown>,
 ): Promise<string | undefined> {
   const tag = `control-${(tags += 1)}`;
-  getNode(id).receive({ ...msg, tag } as NodeMessage);
+  getNode(id).receive({ ...msg, tag });
   const end = await waitFor(() => ended.find((entry) => entry.tag === tag), 30000, `done() for ${tag}`);
   return end!.error?.message.replace(/^Error: /, '');
 }
@@ -197,18 +198,18 @@ describe('kafka-trigger control messages and replay', function () {
     const topic = await newTopic('control-pause', PARTITIONS);
     const group = `${topic}-group`;
     const { received, metrics, ended } = await deployControlled({ topic, consumer_group: group });
-    const out = received.trigger1!;
+    const out = received.trigger1;
     await produce(topic, records('before', 3));
     await waitFor(() => out.length === 9, 30000, 'the records before the pause');
     const members = await memberIds(group);
     should(members).have.length(1);
-    const rebalances = (await nextMetrics(metrics.trigger1!, 1))[0]!.rebalances;
+    const rebalances = (await nextMetrics(metrics.trigger1, 1))[0].rebalances;
 
     should(await control(ended, 'trigger1', { action: 'pause' })).be.undefined();
     should(lastStatusText('trigger1')).equal('kafka-trigger.status.paused');
     await produce(topic, records('paused', 3));
     // Three metrics ticks (seconds, several fetch cycles) with the records waiting and none delivered.
-    const whilePaused = await nextMetrics(metrics.trigger1!, 3);
+    const whilePaused = await nextMetrics(metrics.trigger1, 3);
     should(whilePaused.map((snapshot) => snapshot.state)).eql(['paused', 'paused', 'paused']);
     should(out.length).equal(9);
     should(await memberIds(group)).eql(members);
@@ -218,9 +219,9 @@ describe('kafka-trigger control messages and replay', function () {
     await waitFor(() => out.length === 18, 30000, 'the records produced while paused');
     await waitForCommittedAt(group, topic, ALL_AT(6));
     should(valuesOf(out)).eql(
-      [...records('before', 3), ...records('paused', 3)].map((r) => JSON.parse(r.value)).sort(),
+      [...records('before', 3), ...records('paused', 3)].map((r) => JSON.parse(r.value) as string).sort(),
     );
-    const after = (await nextMetrics(metrics.trigger1!, 1))[0]!;
+    const after = (await nextMetrics(metrics.trigger1, 1))[0];
     should(after.state).equal('consuming');
     // No rebalance: the same member the whole time, and the trigger counted none.
     should(after.rebalances).equal(rebalances);
@@ -231,7 +232,7 @@ describe('kafka-trigger control messages and replay', function () {
     const topic = await newTopic('control-stop', PARTITIONS);
     const group = `${topic}-group`;
     const { received, metrics, ended } = await deployControlled({ topic, consumer_group: group });
-    const out = received.trigger1!;
+    const out = received.trigger1;
     await produce(topic, records('before', 2));
     await waitFor(() => out.length === 6, 30000, 'the records before the stop');
 
@@ -240,7 +241,7 @@ describe('kafka-trigger control messages and replay', function () {
     await waitForCommittedAt(group, topic, ALL_AT(2));
     await waitFor(async () => (await describeGroup(group, topic)).members === 0, 30000, 'no members');
     await produce(topic, records('stopped', 2));
-    const whileStopped = await nextMetrics(metrics.trigger1!, 2);
+    const whileStopped = await nextMetrics(metrics.trigger1, 2);
     should(whileStopped.map((snapshot) => snapshot.state)).eql(['stopped', 'stopped']);
     should(out.length).equal(6);
     should((await describeGroup(group, topic)).members).equal(0);
@@ -250,10 +251,10 @@ describe('kafka-trigger control messages and replay', function () {
     await waitFor(() => out.length === 12, 30000, 'the records produced while stopped');
     await waitForCommittedAt(group, topic, ALL_AT(4));
     should(valuesOf(out)).eql(
-      [...records('before', 2), ...records('stopped', 2)].map((r) => JSON.parse(r.value)).sort(),
+      [...records('before', 2), ...records('stopped', 2)].map((r) => JSON.parse(r.value) as string).sort(),
     );
     should((await describeGroup(group, topic)).members).equal(1);
-    should((await nextMetrics(metrics.trigger1!, 1))[0]!.state).equal('consuming');
+    should((await nextMetrics(metrics.trigger1, 1))[0].state).equal('consuming');
   });
 
   it('seeks to earliest, latest, a time and a partition and offset; exactly those records follow', async () => {
@@ -265,7 +266,7 @@ describe('kafka-trigger control messages and replay', function () {
       consumer_group: group,
       start_from: 'earliest',
     });
-    const out = received.trigger1!;
+    const out = received.trigger1;
     await waitFor(() => out.length === 6, 30000, 'the backlog');
     await waitForCommittedAt(group, topic, ALL_AT(2));
     const expectA = records('a', 2).map((r) => JSON.parse(r.value) as string);
@@ -290,7 +291,9 @@ describe('kafka-trigger control messages and replay', function () {
     should(await control(ended, 'trigger1', { action: 'resume' })).be.undefined();
     await waitFor(() => out.length === from + 3, 30000, 'the c records');
     await waitForCommittedAt(group, topic, ALL_AT(4));
-    should(valuesOf(out.slice(from))).eql(['"c-0-0"', '"c-1-0"', '"c-2-0"'].map((v) => JSON.parse(v)));
+    should(valuesOf(out.slice(from))).eql(
+      ['"c-0-0"', '"c-1-0"', '"c-2-0"'].map((v) => JSON.parse(v) as string),
+    );
 
     // a time: the first records at or after it (b, then c), on every partition.
     from = out.length;
@@ -333,9 +336,9 @@ describe('kafka-trigger control messages and replay', function () {
       start_from: 'timestamp',
       start_timestamp: time,
     });
-    await waitFor(() => received.trigger1!.length === 3, 30000, 'the records since the time');
+    await waitFor(() => received.trigger1.length === 3, 30000, 'the records since the time');
     await waitForCommittedAt(`${topic}-g1`, topic, ALL_AT(3));
-    should(valuesOf(received.trigger1!)).eql(['new-0-0', 'new-1-0', 'new-2-0']);
+    should(valuesOf(received.trigger1)).eql(['new-0-0', 'new-1-0', 'new-2-0']);
   });
 
   it('starts at the end when start_timestamp is past it, and resumes from committed offsets after that', async () => {
@@ -349,9 +352,9 @@ describe('kafka-trigger control messages and replay', function () {
       start_timestamp: '2999-01-01T00:00:00Z',
     });
     await produce(topic, records('next', 1));
-    await waitFor(() => received.trigger1!.length === 3, 30000, 'the records after the start');
+    await waitFor(() => received.trigger1.length === 3, 30000, 'the records after the start');
     await waitForCommittedAt(group, topic, ALL_AT(2));
-    should(valuesOf(received.trigger1!)).eql(['next-0-0', 'next-1-0', 'next-2-0']);
+    should(valuesOf(received.trigger1)).eql(['next-0-0', 'next-1-0', 'next-2-0']);
   });
 
   it('with two members in one group, a seek moves only the partitions of the member it is sent to', async () => {
@@ -372,28 +375,28 @@ describe('kafka-trigger control messages and replay', function () {
     // Produced once the partitions are split: each member fetches its own, so its metrics list them
     // (a member knows a partition's lag only from a batch fetched since it was assigned).
     await produce(topic, records('a', 2));
-    await waitFor(() => received.trigger1!.length + received.trigger2!.length >= 6, 30000, 'the records');
+    await waitFor(() => received.trigger1.length + received.trigger2.length >= 6, 30000, 'the records');
     await waitForCommittedAt(group, topic, ALL_AT(2));
     // Which partitions each member owns, from its metrics (lag per owned partition).
     const owned = async (id: string): Promise<number[]> =>
-      Object.keys((await nextMetrics(metrics[id]!, 1))[0]!.lag).map(Number);
+      Object.keys((await nextMetrics(metrics[id], 1))[0].lag).map(Number);
     const [one, two] = [await owned('trigger1'), await owned('trigger2')];
     should([...one, ...two].sort()).eql([0, 1, 2]);
     should(one.length).be.above(0);
     should(two.length).be.above(0);
 
-    const from1 = received.trigger1!.length;
-    const from2 = received.trigger2!.length;
+    const from1 = received.trigger1.length;
+    const from2 = received.trigger2.length;
     should(await control(ended, 'trigger1', { action: 'seek', payload: { to: 'earliest' } })).be.undefined();
     await waitFor(
-      () => received.trigger1!.length === from1 + one.length * 2,
+      () => received.trigger1.length === from1 + one.length * 2,
       30000,
       "trigger1's partitions again",
     );
     await waitForCommittedAt(group, topic, ALL_AT(2));
-    const again = received.trigger1!.slice(from1);
+    const again = received.trigger1.slice(from1);
     should([...new Set(again.map((msg) => msg.payload.partition))].sort()).eql(one.sort());
-    should(received.trigger2!.length).equal(from2);
+    should(received.trigger2.length).equal(from2);
 
     // A partition of the other member is refused, and changes nothing.
     const error = await control(ended, 'trigger1', {
@@ -403,12 +406,12 @@ describe('kafka-trigger control messages and replay', function () {
     should(error).equal('kafka-trigger.errors.seek-not-owned');
     await produce(topic, records('b', 1));
     await waitFor(
-      () => received.trigger1!.length + received.trigger2!.length === from1 + one.length * 2 + from2 + 3,
+      () => received.trigger1.length + received.trigger2.length === from1 + one.length * 2 + from2 + 3,
       30000,
       'the b records on both members',
     );
     await waitForCommittedAt(group, topic, ALL_AT(3));
-    should(received.trigger2!.length).equal(from2 + two.length);
+    should(received.trigger2.length).equal(from2 + two.length);
   });
 
   it('answers bad control messages with a clear error through done(error) and carries on as before', async () => {
@@ -430,8 +433,8 @@ describe('kafka-trigger control messages and replay', function () {
       should(await control(ended, 'trigger1', msg)).equal(`kafka-trigger.errors.${key}`);
     should(lastStatusText('trigger1')).equal('kafka-trigger.status.connected');
     await produce(topic, records('after', 1));
-    await waitFor(() => received.trigger1!.length === 3, 30000, 'records after the bad messages');
-    should(valuesOf(received.trigger1!)).eql(['after-0-0', 'after-1-0', 'after-2-0']);
+    await waitFor(() => received.trigger1.length === 3, 30000, 'records after the bad messages');
+    should(valuesOf(received.trigger1)).eql(['after-0-0', 'after-1-0', 'after-2-0']);
 
     // A seek needs partitions: a stopped trigger refuses it, and start brings it back.
     should(await control(ended, 'trigger1', { action: 'stop' })).be.undefined();
@@ -479,7 +482,7 @@ describe('kafka-trigger control messages and replay', function () {
       const group = `${topic}-group`;
       await produce(topic, records('backlog', 2));
       const { received, metrics, ended } = await deployConnecting(topic, group);
-      const out = received.trigger1!;
+      const out = received.trigger1;
       should(await control(ended, 'trigger1', { action: 'pause' })).be.undefined();
 
       // In the group, owning every partition, and paused: the backlog stays in Kafka.
@@ -490,7 +493,7 @@ describe('kafka-trigger control messages and replay', function () {
       );
       await waitForStatus('trigger1', 'paused');
       await produce(topic, records('paused', 1));
-      const whilePaused = await nextMetrics(metrics.trigger1!, 2);
+      const whilePaused = await nextMetrics(metrics.trigger1, 2);
       should(whilePaused.map((snapshot) => snapshot.state)).eql(['paused', 'paused']);
       should(out.length).equal(0);
       should(lastStatusText('trigger1')).equal('kafka-trigger.status.paused');
@@ -500,9 +503,9 @@ describe('kafka-trigger control messages and replay', function () {
       await waitFor(() => out.length >= 9, 30000, 'the backlog and the records produced while paused');
       await waitForCommittedAt(group, topic, ALL_AT(3));
       should(valuesOf(out)).eql(
-        [...records('backlog', 2), ...records('paused', 1)].map((r) => JSON.parse(r.value)).sort(),
+        [...records('backlog', 2), ...records('paused', 1)].map((r) => JSON.parse(r.value) as string).sort(),
       );
-      should((await nextMetrics(metrics.trigger1!, 1))[0]!.state).equal('consuming');
+      should((await nextMetrics(metrics.trigger1, 1))[0].state).equal('consuming');
       await waitForStatus('trigger1', 'connected');
     });
 
@@ -511,13 +514,13 @@ describe('kafka-trigger control messages and replay', function () {
       const group = `${topic}-group`;
       await produce(topic, records('backlog', 2));
       const { received, metrics, ended } = await deployConnecting(topic, group);
-      const out = received.trigger1!;
+      const out = received.trigger1;
       should(await control(ended, 'trigger1', { action: 'stop' })).be.undefined();
       await waitForStatus('trigger1', 'stopped');
       await waitFor(async () => (await describeGroup(group, topic)).members === 0, 30000, 'no members');
 
       // Two metrics ticks (several fetch cycles, had it joined) out of the group, the backlog untouched.
-      const whileStopped = await nextMetrics(metrics.trigger1!, 2);
+      const whileStopped = await nextMetrics(metrics.trigger1, 2);
       should(whileStopped.map((snapshot) => snapshot.state)).eql(['stopped', 'stopped']);
       should(out.length).equal(0);
       should(lastStatusText('trigger1')).equal('kafka-trigger.status.stopped');
@@ -531,11 +534,11 @@ describe('kafka-trigger control messages and replay', function () {
       await waitForCommittedAt(group, topic, ALL_AT(2));
       should(valuesOf(out)).eql(
         records('backlog', 2)
-          .map((r) => JSON.parse(r.value))
+          .map((r) => JSON.parse(r.value) as string)
           .sort(),
       );
       should((await describeGroup(group, topic)).members).equal(1);
-      should((await nextMetrics(metrics.trigger1!, 1))[0]!.state).equal('consuming');
+      should((await nextMetrics(metrics.trigger1, 1))[0].state).equal('consuming');
     });
 
     it('a seek fails with "no partitions", changes nothing, and the trigger connects and consumes', async () => {
@@ -543,7 +546,7 @@ describe('kafka-trigger control messages and replay', function () {
       const group = `${topic}-group`;
       await produce(topic, records('backlog', 2));
       const { received, ended } = await deployConnecting(topic, group);
-      const out = received.trigger1!;
+      const out = received.trigger1;
       should(await control(ended, 'trigger1', { action: 'seek', payload: { to: 'latest' } })).equal(
         'kafka-trigger.errors.seek-no-partitions',
       );
@@ -554,7 +557,7 @@ describe('kafka-trigger control messages and replay', function () {
       await waitForCommittedAt(group, topic, ALL_AT(2));
       should(valuesOf(out)).eql(
         records('backlog', 2)
-          .map((r) => JSON.parse(r.value))
+          .map((r) => JSON.parse(r.value) as string)
           .sort(),
       );
 
@@ -566,7 +569,7 @@ describe('kafka-trigger control messages and replay', function () {
       await waitForCommittedAt(group, topic, ALL_AT(2));
       should(valuesOf(out.slice(6))).eql(
         records('backlog', 2)
-          .map((r) => JSON.parse(r.value))
+          .map((r) => JSON.parse(r.value) as string)
           .sort(),
       );
     });
@@ -591,7 +594,7 @@ describe('kafka-trigger control messages and replay', function () {
 
     // seek latest: it waits while the three are in the flow (two metrics ticks), nothing is committed meanwhile.
     let tag = send('trigger1', { action: 'seek', payload: { to: 'latest' } });
-    const waiting = await nextMetrics(metrics.trigger1!, 2);
+    const waiting = await nextMetrics(metrics.trigger1, 2);
     should(waiting.map((snapshot) => snapshot.in_flight)).eql([3, 3]);
     should(ended.find((entry) => entry.tag === tag)).be.undefined();
     should((await describeGroup(group, topic)).committed).eql(ALL_AT(-1));
@@ -604,7 +607,7 @@ describe('kafka-trigger control messages and replay', function () {
     await waitFor(() => held.length === 3, 30000, 'the b records in the flow');
     should(valuesHeld()).eql(['b-0-0', 'b-1-0', 'b-2-0']);
     tag = send('trigger1', { action: 'seek', payload: { to: 'earliest' } });
-    await nextMetrics(metrics.trigger1!, 2);
+    await nextMetrics(metrics.trigger1, 2);
     should(ended.find((entry) => entry.tag === tag)).be.undefined();
     should((await describeGroup(group, topic)).committed).eql(ALL_AT(1));
     release();

@@ -101,9 +101,9 @@ describe('kafka-trigger delivery after the flow completes', function () {
     await produce(topic, records);
 
     const dead = await readTopic(deadLetterTopic, 4);
-    should(dead.map((record) => JSON.parse(record.value).n).sort()).eql([0, 3, 6, 9]);
+    should(dead.map((record) => (JSON.parse(record.value) as { n: number }).n).sort()).eql([0, 3, 6, 9]);
     for (const record of dead) {
-      const n = JSON.parse(record.value).n;
+      const n = (JSON.parse(record.value) as { n: number }).n;
       should(record.key).equal(`key-${n}`);
       should(record.headers).containEql({
         origin: 'test',
@@ -154,7 +154,7 @@ describe('kafka-trigger delivery after the flow completes', function () {
     await waitFor(() => received.length === 600, 60000, 'all 600 records');
     const group = await waitFor(async () => {
       const view = await describeGroup('operion-triggers-trigger1', topic);
-      return view.committed[0]! + view.committed[1]! + view.committed[2]! === 600 ? view : undefined;
+      return view.committed[0] + view.committed[1] + view.committed[2] === 600 ? view : undefined;
     });
     should(stats.peak).be.belowOrEqual(25);
     should(stats.peak).be.above(1);
@@ -171,7 +171,7 @@ describe('kafka-trigger delivery after the flow completes', function () {
     );
     await produce(topic, [{ value: '"stuck"' }]);
     const [dead] = await readTopic(deadLetterTopic, 1);
-    should(dead!.headers[DEAD_LETTER_HEADERS.error]).match(/did not finish/);
+    should(dead.headers[DEAD_LETTER_HEADERS.error]).match(/did not finish/);
     await waitFor(async () => (await describeGroup('operion-triggers-trigger1', topic)).committed[0] === 1);
   });
 });

@@ -106,7 +106,7 @@ describe('message formats', function () {
       const values = [EVERY_BYTE, ...INVALID_UTF8, Buffer.alloc(0)];
       await produce(
         topic,
-        values.map((value, index) => ({ key: INVALID_UTF8[index % INVALID_UTF8.length]!, value })),
+        values.map((value, index) => ({ key: INVALID_UTF8[index % INVALID_UTF8.length], value })),
       );
       await produce(topic, [{ key: EVERY_BYTE, value: null }]);
       const received = await deployFormatsTrigger(undefined, {
@@ -116,14 +116,14 @@ describe('message formats', function () {
       });
       await waitFor(() => received.length === values.length + 1, 30000, 'every record');
       for (const [index, value] of values.entries()) {
-        const { message, key } = received[index]!.payload;
+        const { message, key } = received[index].payload;
         should(Buffer.isBuffer(message)).be.true();
         should((message as Buffer).equals(value)).be.true(`value ${index} differs`);
-        should((key as Buffer).equals(INVALID_UTF8[index % INVALID_UTF8.length]!)).be.true(
+        should((key as Buffer).equals(INVALID_UTF8[index % INVALID_UTF8.length])).be.true(
           `key ${index} differs`,
         );
       }
-      const last = received[values.length]!.payload;
+      const last = received[values.length].payload;
       should(last.message).be.null();
       should((last.key as Buffer).equals(EVERY_BYTE)).be.true();
     });
@@ -169,8 +169,8 @@ describe('message formats', function () {
         { sensor: 's1', value: 21.5 },
         null,
       ]);
-      should(received[0]!.payload.key).equal('user-1');
-      should(received[1]!.payload.key).be.null();
+      should(received[0].payload.key).equal('user-1');
+      should(received[1].payload.key).be.null();
       should(loggedBy('trigger1', 'error')).be.empty();
     });
 
@@ -220,12 +220,12 @@ describe('message formats', function () {
       });
       await waitFor(() => received.length === 2, 30000, 'the decodable records');
       const [dead] = await readRecords(deadLetters, 1);
-      should(dead!.value!.toString()).equal('not wire format');
-      should(dead!.key!.toString()).equal('bad');
-      should(String(dead!.headers[DEAD_LETTER_HEADERS.error])).match(
+      should(dead.value!.toString()).equal('not wire format');
+      should(dead.key!.toString()).equal('bad');
+      should(String(dead.headers[DEAD_LETTER_HEADERS.error])).match(
         /cannot decode the value: it is not in the Schema Registry wire format/,
       );
-      should(String(dead!.headers[DEAD_LETTER_HEADERS.offset])).equal('1');
+      should(String(dead.headers[DEAD_LETTER_HEADERS.offset])).equal('1');
     });
 
     it('schema-registry: waits out a registry that is down at deploy, and one that goes down mid-stream; nothing is skipped', async function () {
@@ -322,14 +322,14 @@ describe('message formats', function () {
       await waitFor(() => received.length === 2 && caught.length === 1, 60000, 'the round trip');
       should(written).have.length(2);
       should(received.map((msg) => JSON.parse(JSON.stringify(msg.payload.message)) as unknown)).eql(users);
-      should(caught[0]!.error.message).match(
+      should(caught[0].error.message).match(
         new RegExp(`topic ${topic}: the payload does not match subject "${topic}-value"`),
       );
-      should(caught[0]!.error.message).match(/age/);
+      should(caught[0].error.message).match(/age/);
       // The stored bytes carry the latest schema's id in Confluent's wire format.
       const [stored] = await readRecords(topic, 1);
-      should(stored!.value![0]).equal(0);
-      should(stored!.value!.readInt32BE(1)).equal(latest);
+      should(stored.value![0]).equal(0);
+      should(stored.value!.readInt32BE(1)).equal(latest);
     });
 
     it('fails a msg at its send timeout while the registry is away, naming the cause', async function () {
@@ -359,7 +359,7 @@ describe('message formats', function () {
         const caught = collect<CaughtMessage>('caught');
         getNode<{ receive(msg: unknown): void }>('produce1').receive({ payload: { id: 'x', age: 1 } });
         await waitFor(() => caught.length === 1, 30000, 'the failed msg');
-        should(caught[0]!.error.message).match(
+        should(caught[0].error.message).match(
           new RegExp(`Cannot encode the msg for topic ${topic}: .*ECONNREFUSED`),
         );
       } finally {

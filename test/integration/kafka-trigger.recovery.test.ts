@@ -34,7 +34,7 @@ describe('kafka-trigger connection lifecycle', function () {
     await waitFor(() => seen.some((msg) => msg.status.text === 'kafka-trigger.status.connected'));
     const texts = seen.map((msg) => msg.status.text);
     should(texts[0]).equal('kafka-trigger.status.connecting');
-    should(seen[0]!.status).containEql({ fill: 'yellow', shape: 'ring' });
+    should(seen[0].status).containEql({ fill: 'yellow', shape: 'ring' });
     should(seen.find((msg) => msg.status.text.endsWith('connected'))!.status).containEql({
       fill: 'green',
       shape: 'dot',
@@ -116,7 +116,7 @@ describe('kafka-trigger connection lifecycle', function () {
         await waitForStatus('trigger1', 'connected');
         await produce(topic, [{ value: '"via env"' }]);
         await waitFor(() => received.length === 1);
-        should(received[0]!.payload.message).equal('via env');
+        should(received[0].payload.message).equal('via env');
       });
     }
   });
@@ -131,7 +131,7 @@ describe('kafka-trigger connection lifecycle', function () {
     await waitForStatus('trigger1', 'connected', 60000);
     await produce(topic, [{ value: '"now it exists"' }]);
     await waitFor(() => received.length === 1);
-    should(received[0]!.payload.message).equal('now it exists');
+    should(received[0].payload.message).equal('now it exists');
   });
 
   describe('with the broker down at deploy', () => {
@@ -153,7 +153,7 @@ describe('kafka-trigger connection lifecycle', function () {
       await waitForStatus('trigger1', 'connected', 90000);
       await produce(topic, [{ value: '"after the outage"' }], lateBroker);
       await waitFor(() => received.length === 1);
-      should(received[0]!.payload.message).equal('after the outage');
+      should(received[0].payload.message).equal('after the outage');
     });
   });
 });

@@ -63,12 +63,12 @@ describe('kafka-trigger msg.payload', function () {
       headers: { 'content-type': 'application/json' },
     });
     should(payloads[1]).containDeep({ key: '', message: [1, 'two', { three: 3 }], headers: {} });
-    should(payloads[1]!.headers).eql({});
-    should(payloads[2]!.message).equal(99.5);
-    should(payloads[3]!.message).eql({ raw_message: 'Plain text message content' });
-    should(payloads[4]!.message).be.null();
-    should(payloads[5]!.message).be.null();
-    should(payloads[6]!.headers).eql({ source: 'last', 'x-other': 'ünïcode' });
+    should(payloads[1].headers).eql({});
+    should(payloads[2].message).equal(99.5);
+    should(payloads[3].message).eql({ raw_message: 'Plain text message content' });
+    should(payloads[4].message).be.null();
+    should(payloads[5].message).be.null();
+    should(payloads[6].headers).eql({ source: 'last', 'x-other': 'ünïcode' });
   });
 
   it('puts extra metadata beside the payload, never in it', async () => {
@@ -76,7 +76,7 @@ describe('kafka-trigger msg.payload', function () {
     const produced = Date.now();
     await produce(topic, [{ value: '{}' }]);
     await waitFor(() => received.length === 1, 30000, 'one message');
-    should(received[0]!.kafka.groupId).equal('operion-triggers-trigger1');
-    should(received[0]!.kafka.recordTimestamp).be.within(produced - 1000, Date.now());
+    should(received[0].kafka.groupId).equal('operion-triggers-trigger1');
+    should(received[0].kafka.recordTimestamp).be.within(produced - 1000, Date.now());
   });
 });

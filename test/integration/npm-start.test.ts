@@ -43,7 +43,7 @@ describe('npm start', function () {
         60000,
         'a debug message',
       ).catch((error: Error) => Promise.reject(new Error(`${error.message}; npm start printed:\n${output}`)));
-      const payload = JSON.parse(first!.msg);
+      const payload = JSON.parse(first!.msg) as Record<string, unknown>;
       should(payload).have.properties([
         'topic',
         'partition',

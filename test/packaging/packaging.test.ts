@@ -240,7 +240,7 @@ describe('packaging: the packed module in a real Node-RED', function () {
       }
       for (const [set, statuses] of Object.entries(STATUS_KEYS)) {
         for (const status of statuses) {
-          const text = lookup(catalogs[`${MODULE}/${set}`]!, `${set}.status.${status}`);
+          const text = lookup(catalogs[`${MODULE}/${set}`], `${set}.status.${status}`);
           should(typeof text).equal('string', `status text ${set} ${status} is missing`);
           should((text as string).length).be.belowOrEqual(20, `status text ${set} ${status} is too long`);
         }

@@ -135,7 +135,7 @@ function verdict(
 }
 
 function readPackage(): { 'node-red': { nodes: Record<string, string> } } {
-  return JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
+  return JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as ReturnType<typeof readPackage>;
 }
 
 main().then(

@@ -61,7 +61,7 @@ export function record(offset: number): KafkaMessage {
     attributes: 0,
     offset: String(offset),
     headers: {},
-  } as KafkaMessage;
+  };
 }
 
 export interface Harness {
@@ -93,7 +93,7 @@ export function harness(outcome: (offset: number) => Promise<FlowOutcome> = asyn
     // A batch msg's outcome is the outcome of its first record's offset.
     sendBatchTracked: (data) => {
       batches.push(data.map(offsetOf));
-      return outcome(offsetOf(data[0]!));
+      return outcome(offsetOf(data[0]));
     },
     onRecordFailed: () => undefined,
     onSendFailed: () => undefined,

@@ -205,7 +205,7 @@ export class DeliveryLedger {
 /** The number in a sequence record's payload, or undefined for any other record. */
 export function sequenceNumber(message: unknown): number | undefined {
   if (message && typeof message === 'object' && 'n' in message) {
-    const n = (message as { n: unknown }).n;
+    const n = message.n;
     if (typeof n === 'number') return n;
   }
   return undefined;
@@ -220,7 +220,7 @@ export function establishedSocketsTo(port: number, pid: number | 'self' = 'self'
   for (const fd of readdirSync(`/proc/${pid}/fd`)) {
     try {
       const match = /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/${pid}/fd/${fd}`));
-      if (match) inodes.add(match[1]!);
+      if (match) inodes.add(match[1]);
     } catch {
       // the fd was closed while we listed them
     }
@@ -238,7 +238,7 @@ export function establishedSocketsTo(port: number, pid: number | 'self' = 'self'
       const fields = line.trim().split(/\s+/);
       if (fields.length < 10) continue;
       const [, , remote, state, , , , , , inode] = fields;
-      if (state === '01' && remote!.endsWith(`:${hexPort}`) && inodes.has(inode!)) count += 1;
+      if (state === '01' && remote.endsWith(`:${hexPort}`) && inodes.has(inode)) count += 1;
     }
   }
   return count;
@@ -256,7 +256,7 @@ export function heapAfterGc(): number {
 export function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
 }
 
 export function mib(bytes: number): string {

@@ -11,7 +11,7 @@ async function kcatVersion(): Promise<string | undefined> {
   try {
     const { stdout } = await execFileAsync('kcat', ['-V']);
     const match = /Version (\S+).*librdkafka (\S+)/.exec(stdout);
-    return match ? `kcat ${match[1]} (librdkafka ${match[2]})` : stdout.split('\n')[0]!.trim();
+    return match ? `kcat ${match[1]} (librdkafka ${match[2]})` : stdout.split('\n')[0].trim();
   } catch {
     return undefined;
   }

@@ -38,8 +38,10 @@ export async function connectEditorComms(baseUrl: string): Promise<EditorComms> 
   const sidebar: SidebarMessage[] = [];
   socket.on('message', (raw) => {
     // The runtime sends batches of topic messages; an auth answer would be a lone object.
-    const received = JSON.parse(String(raw)) as { topic?: string; data: unknown }[] | object;
-    for (const { topic, data } of Array.isArray(received) ? received : []) {
+    // With the default binaryType, ws hands over each message as one Buffer.
+    const received: unknown = JSON.parse((raw as Buffer).toString());
+    const batch = Array.isArray(received) ? (received as { topic?: string; data: unknown }[]) : [];
+    for (const { topic, data } of batch) {
       if (topic === 'debug') sidebar.push(data as SidebarMessage);
       else if (topic?.startsWith('status/')) statuses.set(topic.slice('status/'.length), data as NodeStatus);
     }

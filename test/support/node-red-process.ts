@@ -174,6 +174,8 @@ export async function deployFlows(
   if (!response.ok) throw new Error(`deploy failed: ${response.status} ${await response.text()}`);
 }
 
+type StatusEvent = { topic: string; data?: { text?: string } };
+
 /**
  * The status text a node shows now, as the editor gets it: Node-RED keeps each node's latest status
  * on its comms channel and sends it to every new subscriber. Undefined when the node has none.
@@ -187,7 +189,9 @@ export async function nodeStatus(proc: NodeRedProcess, id: string): Promise<stri
       socket.on('error', reject);
       socket.on('open', () => socket.send(JSON.stringify({ subscribe: `status/${id}` })));
       socket.on('message', (raw) => {
-        for (const event of JSON.parse(String(raw)) as { topic: string; data?: { text?: string } }[]) {
+        // With the default binaryType, ws hands over each message as one Buffer.
+        const events = JSON.parse((raw as Buffer).toString()) as StatusEvent[];
+        for (const event of events) {
           if (event.topic !== `status/${id}`) continue;
           clearTimeout(timer);
           resolve(event.data?.text?.replace('kafka-trigger.status.', ''));

@@ -8,13 +8,16 @@ import { waitFor } from './wait';
 
 // The tests load the compiled package, as Node-RED would.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const kafkaBroker = require('../../dist/nodes/kafka-broker.js');
+const kafkaBroker = require('../../dist/nodes/kafka-broker.js') as NodeModule;
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const kafkaTrigger = require('../../dist/nodes/kafka-trigger.js');
+const kafkaTrigger = require('../../dist/nodes/kafka-trigger.js') as NodeModule;
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const kafkaProduce = withEnglishMessages(require('../../dist/nodes/kafka-produce.js'));
+const kafkaProduce = withEnglishMessages(require('../../dist/nodes/kafka-produce.js') as NodeModule);
 
 let prepared = false;
+
+/** The helper's startServer and stopServer return promises; its published types say void. */
+const server = helper as unknown as { startServer(): Promise<void>; stopServer(): Promise<void> };
 
 /**
  * Points the helper at our node-red and gives its nodes RED.hooks (the real runtime has them: its
@@ -25,7 +28,7 @@ function prepareHelper(): void {
   prepared = true;
   helper.init(require.resolve('node-red'));
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const runtimeHooks = require('@node-red/util').hooks;
+  const runtimeHooks = (require('@node-red/util') as { hooks: object }).hooks;
   const registryUtil = (helper as unknown as { _registryUtil: { createNodeApi(node: object): object } })
     ._registryUtil;
   const createNodeApi = registryUtil.createNodeApi.bind(registryUtil);
@@ -35,12 +38,12 @@ function prepareHelper(): void {
 /** Starts the test helper's server; call it (e.g. in beforeEach) before anything else here. */
 export async function startNodeRed(): Promise<void> {
   prepareHelper();
-  await helper.startServer();
+  await server.startServer();
 }
 
 export async function stopNodeRed(): Promise<void> {
   await helper.unload();
-  await helper.stopServer();
+  await server.stopServer();
 }
 
 // Core nodes some flows need beside ours.
@@ -50,10 +53,11 @@ const coreNodes = [
   require('@node-red/nodes/core/function/10-function.js'),
   require('@node-red/nodes/core/function/10-switch.js'),
   require('@node-red/nodes/core/common/25-catch.js'),
-];
+] as NodeModule[];
 /* eslint-enable @typescript-eslint/no-require-imports */
 
-type NodeModule = (RED: unknown) => void;
+/** A node package's entry point: it registers its node types with the runtime it is given. */
+export type NodeModule = (RED: unknown) => void;
 
 /**
  * The test helper's RED._ gives back the key. kafka-produce's errors are checked as its users read
@@ -64,7 +68,7 @@ function withEnglishMessages(module: NodeModule): NodeModule {
   return (RED) =>
     module(
       new Proxy(RED as object, {
-        get: (target, property) => (property === '_' ? messages : Reflect.get(target, property)),
+        get: (target, property): unknown => (property === '_' ? messages : Reflect.get(target, property)),
       }),
     );
 }
@@ -162,7 +166,7 @@ export function loggedBy(id: string, level: 'warn' | 'error' | 'log'): string[] 
  */
 export function loggedFromNow(id: string, level: 'warn' | 'error' | 'log'): { at: number; text: string }[] {
   const node = getNode(id) as unknown as Record<string, (...args: unknown[]) => unknown>;
-  const logged = node[level]!;
+  const logged = node[level];
   const entries: { at: number; text: string }[] = [];
   node[level] = function (this: unknown, ...args: unknown[]) {
     entries.push({ at: Date.now(), text: String(args[0]) });
@@ -176,7 +180,7 @@ function callsOf(id: string, method: 'status' | 'warn' | 'error' | 'log'): unkno
   const node = getNode(id);
   // From the prototype: loggedFromNow() may have put a wrapper on the node itself.
   const spies = Object.getPrototypeOf(node) as Record<string, SinonSpyLike>;
-  return spies[method]!.getCalls()
+  return spies[method].getCalls()
     .filter((call) => call.thisValue === node)
     .map((call) => call.args);
 }
@@ -186,3 +190,20 @@ interface SinonSpyLike {
 }
 
 export { helper };
+
+/** What the kafka-broker dialog's check routes answer: a listing, or why there is none. */
+export interface CheckAnswer {
+  topics?: string[];
+  subjects?: string[];
+  error?: string;
+  failure?: string;
+}
+
+/** Posts the dialog's values to a check route of the test runtime, as the editor does. */
+export async function postCheck(
+  route: string,
+  values: object,
+): Promise<{ status: number; body: CheckAnswer }> {
+  const response = await helper.request().post(route).send(values);
+  return { status: response.status, body: response.body as CheckAnswer };
+}

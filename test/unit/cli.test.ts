@@ -189,7 +189,7 @@ describe('kafka-trigger command line', function () {
       ]);
       should(result.status).equal(1);
       const listed = JSON.parse(run(['list', '--json', file], env).stdout) as { brokers: string[] }[];
-      should(listed[0]!.brokers).eql(['kafka1:9092']);
+      should(listed[0].brokers).eql(['kafka1:9092']);
     });
 
     it('accepts the { flows: [...] } form of the admin API', () => {
@@ -250,7 +250,7 @@ describe('kafka-trigger command line', function () {
       should(result.status).equal(0);
       const lines = result.stdout.trimEnd().split('\n');
       should(lines[0]).match(/^ID\s+TYPE\s+NAME\s+TOPIC\s+GROUP\s+BROKERS$/);
-      should(lines[1]!.split(/\s{2,}/)).eql([
+      should(lines[1].split(/\s{2,}/)).eql([
         't1',
         'kafka-trigger',
         'orders in',
@@ -258,8 +258,8 @@ describe('kafka-trigger command line', function () {
         'operion-triggers-t1',
         'kafka1:9092,kafka2:9092',
       ]);
-      should(lines[2]!.split(/\s{2,}/)).eql(['t2', 'kafka-trigger', '-', 'invoices', 'billing', '(none)']);
-      should(lines[3]!.split(/\s{2,}/)).eql([
+      should(lines[2].split(/\s{2,}/)).eql(['t2', 'kafka-trigger', '-', 'invoices', 'billing', '(none)']);
+      should(lines[3].split(/\s{2,}/)).eql([
         'p1',
         'kafka-produce',
         '-',
@@ -334,7 +334,7 @@ describe('environment variables in a flows file', () => {
     const tabFirst = without('inner').map((scope) => (scope.id === 'outer' ? { ...scope, env: [] } : scope));
     should(environment(tabFirst).lookup(node, 'V')).equal('tab');
     should(environment([node], { V: 'process' }).lookup(node, 'V')).equal('process');
-    should(environment([scopes[0]!, node], { V: 'process' }).lookup(node, 'V')).equal('global');
+    should(environment([scopes[0], node], { V: 'process' }).lookup(node, 'V')).equal('global');
   });
 
   it('answers the names Node-RED sets and skips a scope for $parent.', () => {

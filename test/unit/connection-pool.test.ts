@@ -75,8 +75,8 @@ describe('connection pool', () => {
     await flush();
     // Three callers, one producer and one connect at a time.
     should(state.producers).have.length(1);
-    should(state.producers[0]!.connects).equal(1);
-    state.producers[0]!.finishConnect!();
+    should(state.producers[0].connects).equal(1);
+    state.producers[0].finishConnect!();
     const [producerA, producerB] = await Promise.all(producers);
     should(producerA).equal(producerB);
   });
@@ -88,15 +88,15 @@ describe('connection pool', () => {
     await a.admin();
     const producer = a.producer();
     await flush();
-    state.producers[0]!.finishConnect!();
+    state.producers[0].finishConnect!();
     await producer;
 
     await state.pool.release('a');
     should(state.adminDisconnects).equal(0);
-    should(state.producers[0]!.disconnects).equal(0);
+    should(state.producers[0].disconnects).equal(0);
     await state.pool.release('b');
     should(state.adminDisconnects).equal(1);
-    should(state.producers[0]!.disconnects).equal(1);
+    should(state.producers[0].disconnects).equal(1);
     should(state.pool.userCount).equal(0);
     // A user that still holds the old clients is told the connection is closed.
     await should(a.admin()).be.rejectedWith(/closed/);
@@ -122,12 +122,12 @@ describe('connection pool', () => {
     const a = state.pool.acquire('a');
     const first = a.reconnectProducer();
     await flush();
-    state.producers[0]!.finishConnect!(new Error('connect ECONNREFUSED'));
+    state.producers[0].finishConnect!(new Error('connect ECONNREFUSED'));
     await should(first).be.rejectedWith(/ECONNREFUSED/);
     const second = a.reconnectProducer();
     await flush();
-    should(state.producers[0]!.connects).equal(2);
-    state.producers[0]!.finishConnect!();
+    should(state.producers[0].connects).equal(2);
+    state.producers[0].finishConnect!();
     await second;
   });
 

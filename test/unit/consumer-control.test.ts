@@ -60,7 +60,7 @@ describe('trigger consumer control', () => {
     current().join({ t: [0] });
     await trigger.control({ action: 'stop' });
     should(trigger.controlState).equal('stopped');
-    should(consumers[0]!.disconnected).be.true();
+    should(consumers[0].disconnected).be.true();
     should(states.at(-1)).eql({ kind: 'stopped' });
     // Remembered while stopped, applied to the next consumer.
     await trigger.control({ action: 'pause' });

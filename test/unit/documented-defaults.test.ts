@@ -46,7 +46,7 @@ const BLANK_MEANS_IN_HELP: Record<NodeType, string[]> = {
 /** Whether a README default cell states the rule's default. */
 function statesDefault(node: NodeType, setting: string, cell: string): boolean {
   const stated = cell.replace(/`/g, '').trim();
-  const { defaultValue } = NODES[node][setting]!;
+  const { defaultValue } = NODES[node][setting];
   if (typeof defaultValue === 'number')
     return Number(/^(\d+)(?: ms| s)?$/.exec(stated)?.[1]) === defaultValue;
   if (defaultValue !== '') return stated === String(defaultValue);
@@ -70,16 +70,16 @@ function readmeTables(): TableRow[][] {
       .map((c) => c.trim());
   const tables: TableRow[][] = [];
   for (let index = 0; index < lines.length - 1; index++) {
-    if (!lines[index]!.startsWith('|') || !/^\|[\s|:-]+\|$/.test(lines[index + 1]!.trim())) continue;
-    const header = cells(lines[index]!).map((cell) => cell.toLowerCase());
+    if (!lines[index].startsWith('|') || !/^\|[\s|:-]+\|$/.test(lines[index + 1].trim())) continue;
+    const header = cells(lines[index]).map((cell) => cell.toLowerCase());
     const name = header.includes('flow json') ? header.indexOf('flow json') : header.indexOf('setting');
     const defaults = header.indexOf('default');
     if (name < 0 || defaults < 0) continue;
     const rows: TableRow[] = [];
     for (index += 2; lines[index]?.startsWith('|'); index++) {
-      const row = cells(lines[index]!);
-      const setting = /^`([a-z_]+)`$/.exec(row[name]!)?.[1];
-      if (setting) rows.push({ setting, cell: row[defaults]! });
+      const row = cells(lines[index]);
+      const setting = /^`([a-z_]+)`$/.exec(row[name])?.[1];
+      if (setting) rows.push({ setting, cell: row[defaults] });
     }
     tables.push(rows);
   }
@@ -93,7 +93,7 @@ function nodeOfTable(rows: TableRow[]): NodeType {
     settings.every((setting) => setting in NODES[node]),
   );
   should(nodes).have.length(1, `README table of ${settings.join(', ')}: which node is it?`);
-  return nodes[0]!;
+  return nodes[0];
 }
 
 describe('documented defaults: README.md', () => {
@@ -107,7 +107,7 @@ describe('documented defaults: README.md', () => {
         if (NODE_REFERENCES.includes(setting)) continue;
         should(statesDefault(node, setting, cell)).equal(
           true,
-          `README: ${node} ${setting} default "${cell}", the rule's is ${JSON.stringify(NODES[node][setting]!.defaultValue)}`,
+          `README: ${node} ${setting} default "${cell}", the rule's is ${JSON.stringify(NODES[node][setting].defaultValue)}`,
         );
         documented.add(`${node}.${setting}`);
       }
@@ -143,7 +143,7 @@ function catalog(language: string, node: NodeType): Record<string, Record<string
   const file = path.join(ROOT, 'locales', language, `${node}.json`);
   return (JSON.parse(readFileSync(file, 'utf8')) as Record<string, Record<string, Record<string, string>>>)[
     node
-  ]!;
+  ];
 }
 
 /** The help with its whitespace collapsed and `<b\n>x</b\n>` written as `<b>x</b>`. */
@@ -183,13 +183,13 @@ function helpStatements(language: string, node: NodeType): Statement[] {
     return named;
   };
   const statements: Statement[] = [];
-  const { numbers, marker } = DEFAULT_STATEMENTS[language]!;
+  const { numbers, marker } = DEFAULT_STATEMENTS[language];
   for (const match of html.matchAll(numbers)) {
-    const values = match[1]!.split(/\D+/).filter(Boolean).map(Number);
+    const values = match[1].split(/\D+/).filter(Boolean).map(Number);
     const settings = namedBefore(match.index).slice(-values.length);
     const where = `${language} ${node} help: "${match[0]}"`;
     should(settings).have.length(values.length, `${where}: which setting is it about?`);
-    values.forEach((value, index) => statements.push({ setting: settings[index]!, value, where }));
+    values.forEach((value, index) => statements.push({ setting: settings[index], value, where }));
   }
   for (const match of html.matchAll(marker)) {
     const before = html.slice(html.lastIndexOf('<p>', match.index), match.index).trimEnd();
@@ -199,7 +199,7 @@ function helpStatements(language: string, node: NodeType): Statement[] {
     if (element) {
       // A choice by its label: the setting with such a choice, the one named nearest if several are.
       const chosen = (setting: string): string | undefined =>
-        rules[setting]!.choices?.find((choice) =>
+        rules[setting].choices?.find((choice) =>
           messages[setting]?.[choice]?.toLowerCase().startsWith(element.toLowerCase()),
         );
       const candidates = Object.keys(rules).filter((setting) => chosen(setting) !== undefined);
@@ -225,7 +225,7 @@ describe('documented defaults: help', () => {
     for (const language of LANGUAGES) {
       it(`${language} ${node}: every default stated is the rule's`, () => {
         for (const statement of helpStatements(language, node)) {
-          should(statement.value).equal(NODES[node][statement.setting]!.defaultValue, statement.where);
+          should(statement.value).equal(NODES[node][statement.setting].defaultValue, statement.where);
         }
       });
 

@@ -33,7 +33,7 @@ export function editorDefinitions(): Map<string, Registered> {
 
 /** The editor's verdict on a value of a setting of a node with these properties: true or the message. */
 export function editorVerdict(type: string, setting: string, properties: Record<string, unknown>): unknown {
-  const property = editorDefinitions().get(type)!.defaults[setting]!;
+  const property = editorDefinitions().get(type)!.defaults[setting];
   const node = { id: 'n1', _: (key: string) => key, ...properties };
   return property.validate!.call(node, properties[setting], {});
 }

@@ -44,7 +44,7 @@ const noDone = (id: string): FakeNode => ({ id, _expectedDoneCount: 0, _inputCal
 function setup() {
   const hooks = new FakeHooks();
   const events = new EventEmitter();
-  const lifecycle = new FlowLifecycle(events as unknown as NodeAPI['events']);
+  const lifecycle = new FlowLifecycle(events);
   const active = new Set<string>(['a', 'b', 'c']);
   const completion = new FlowCompletion(hooks as unknown as NodeAPI['hooks'], lifecycle, (id) =>
     active.has(id),

@@ -8,7 +8,7 @@ import { useFakeClock } from '../support/fake-clock';
 /** The runtime's events as FlowLifecycle uses them, and a deploy made of them. */
 function runtime() {
   const events = new EventEmitter();
-  const lifecycle = new FlowLifecycle(events as unknown as NodeAPI['events']);
+  const lifecycle = new FlowLifecycle(events);
   return {
     events,
     lifecycle,

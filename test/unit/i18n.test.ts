@@ -61,7 +61,7 @@ function messages(language: string): Map<string, string> {
 }
 
 function placeholders(text: string): string[] {
-  return [...new Set([...text.matchAll(/__([A-Za-z0-9_]+)__/g)].map((match) => match[1]!))].sort();
+  return [...new Set([...text.matchAll(/__([A-Za-z0-9_]+)__/g)].map((match) => match[1]))].sort();
 }
 
 // ---- keys used by the runtime (src/**/*.ts) ----
@@ -94,7 +94,7 @@ export class SourceKeys {
   private startsWithKeyPrefix(node: ts.TemplateExpression | ts.BinaryExpression): boolean {
     if (ts.isTemplateExpression(node)) {
       if (node.head.text !== '') return KEY.test(node.head.text);
-      const first = node.templateSpans[0]!.expression;
+      const first = node.templateSpans[0].expression;
       return ts.isIdentifier(first) && this.isPrefixConstant(first);
     }
     if (node.operatorToken.kind !== ts.SyntaxKind.PlusToken) return false;
@@ -191,7 +191,7 @@ export class SourceKeys {
 
   /** The values a parameter receives: the matching argument of every call of its function. */
   private argumentsFor(parameter: ts.ParameterDeclaration): string[] {
-    const fn = parameter.parent as ts.SignatureDeclaration;
+    const fn = parameter.parent;
     const index = fn.parameters.indexOf(parameter);
     const name = functionName(fn);
     if (!name) throw new Error(`cannot tell which message keys ${where(parameter)} stands for`);
@@ -310,10 +310,10 @@ function editorKeys(): Set<string> {
   for (const file of filesUnder(path.join(ROOT, 'nodes'), '.html')) {
     const html = readFileSync(file, 'utf8');
     for (const match of html.matchAll(/data-i18n="([^"]+)"/g)) {
-      for (const key of match[1]!.split(';')) keys.add(key.replace(/^\[[^\]]*\]/, ''));
+      for (const key of match[1].split(';')) keys.add(key.replace(/^\[[^\]]*\]/, ''));
     }
     // node._('...'), this._('...') and RED._('...') calls
-    for (const match of html.matchAll(/\b_\(\s*(['"])([^'"]+)\1/g)) keys.add(match[2]!);
+    for (const match of html.matchAll(/\b_\(\s*(['"])([^'"]+)\1/g)) keys.add(match[2]);
   }
   return keys;
 }
@@ -325,7 +325,7 @@ function helpBlocks(language: string): Map<string, string> {
     for (const match of html.matchAll(
       /<script type="text\/html" data-help-name="([^"]+)">([\s\S]*?)<\/script>/g,
     )) {
-      blocks.set(match[1]!, match[2]!);
+      blocks.set(match[1], match[2]);
     }
   }
   return blocks;
@@ -396,7 +396,7 @@ describe('i18n: message catalogs and help', () => {
           const count = (html: string, tag: RegExp): number => (html.match(tag) ?? []).length;
           should(count(translated, /<h3>/g)).equal(count(block, /<h3>/g), `${language} ${type}: sections`);
           const properties = (html: string): string[] =>
-            [...html.matchAll(/<dt[^>]*>\s*([^<\s]+)/g)].map((match) => match[1]!);
+            [...html.matchAll(/<dt[^>]*>\s*([^<\s]+)/g)].map((match) => match[1]);
           should(properties(translated)).eql(properties(block), `${language} ${type}: message properties`);
         }
       });

@@ -16,7 +16,7 @@ function rows(): { folders: string[]; modules: string[] }[] {
     .filter((line) => line.startsWith('| `'))
     .map((line) => {
       const [folders = '', modules = ''] = line.split('|').slice(1, 3);
-      const names = (cell: string) => [...cell.matchAll(/`([^`]+)`/g)].map((match) => match[1]!);
+      const names = (cell: string) => [...cell.matchAll(/`([^`]+)`/g)].map((match) => match[1]);
       return { folders: names(folders), modules: names(modules) };
     });
 }
@@ -32,7 +32,7 @@ describe('README architecture section', () => {
   });
 
   it('names only paths that exist', () => {
-    const paths = [...section.matchAll(/`((?:src|scripts|test)\/[^`\s]*)`/g)].map((match) => match[1]!);
+    const paths = [...section.matchAll(/`((?:src|scripts|test)\/[^`\s]*)`/g)].map((match) => match[1]);
     should(paths.length).be.above(5);
     for (const named of paths) {
       const base = path.join(ROOT, named);

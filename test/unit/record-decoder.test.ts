@@ -140,11 +140,11 @@ describe('record decoder', () => {
       ];
       await decode.prepare(records);
       should(registry.loaded).eql([[1, 2]]);
-      should(decode.triggerData('t', 0, records[0]!, AT)).match({
+      should(decode.triggerData('t', 0, records[0], AT)).match({
         key: { id: 2, parsed: 'k' },
         message: { id: 1, parsed: { a: 1 } },
       });
-      should(decode.triggerData('t', 0, records[1]!, AT).key).be.null();
+      should(decode.triggerData('t', 0, records[1], AT).key).be.null();
     });
 
     it('fails a record that is not in wire format, names an unknown id, or does not decode', async () => {
@@ -156,13 +156,13 @@ describe('record decoder', () => {
         record({ value: encodeWire(1, Buffer.from('{broken')) }),
       ];
       await decode.prepare(records);
-      should(() => decode.triggerData('t', 0, records[0]!, AT)).throw(UndecodableRecord, {
+      should(() => decode.triggerData('t', 0, records[0], AT)).throw(UndecodableRecord, {
         message: /not in the Schema Registry wire format/,
       });
-      should(() => decode.triggerData('t', 0, records[1]!, AT)).throw(UndecodableRecord, {
+      should(() => decode.triggerData('t', 0, records[1], AT)).throw(UndecodableRecord, {
         message: /schema id 99 is not in the Schema Registry/,
       });
-      should(() => decode.triggerData('t', 0, records[2]!, AT)).throw(UndecodableRecord, {
+      should(() => decode.triggerData('t', 0, records[2], AT)).throw(UndecodableRecord, {
         message: /does not match schema id 1/,
       });
     });

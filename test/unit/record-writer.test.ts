@@ -86,7 +86,7 @@ describe('record writer', () => {
     const first = w.write(record('a'));
     await until(fake.clock, () => producer.requests.length === 1, 'first request');
     const rest = ['b', 'c', 'd'].map((value) => w.write(record(value)));
-    held.resolve(okAnswer(producer.requests[0]!));
+    held.resolve(okAnswer(producer.requests[0]));
     await settled(Promise.all([first, ...rest]));
     should(producer.requestValues).eql([['a'], ['b', 'c', 'd']]);
     should(producer.requests[0]).containDeep({ acks: -1, compression: CompressionTypes.None });
@@ -117,7 +117,7 @@ describe('record writer', () => {
     producer.answer = async () => [];
     const { writer: w } = make(producer, { acks: 0 });
     should(await settled(w.write(record('x')))).eql({ topic: 't', partition: 0, offset: null });
-    should(producer.requests[0]!.acks).equal(0);
+    should(producer.requests[0].acks).equal(0);
   });
 
   it('keeps to the batch limits in records and bytes', async () => {
@@ -130,7 +130,7 @@ describe('record writer', () => {
     await until(fake.clock, () => producer.requests.length === 1, 'first request');
     // Each record is 24 + 10 bytes: two fit in 68 bytes, three do not.
     const rest = Array.from({ length: 5 }, (_, i) => w.write(record(`value-${i}xx`)));
-    held.resolve(okAnswer(producer.requests[0]!));
+    held.resolve(okAnswer(producer.requests[0]));
     await settled(Promise.all([first, ...rest]));
     should(producer.requestValues).eql([
       ['first'],
@@ -150,7 +150,7 @@ describe('record writer', () => {
       (s): s is Extract<WriterState, { kind: 'retrying' }> => s.kind === 'retrying',
     );
     should(retrying.map((s) => s.attempt).slice(0, 2)).eql([1, 2]);
-    should(retrying[0]!.failure).equal('unreachable');
+    should(retrying[0].failure).equal('unreachable');
     should(w.pending).equal(3);
     should(producer.requests).be.empty();
 

@@ -120,7 +120,7 @@ function modeCombinations(modes: Record<string, unknown[]>): Config[] {
 function commandLineProblem(type: string, config: Config): string | undefined {
   const flow: FlowNode[] = [{ ...config, id: 'n1', type }];
   const [entry] = inspectKafkaNodes(flow, { KAFKA_BROKERS: 'walk-host:9092' }, (key) => key);
-  return entry!.problem;
+  return entry.problem;
 }
 
 for (const node of [TRIGGER, PRODUCE]) {

@@ -141,7 +141,7 @@ describe('setting rules: one source for the runtime, the command line and the ed
       );
       const node = { id: 'n1', _: (key: string) => key, ...values };
       for (const [setting, rule] of Object.entries(rules as Rules)) {
-        const property = defaults[setting]!;
+        const property = defaults[setting];
         should(property.value).equal(rule.defaultValue, `${type} default of ${setting}`);
         // Node-RED shows a string result as the message only for validators with two parameters.
         should(property.validate).be.a.Function().with.property('length', 2);
@@ -152,9 +152,9 @@ describe('setting rules: one source for the runtime, the command line and the ed
   }
 
   it('the editor records the current version on new nodes', () => {
-    should(editor.get('kafka-trigger')!.defaults.version!.value).equal(TRIGGER_VERSION);
-    should(editor.get('kafka-produce')!.defaults.version!.value).equal(PRODUCE_VERSION);
-    should(editor.get('kafka-broker')!.defaults.version!.value).equal(BROKER_VERSION);
+    should(editor.get('kafka-trigger')!.defaults.version.value).equal(TRIGGER_VERSION);
+    should(editor.get('kafka-produce')!.defaults.version.value).equal(PRODUCE_VERSION);
+    should(editor.get('kafka-broker')!.defaults.version.value).equal(BROKER_VERSION);
   });
 
   it('the editor says what the rule says, escaped for HTML', () => {
@@ -163,10 +163,10 @@ describe('setting rules: one source for the runtime, the command line and the ed
     const sanitize = (text: string): string => text.replace(/</g, '&lt;');
     (globalThis as unknown as { RED: { utils: { sanitize: typeof sanitize } } }).RED.utils.sanitize =
       sanitize;
-    should(defaults.topic!.validate!.call(node, '<b>', {})).equal(
+    should(defaults.topic.validate!.call(node, '<b>', {})).equal(
       'kafka-trigger.errors.invalid-topic {"topic":"&lt;b>"}',
     );
-    should(defaults.heartbeat_interval!.validate!.call({ ...node, session_timeout: 3000 }, '3000', {})).equal(
+    should(defaults.heartbeat_interval.validate!.call({ ...node, session_timeout: 3000 }, '3000', {})).equal(
       'kafka-trigger.errors.heartbeat-not-below-session {"heartbeat":3000,"session":3000}',
     );
   });

@@ -54,7 +54,7 @@ describe('trigger consumer lifecycle', () => {
         .map((state) => state.attempt)
         .slice(0, 5),
     ).eql([1, 2, 3, 4, 5]);
-    should(retries(states)[0]!.failure).equal('unreachable');
+    should(retries(states)[0].failure).equal('unreachable');
     should(states[0]).eql({ kind: 'connecting' });
     should(consumers.every((c) => c.disconnected)).be.true();
   });
@@ -75,11 +75,11 @@ describe('trigger consumer lifecycle', () => {
     const { consumer, states } = triggerConsumer(kafka);
     consumer.start();
     const closing = consumer.close(0);
-    consumers[0]!.releaseConnect();
+    consumers[0].releaseConnect();
     await closing;
     await fake.clock.tickAsync(BACKOFF.maxMs * 2);
-    should(consumers[0]!.subscribed).be.false();
-    should(consumers[0]!.disconnected).be.true();
+    should(consumers[0].subscribed).be.false();
+    should(consumers[0].disconnected).be.true();
     should(consumers).have.length(1);
     should(retries(states)).be.empty();
   });
@@ -123,7 +123,7 @@ describe('trigger consumer lifecycle', () => {
     await fake.clock.tickAsync(BACKOFF.maxMs);
     steady.crash();
     await until(fake.clock, () => retries(states).length === 4, 'retry 4');
-    should(retries(states)[3]!.attempt).equal(1);
+    should(retries(states)[3].attempt).equal(1);
     await consumer.close(0);
   });
 

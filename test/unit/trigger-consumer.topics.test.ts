@@ -39,7 +39,7 @@ describe('trigger consumer topic subscription', () => {
     // Five refresh intervals.
     await fake.clock.tickAsync(100);
     await consumer.close(0);
-    should(client.consumers[0]!.subscriptions).eql([{ topics: ['b', 'a'], fromBeginning: false }]);
+    should(client.consumers[0].subscriptions).eql([{ topics: ['b', 'a'], fromBeginning: false }]);
     should(client.listings()).equal(0);
     should(client.consumers).have.length(1);
   });
@@ -55,7 +55,7 @@ describe('trigger consumer topic subscription', () => {
     });
     consumer.start();
     await until(fake.clock, () => client.consumers[0]?.subscriptions.length === 1, 'the first subscription');
-    should(client.consumers[0]!.subscriptions).eql([{ topics: ['orders-eu'], fromBeginning: false }]);
+    should(client.consumers[0].subscriptions).eql([{ topics: ['orders-eu'], fromBeginning: false }]);
     // Same set: the consumer stays.
     const listed = client.listings();
     await until(fake.clock, () => client.listings() >= listed + 2, 'two more listings');
@@ -63,18 +63,18 @@ describe('trigger consumer topic subscription', () => {
 
     topics.push('orders-us');
     await until(fake.clock, () => client.consumers[1]?.subscriptions.length === 2, 'the new subscription');
-    should(client.consumers[0]!.disconnected).be.true();
+    should(client.consumers[0].disconnected).be.true();
     // The topic created after the start is read from its beginning; the others as start_from says.
-    should(client.consumers[1]!.subscriptions).eql([
+    should(client.consumers[1].subscriptions).eql([
       { topics: ['orders-eu'], fromBeginning: false },
       { topics: ['orders-us'], fromBeginning: true },
     ]);
     should(states.some((state) => state.kind === 'rebalancing')).be.true();
-    client.consumers[1]!.join({ 'orders-eu': [0, 1], 'orders-us': [0], other: [5] });
+    client.consumers[1].join({ 'orders-eu': [0, 1], 'orders-us': [0], other: [5] });
     // orders-eu starts at its end (newest), looked up first; orders-us, matched later, at its first record.
-    await until(fake.clock, () => client.consumers[1]!.paused.size === 0, 'the start looked up');
-    should(client.consumers[1]!.seeks.map(({ topic }) => topic)).eql(['orders-eu', 'orders-eu']);
-    client.consumers[1]!.emit(EVENTS.FETCH);
+    await until(fake.clock, () => client.consumers[1].paused.size === 0, 'the start looked up');
+    should(client.consumers[1].seeks.map(({ topic }) => topic)).eql(['orders-eu', 'orders-eu']);
+    client.consumers[1].emit(EVENTS.FETCH);
     should(states.at(-1)).eql({ kind: 'connected', partitions: 3, lag: 0, topics: 2 });
     await consumer.close(0);
   });
@@ -108,16 +108,16 @@ describe('trigger consumer topic subscription', () => {
     consumer.start();
     await until(fake.clock, () => client.consumers[0]?.subscriptions.length === 1, 'the first subscription');
     let release: () => void = () => undefined;
-    client.consumers[0]!.disconnecting = new Promise((resolve) => (release = resolve));
+    client.consumers[0].disconnecting = new Promise((resolve) => (release = resolve));
     topics.push('orders-us');
-    await until(fake.clock, () => client.consumers[0]!.leaving, 'the refresh replacing the consumer');
+    await until(fake.clock, () => client.consumers[0].leaving, 'the refresh replacing the consumer');
     let closed = false;
     const closing = consumer.close(0).then(() => (closed = true));
     await fake.clock.tickAsync(50);
     should(closed).be.false();
     release();
     await closing;
-    should(client.consumers[0]!.disconnected).be.true();
+    should(client.consumers[0].disconnected).be.true();
     const listings = client.listings();
     // Several refresh intervals.
     await fake.clock.tickAsync(200);

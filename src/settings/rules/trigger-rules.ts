@@ -181,13 +181,13 @@ export function parseRfc3339(value: string): number | undefined {
   const millis = Date.parse(value.toUpperCase().replace(' ', 'T'));
   if (Number.isNaN(millis)) return undefined;
   // Date.parse rolls 2024-02-30 over to March: the calendar fields must survive a round trip.
-  const check = new Date(Date.UTC(year!, month! - 1, day!, hour!, minute!, second!));
+  const check = new Date(Date.UTC(year, month - 1, day, hour, minute, second));
   if (
-    check.getUTCMonth() !== month! - 1 ||
-    check.getUTCDate() !== day! ||
-    hour! > 23 ||
-    minute! > 59 ||
-    second! > 59
+    check.getUTCMonth() !== month - 1 ||
+    check.getUTCDate() !== day ||
+    hour > 23 ||
+    minute > 59 ||
+    second > 59
   )
     return undefined;
   return millis;
