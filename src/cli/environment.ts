@@ -10,6 +10,7 @@
 // The command line has no credentials, no context and no clock: it cannot know the value of a variable
 // of type `cred`, `jsonata`, `flow`, `global` or `date`. A node inside a subflow sees the subflow's own
 // env list, then the global scope: what each instance of the subflow sets is not looked at.
+import { text } from '../settings/setting-rules';
 import type { FlowNode } from './flows-file';
 
 const WHOLE_REFERENCE = /^\$\{(\S+)\}$|^\$\((\S+)\)$/;
@@ -86,7 +87,7 @@ export class FlowEnvironment {
       }
       const match = typeof value === 'string' ? WHOLE_REFERENCE.exec(value) : null;
       if (!match) return value;
-      const variable = (match[1] ?? match[2]);
+      const variable = match[1] ?? match[2];
       const found = this.lookup(node, variable);
       if (found instanceof UnknowableValue) unknowable.set(path, found);
       else if (found === undefined) unset.set(path, variable);
@@ -132,7 +133,7 @@ export class FlowEnvironment {
     }
     for (const entry of references) {
       const name = String(entry.name);
-      const target = entry.value === name ? PARENT + name : String(entry.value ?? '');
+      const target = entry.value === name ? PARENT + name : text(entry.value);
       values.set(name, values.has(target) ? values.get(target) : envReference(target, around));
     }
     this.evaluated.set(scope, values);
@@ -223,7 +224,7 @@ function envReference(reference: string, lookup: (name: string) => unknown): unk
   const unknowable = parts.find((part) => part instanceof UnknowableValue);
   if (unknowable) return unknowable;
   let index = 0;
-  return reference.replace(/\$\{([^}]+)\}/g, () => String(parts[index++] ?? ''));
+  return reference.replace(/\$\{([^}]+)\}/g, () => text(parts[index++]));
 }
 
 function envList(node: FlowNode): Record<string, unknown>[] {
@@ -236,8 +237,4 @@ function envList(node: FlowNode): Record<string, unknown>[] {
 
 function join(path: string, key: string): string {
   return path ? `${path}.${key}` : key;
-}
-
-function text(value: unknown): string {
-  return value === undefined || value === null ? '' : String(value);
 }

@@ -12,7 +12,7 @@ import {
   migrate,
   type MigrationStep,
 } from '../settings/migrations';
-import { groupIdOf, parseBrokerList, type SettingProblem } from '../settings/setting-rules';
+import { groupIdOf, parseBrokerList, text, type SettingProblem } from '../settings/setting-rules';
 import { FlowEnvironment, type Substitution } from './environment';
 import type { Messages } from './messages';
 
@@ -63,12 +63,15 @@ export function readFlowsFile(path: string): FlowNode[] {
   }
   const nodes =
     parsed && typeof parsed === 'object' && !Array.isArray(parsed) && 'flows' in parsed
-      ? (parsed).flows
+      ? parsed.flows
       : parsed;
   if (!Array.isArray(nodes)) throw new FlowsFileError(`${path} does not hold a Node-RED flow (a JSON array)`);
-  return nodes.filter(
+  return (nodes as unknown[]).filter(
     (node): node is FlowNode =>
-      !!node && typeof node === 'object' && typeof node.id === 'string' && typeof node.type === 'string',
+      !!node &&
+      typeof node === 'object' &&
+      typeof (node as FlowNode).id === 'string' &&
+      typeof (node as FlowNode).type === 'string',
   );
 }
 
@@ -193,8 +196,4 @@ function tlsProblem(broker: FlowNode, byId: Map<string, FlowNode>, messages: Mes
     return messages('kafka-broker.errors.invalid-tls', { id: tls });
   }
   return undefined;
-}
-
-function text(value: unknown): string {
-  return value === undefined || value === null ? '' : String(value);
 }

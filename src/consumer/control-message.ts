@@ -107,9 +107,9 @@ function wholeNumber(value: unknown): number | undefined {
 function describe(value: unknown): string {
   let text: string;
   try {
-    text = value === undefined ? 'undefined' : (JSON.stringify(value) ?? String(value));
+    text = value === undefined ? 'undefined' : (JSON.stringify(value) ?? typeof value);
   } catch {
-    text = String(value);
+    text = typeof value === 'bigint' ? value.toString() : 'a value that is not JSON';
   }
   return text.length > 60 ? `${text.slice(0, 57)}...` : text;
 }

@@ -19,10 +19,8 @@ export interface RegistryWait {
  * Fetches the schemas the batch names, waiting out a registry outage with the usual backoff while
  * heartbeats keep the group membership; false once the batch is no longer wanted.
  */
-export async function schemasLoaded(
-  { batch, heartbeat, isRunning, isStale }: EachBatchPayload,
-  wait: RegistryWait,
-): Promise<boolean> {
+export async function schemasLoaded(payload: EachBatchPayload, wait: RegistryWait): Promise<boolean> {
+  const { batch } = payload;
   for (let retry = 1; ; retry += 1) {
     try {
       await wait.decoder.prepare(batch.messages);
@@ -35,8 +33,8 @@ export async function schemasLoaded(
       while (Date.now() < until) {
         const slice = Math.min(until - Date.now(), wait.heartbeatInterval);
         await wait.closing.race(sleep(slice, true, { ref: false }));
-        if (wait.closing.stopped || !isRunning() || isStale()) return false;
-        await heartbeat();
+        if (wait.closing.stopped || !payload.isRunning() || payload.isStale()) return false;
+        await payload.heartbeat();
       }
     }
   }

@@ -87,13 +87,15 @@ function recordDelivery(
 }
 
 /** A kafkajs batch as the deliveries take it. */
-export function fetched({
-  batch,
-  resolveOffset,
-  heartbeat,
-  isRunning,
-  isStale,
-}: EachBatchPayload): FetchedBatch {
-  const { topic, partition, messages } = batch;
-  return { topic, partition, messages, resolveOffset, heartbeat, isRunning, isStale };
+export function fetched(payload: EachBatchPayload): FetchedBatch {
+  const { topic, partition, messages } = payload.batch;
+  return {
+    topic,
+    partition,
+    messages,
+    resolveOffset: (offset) => payload.resolveOffset(offset),
+    heartbeat: () => payload.heartbeat(),
+    isRunning: () => payload.isRunning(),
+    isStale: () => payload.isStale(),
+  };
 }

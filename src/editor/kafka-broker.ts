@@ -1,7 +1,7 @@
 // The kafka-broker config node in the editor. The build bundles this file, with the setting rules it uses,
 // into the script of dist/nodes/kafka-broker.html; the Flow Library reads the type name and category there.
 import { BROKER_VERSION } from '../settings/migrations';
-import { BROKER_RULES, DEFAULT_CLIENT_ID } from '../settings/setting-rules';
+import { BROKER_RULES, DEFAULT_CLIENT_ID, text } from '../settings/setting-rules';
 import { fillChoices, ruleProperty } from './setting-fields';
 
 /** What the runtime's connection and registry checks answer. */
@@ -32,7 +32,7 @@ RED.nodes.registerType('kafka-broker', {
     schema_registry_password: { type: 'password' },
   },
   label() {
-    return String(this.name || this.brokers || 'kafka-broker');
+    return text(this.name) || text(this.brokers) || 'kafka-broker';
   },
   oneditprepare() {
     const node = this;
@@ -87,7 +87,7 @@ RED.nodes.registerType('kafka-broker', {
       const showError = (message: unknown): void => {
         result
           .addClass('kafka-broker-topics-error')
-          .text(node._(messages.failed, { error: String(message || '?') }));
+          .text(node._(messages.failed, { error: text(message) || '?' }));
       };
       button.prop('disabled', true);
       result.removeClass('kafka-broker-topics-error').text(node._(messages.testing)).show();

@@ -7,6 +7,7 @@ import {
   type Acks,
   type Compression,
   type ProduceMessageFormat,
+  text,
 } from '../settings/setting-rules';
 import { fillChoices, ruleProperty, showInTheirModes } from './setting-fields';
 
@@ -55,7 +56,7 @@ RED.nodes.registerType('kafka-produce', {
     return this._('kafka-produce.outputs.written');
   },
   label() {
-    return String(this.name || this.topic || 'kafka-produce');
+    return text(this.name) || text(this.topic) || 'kafka-produce';
   },
   labelStyle() {
     return this.name ? 'node_label_italic' : '';

@@ -7,6 +7,7 @@ import {
   defaultGroupId,
   heartbeatProblem,
   isTopicPattern,
+  text,
   type DeliveryMode,
   type KeyFormat,
   type MessageFormat,
@@ -101,7 +102,7 @@ RED.nodes.registerType('kafka-trigger', {
     return this._(index === 0 ? 'kafka-trigger.outputs.records' : 'kafka-trigger.outputs.metrics');
   },
   label() {
-    return String(this.name || this.topic || 'kafka-trigger');
+    return text(this.name) || text(this.topic) || 'kafka-trigger';
   },
   labelStyle() {
     return this.name ? 'node_label_italic' : '';

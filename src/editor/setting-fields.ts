@@ -6,6 +6,7 @@ import {
   type SettingMode,
   type SettingProblem,
   type SettingRule,
+  text,
 } from '../settings/setting-rules';
 
 type NodeType = 'kafka-trigger' | 'kafka-produce' | 'kafka-broker';
@@ -83,5 +84,5 @@ export function fillChoices<T extends string>(
   current: unknown,
 ): void {
   select.empty().append(rule.choices.map((choice) => $('<option>').val(choice).text(label(choice))));
-  select.val(current ? String(current) : rule.defaultValue);
+  select.val(text(current) || rule.defaultValue);
 }

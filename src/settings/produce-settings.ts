@@ -33,7 +33,7 @@ export interface ProduceSettings {
   sendTimeout: number;
   messageFormat: ProduceMessageFormat;
   /** With the schema-registry format: the subject whose latest schema encodes a record for `topic`. */
-  subjectOf(topic: string): string;
+  subjectOf: (topic: string) => string;
 }
 
 const KAFKAJS_ACKS: Record<Acks, -1 | 1 | 0> = { all: -1, leader: 1, none: 0 };

@@ -165,7 +165,7 @@ export function loggedBy(id: string, level: 'warn' | 'error' | 'log'): string[] 
  * calls but not their times.
  */
 export function loggedFromNow(id: string, level: 'warn' | 'error' | 'log'): { at: number; text: string }[] {
-  const node = getNode(id) as unknown as Record<string, (...args: unknown[]) => unknown>;
+  const node = getNode<Record<string, (...args: unknown[]) => unknown>>(id);
   const logged = node[level];
   const entries: { at: number; text: string }[] = [];
   node[level] = function (this: unknown, ...args: unknown[]) {
@@ -180,7 +180,8 @@ function callsOf(id: string, method: 'status' | 'warn' | 'error' | 'log'): unkno
   const node = getNode(id);
   // From the prototype: loggedFromNow() may have put a wrapper on the node itself.
   const spies = Object.getPrototypeOf(node) as Record<string, SinonSpyLike>;
-  return spies[method].getCalls()
+  return spies[method]
+    .getCalls()
     .filter((call) => call.thisValue === node)
     .map((call) => call.args);
 }

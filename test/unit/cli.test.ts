@@ -155,7 +155,7 @@ describe('kafka-trigger command line', function () {
         'unset (${MISSING_TOPIC}): INVALID: topic is ${MISSING_TOPIC}, but MISSING_TOPIC is not set',
       );
       const listed = run(['list', '--json', file], { KAFKA_BROKERS: 'envhost:9092' });
-      should(JSON.parse(listed.stdout)[0]).containDeep({
+      should((JSON.parse(listed.stdout) as unknown[])[0]).containDeep({
         id: 'fromtab',
         topic: 'orders-v2',
         brokers: ['envhost:9092'],

@@ -11,7 +11,7 @@ import {
 // kafkajs has no typings for its protocol internals; the wiring tests drive them the way a fetch does.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { lookupCodecByAttributes } = require('kafkajs/src/protocol/message/compression') as {
-  lookupCodecByAttributes(attributes: number): CompressionCodec | null;
+  lookupCodecByAttributes: (attributes: number) => CompressionCodec | null;
 };
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const KafkajsDecoder = require('kafkajs/src/protocol/decoder') as new (buffer: Buffer) => object;
@@ -162,8 +162,8 @@ describe('compression codecs', () => {
       should(CompressionCodecs[CompressionTypes.GZIP]).equal(gzip);
       for (const [i, type] of CODEC_TYPES.entries()) {
         should(CompressionCodecs[type]).equal(installed[i]);
-        should(codec(type).compress).be.a.Function();
-        should(codec(type).decompress).be.a.Function();
+        should(codec(type)).have.property('compress').which.is.a.Function();
+        should(codec(type)).have.property('decompress').which.is.a.Function();
       }
     });
 

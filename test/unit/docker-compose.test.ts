@@ -17,9 +17,7 @@ const file = path.resolve(__dirname, '..', '..', 'docker-compose.yml');
 function environment(service: Service): Record<string, string> {
   const env = service.environment ?? {};
   if (Array.isArray(env)) {
-    return Object.fromEntries(
-      env.map((entry) => [entry.split('=')[0], entry.split('=').slice(1).join('=')]),
-    );
+    return Object.fromEntries(env.map((entry) => [entry.split('=')[0], entry.split('=').slice(1).join('=')]));
   }
   return Object.fromEntries(Object.entries(env).map(([name, value]) => [name, String(value)]));
 }

@@ -70,11 +70,11 @@ describe('setting rules: one source for the runtime, the command line and the ed
       ...Object.values(BROKER_RULES),
     ];
     for (const rule of rules) {
-      const check = rule.check;
+      const check = rule.check.bind(rule);
       originals.set(rule, check);
       rule.check = (value: unknown) => {
         asked.get(rule)!.push(value);
-        return check.call(rule, value);
+        return check(value);
       };
     }
   });

@@ -166,7 +166,18 @@ export function wholeNumber<Key extends string>(
 
 /** Flow JSON values as text: a `${VAR}` from a typed environment variable may be a number or more. */
 export function text(value: unknown): string {
-  return value === undefined || value === null ? '' : String(value);
+  switch (typeof value) {
+    case 'string':
+      return value;
+    case 'number':
+    case 'boolean':
+    case 'bigint':
+      return String(value);
+    case 'undefined':
+      return '';
+    default:
+      return value === null ? '' : (JSON.stringify(value) ?? '');
+  }
 }
 
 export function problem<Key extends string>(

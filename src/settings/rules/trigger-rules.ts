@@ -177,7 +177,7 @@ export function heartbeatProblem(
 export function parseRfc3339(value: string): number | undefined {
   const match = RFC_3339.exec(value);
   if (!match) return undefined;
-  const [, year, month, day, hour, minute, second] = match.map(Number) as number[];
+  const [, year, month, day, hour, minute, second] = match.map<number>(Number);
   const millis = Date.parse(value.toUpperCase().replace(' ', 'T'));
   if (Number.isNaN(millis)) return undefined;
   // Date.parse rolls 2024-02-30 over to March: the calendar fields must survive a round trip.
