@@ -30,7 +30,7 @@ export interface CompleteDeliveryOptions {
 }
 
 /**
- * Flow-controlled delivery: a record counts as done only when the flow has finished with it, a
+ * Complete delivery: a record counts as done only when the flow has finished with it, a
  * partition's offset is committed only up to the last record before which all are done, and
  * fetching waits while `limit.max` records are unfinished.
  */

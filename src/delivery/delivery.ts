@@ -33,7 +33,7 @@ export interface DeliveryHooks {
   sendBatch(data: TriggerData[], records: KafkaMessage[]): void;
   /** Like sendBatch; resolves once the flow has finished with the msg or given up on it. */
   sendBatchTracked(data: TriggerData[], records: KafkaMessage[]): Promise<FlowOutcome>;
-  /** The flow finished a record with an error, or did not finish it in time (flow-controlled delivery). */
+  /** The flow finished a record with an error, or did not finish it in time (complete delivery). */
   onRecordFailed(failure: RecordFailure): void;
   /** Node-RED could not send a record at all (hand-off delivery); it is passed over. */
   onSendFailed(failure: RecordError): void;

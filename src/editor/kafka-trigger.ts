@@ -149,7 +149,7 @@ RED.nodes.registerType('kafka-trigger', {
     $('#node-input-session_timeout').on('change keyup paste', () => {
       $('#node-input-heartbeat_interval').trigger('change');
     });
-    // The start time, the flow-controlled and batch settings and the refresh interval show only in their modes.
+    // The start time, the complete delivery and batch settings and the refresh interval show only in their modes.
     showInTheirModes('kafka-trigger', TRIGGER_RULES);
   },
   oneditsave() {

@@ -33,7 +33,7 @@ const SWEEP_MS = 1000;
 /**
  * Tells when the flow has finished with a message: every node that received it, or a clone of it
  * (clones keep the _msgid), has called done(). Built on Node-RED's message hooks, which are only
- * installed while some trigger uses flow-controlled delivery, and cost one Map lookup per event.
+ * installed while some trigger uses complete delivery, and cost one Map lookup per event.
  * A message that a flow stop keeps from a node (routed to a node that is gone, or delivered to one
  * that was closed) was dropped: the flow never had it.
  */

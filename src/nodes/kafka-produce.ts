@@ -57,7 +57,7 @@ export = function register(RED: NodeAPI): void {
       RED._(`kafka-produce.errors.${key}`, params);
 
     // A node that cannot write says why, and fails every msg it gets with that reason (Catch nodes
-    // and a flow-controlled trigger upstream see each one).
+    // and a trigger upstream with complete delivery see each one).
     const cannotWrite = (
       key: string,
       statusKey: string,

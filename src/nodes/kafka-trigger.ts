@@ -102,7 +102,7 @@ export = function register(RED: NodeAPI): void {
       registry: connection.registry,
       hooks: {
         send: (data, record) => node.send(toMessage(data, record, settings, nextMessageId())),
-        // Only called in flow-controlled delivery, where `completion` exists.
+        // Only called in complete delivery, where `completion` exists.
         sendTracked: (data, record) => {
           const msg = toMessage(data, record, settings, nextMessageId());
           return completion!.sendTracked(msg, () => node.send(msg), completeTimeout);

@@ -47,7 +47,7 @@ interface Scenario {
   delivery: 'handoff' | 'complete';
   /**
    * Which node the modified-nodes deploys change: the trigger; the file node wired to it (hand-off
-   * covers the nodes wired to the trigger); or a function node between them (flow-controlled
+   * covers the nodes wired to the trigger); or a function node between them (complete
    * delivery covers every node a message reaches).
    */
   changed: 'trigger' | 'next-node' | 'function';
@@ -192,7 +192,7 @@ describe('fault: redeploys under load lose no record', function () {
         lost_first: lost.slice(0, 10).join('/') || 'none',
       });
       should(lost).be.empty();
-      // Each deploy may repeat what was in flight: at most a cap's worth in flow-controlled
+      // Each deploy may repeat what was in flight: at most a cap's worth in complete
       // delivery, at most the last fetch of each partition (about a second of records) on hand-off.
       const perDeploy = scenario.delivery === 'complete' ? MAX_IN_FLIGHT : scenario.recordsPerSecond;
       should(ledger.duplicates).be.belowOrEqual(DEPLOYS * perDeploy);

@@ -43,7 +43,7 @@ const BEFORE_VERSIONS_TESTED = [
   'basic-trigger-to-debug',
   'custom-group-earliest-routing',
   'secure-broker-sasl-tls',
-  'flow-controlled-dead-letter',
+  'complete-delivery-dead-letter',
 ];
 const TESTED = [
   ...BEFORE_VERSIONS_TESTED,
@@ -199,8 +199,8 @@ describe('examples', function () {
         should(loginMessages[0].kafka.groupId).equal(group);
       });
 
-      it('flow-controlled-dead-letter: processes good orders and dead-letters the failing one', async () => {
-        const example = await prepare(folder, 'flow-controlled-dead-letter');
+      it('complete-delivery-dead-letter: processes good orders and dead-letters the failing one', async () => {
+        const example = await prepare(folder, 'complete-delivery-dead-letter');
         const [trigger] = example.triggers;
         trigger.consumer_group = uniqueName(String(trigger.consumer_group));
         const topic = example.topics.get('orders')!;

@@ -122,7 +122,7 @@ describe('kafka-trigger on several topics', function () {
     await waitForStatus('trigger1', 'connected-topics');
   });
 
-  it('commits flow-controlled delivery per topic: a redeploy delivers nothing twice and loses nothing', async () => {
+  it('commits complete delivery per topic: a redeploy delivers nothing twice and loses nothing', async () => {
     const first = await newTopic('complete-a', 2);
     const second = await newTopic('complete-b', 2);
     const records = (topic: string) =>

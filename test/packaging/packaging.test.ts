@@ -148,7 +148,7 @@ describe('packaging: the packed module in a real Node-RED', function () {
       'examples/basic-trigger-to-debug.json',
       'examples/custom-group-earliest-routing.json',
       'examples/secure-broker-sasl-tls.json',
-      'examples/flow-controlled-dead-letter.json',
+      'examples/complete-delivery-dead-letter.json',
       'examples/topic-to-topic-pipeline.json',
       'examples/binary-payloads-buffer.json',
       'examples/avro-schema-registry.json',
@@ -286,7 +286,7 @@ describe('packaging: the packed module in a real Node-RED', function () {
       should(examples).containEql({ fn: 'basic-trigger-to-debug' });
       should(examples).containEql({ fn: 'custom-group-earliest-routing' });
       should(examples).containEql({ fn: 'secure-broker-sasl-tls' });
-      should(examples).containEql({ fn: 'flow-controlled-dead-letter' });
+      should(examples).containEql({ fn: 'complete-delivery-dead-letter' });
       should(examples).containEql({ fn: 'topic-to-topic-pipeline' });
       const flow = await getJson<FlowNode[]>(`/library/examples/flows/${MODULE}/basic-trigger-to-debug`);
       should(flow).be.an.Array();

@@ -175,7 +175,7 @@ describe('kafka-trigger command line', function () {
         },
         { id: 'broker1', type: 'kafka-broker', z: 'tab1', brokers: '${BROKERS}', sasl_mechanism: '${SASL}' },
         trigger('capped', { delivery: 'complete', max_in_flight: '${MAX}', metrics_interval: '${SECS}' }),
-        // Unset, but only read in flow-controlled delivery: the runtime accepts it, so does the command line.
+        // Unset, but only read in complete delivery: the runtime accepts it, so does the command line.
         trigger('handoff', { max_in_flight: '${UNSET_MAX}' }),
         trigger('unsetmax', { delivery: 'complete', max_in_flight: '${UNSET_MAX}' }),
       ]);

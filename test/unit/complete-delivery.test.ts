@@ -1,4 +1,4 @@
-// CompleteDelivery (flow-controlled) on the harness's fake batch and flows: what it sends, and what
+// CompleteDelivery on the harness's fake batch and flows: what it sends, and what
 // it commits once the flow is done, fails, or a flow stop drops the messages it sent.
 import should from 'should';
 import type { FlowOutcome } from '../../src/delivery/delivery';
@@ -8,7 +8,7 @@ import { ProcessingClock } from '../../src/formats/trigger-data';
 import { DEFAULT_DECODER, harness, type Harness } from '../support/delivery-harness';
 import { flush, until, useFakeClock } from '../support/fake-clock';
 
-/** A flow-controlled delivery in batch output on the harness. */
+/** A complete delivery in batch output on the harness. */
 function completion(
   h: Harness,
   batchSize: number,
@@ -28,7 +28,7 @@ function completion(
   });
 }
 
-describe('flow-controlled delivery across flow stops', () => {
+describe('complete delivery across flow stops', () => {
   const fake = useFakeClock();
   const options = (h: Harness, limit: InFlightLimit) => ({
     consumer: h.consumer,
@@ -82,7 +82,7 @@ describe('flow-controlled delivery across flow stops', () => {
   });
 });
 
-describe('flow-controlled delivery in batch output', () => {
+describe('complete delivery in batch output', () => {
   const fake = useFakeClock();
 
   it('commits a batch in one commit, only once its msg is finished', async () => {

@@ -105,7 +105,7 @@ describe('trigger settings', () => {
     );
   });
 
-  it('reads the flow-controlled delivery settings with their defaults', () => {
+  it('reads the complete delivery settings with their defaults', () => {
     should(settingsOf({ topic: 't', delivery: 'complete' }).delivery).eql({
       mode: 'complete',
       maxInFlight: 100,

@@ -2,7 +2,7 @@
 // into the flow (bench-source -> kafka-produce -> bench-acks), and `bench-acks` takes what
 // kafka-produce sends on, which it does once the broker acknowledged the record, plus what a
 // Catch node reports. The source starts when the runner says so. In a throughput run it keeps at
-// most `window` msgs between itself and the acks (a flow-controlled upstream, so kafka-produce
+// most `window` msgs between itself and the acks (a upstream with complete delivery, so kafka-produce
 // never refuses one for a full queue); in a latency run it sends at a steady rate.
 import type { Node, NodeAPI, NodeDef, NodeMessage } from 'node-red';
 import { Probe, nowMs } from './lib/probe';

@@ -77,7 +77,7 @@ const PATTERN_TOPIC: SettingMode = {
   setting: 'topic',
   matches: (value) => isTopicPattern(text(value).trim()),
 };
-/** Delivery after the flow completes: the flow-controlled settings. */
+/** Delivery after the flow completes: the settings of complete delivery. */
 const COMPLETE_DELIVERY = whenChosen('delivery', delivery, 'complete');
 const BATCH_OUTPUT = whenChosen('output', output, 'batch');
 const FROM_TIMESTAMP = whenChosen('start_from', startFrom, 'timestamp');

@@ -1,4 +1,4 @@
-// Flow-controlled delivery under faults, in real Node-RED processes: a SIGKILL with records in
+// Complete delivery under faults, in real Node-RED processes: a SIGKILL with records in
 // flight loses nothing, and a large backlog with a slow downstream keeps records in flight at the cap.
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -122,7 +122,7 @@ function slowFlow(options: FlowOptions): FlowNode[] {
   ];
 }
 
-describe('fault: flow-controlled delivery', function () {
+describe('fault: complete delivery', function () {
   this.timeout(300000);
   const workDir = mkdtempSync(path.join(tmpdir(), 'kafka-trigger-flow-control-'));
   const running: NodeRedProcess[] = [];
