@@ -22,12 +22,12 @@ import {
   triggerNode,
 } from '../support/flows';
 import { deployFlows, startNodeRedProcess, type NodeRedProcess } from '../support/node-red-process';
-import { dumpStoredBatches } from '../support/read-back';
 import {
+  dumpStoredBatches,
   readRecordsWithJavaConsumer,
   readRecordsWithKcat,
   type TextRecord,
-} from '../support/read-back-records';
+} from '../support/read-back';
 import { ensureKcat } from '../support/kcat';
 import { waitFor } from '../support/wait';
 import { sharedBroker } from '../support/shared-broker';

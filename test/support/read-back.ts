@@ -1,5 +1,6 @@
 // Reads records back with clients nobody here wrote: kcat (librdkafka) and Kafka's own Java consumer, and
-// asks Kafka's log dump tool how the broker stored the batches. Values come back as exact bytes.
+// asks Kafka's log dump tool how the broker stored the batches. Values come back as exact bytes; whole
+// records (key, value, headers) as text.
 import { spawn } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
@@ -74,6 +75,103 @@ export async function readWithJavaConsumer(
   topic: string,
   count: number,
 ): Promise<RecordValue[]> {
+  const lines = await consoleConsumerLines(broker, topic, count, [
+    // Bytes prints printable ASCII as itself and every other byte (newlines, backslashes) as \xHH, so each
+    // value is one line of text.
+    '--value-deserializer',
+    'org.apache.kafka.common.serialization.BytesDeserializer',
+    '--property',
+    `null.literal=${JAVA_NULL_LITERAL}`,
+  ]);
+  return lines.map((line) => (line === JAVA_NULL_LITERAL ? null : unescapeBytes(line)));
+}
+
+/** A text record as read back whole: UTF-8 key, value and headers. */
+export interface TextRecord {
+  key: string | null;
+  value: string | null;
+  headers: Record<string, string>;
+}
+
+/**
+ * The first `count` whole records of a topic's partition 0 read with Kafka's console consumer. For text
+ * records only: keys, values and headers without tabs or newlines, header names and values without the
+ * console consumer's separators (`,` and `:`), and no key or value that reads `\null`.
+ */
+export async function readRecordsWithJavaConsumer(
+  broker: Pick<LocalKafka, 'bootstrap' | 'version'>,
+  topic: string,
+  count: number,
+): Promise<TextRecord[]> {
+  // Each line: the headers as name:value,name:value (NO_HEADERS when none), a tab, the key, a tab, the value.
+  const lines = await consoleConsumerLines(broker, topic, count, [
+    '--property',
+    'print.headers=true',
+    '--property',
+    'print.key=true',
+    '--property',
+    `null.literal=${JAVA_NULL_LITERAL}`,
+  ]);
+  return lines.map((line) => {
+    const fields = line.split('\t');
+    if (fields.length !== 3) throw new Error(`Unexpected console consumer line: ${line}`);
+    const [headerText, key, value] = fields;
+    const headers: Record<string, string> = {};
+    if (headerText !== 'NO_HEADERS') {
+      for (const pair of headerText.split(',')) {
+        const separator = pair.indexOf(':');
+        headers[pair.slice(0, separator)] = pair.slice(separator + 1);
+      }
+    }
+    const text = (field: string): string | null => (field === JAVA_NULL_LITERAL ? null : field);
+    return { key: text(key), value: text(value), headers };
+  });
+}
+
+/** kcat's -J envelope of one consumed record. */
+interface KcatEnvelope {
+  key: string | null;
+  payload: string | null;
+  /** Alternating names and values; missing when the record has none. */
+  headers?: (string | null)[];
+}
+
+/** The first `count` whole records of a topic's partition 0 read with `kcat -C -J`, librdkafka checking every CRC. */
+export async function readRecordsWithKcat(
+  bootstrap: string,
+  topic: string,
+  count: number,
+): Promise<TextRecord[]> {
+  const args = ['-C', '-b', bootstrap, '-t', topic, '-p', '0', '-o', 'beginning', '-c', String(count)];
+  args.push('-e', '-q', '-J', '-X', 'check.crcs=true');
+  const { code, stdout, stderr } = await runBinary('kcat', args);
+  if (code !== 0 || stderr.trim() !== '') throw new Error(`kcat exited with ${code}: ${stderr.trim()}`);
+  const records = stdout
+    .toString('utf8')
+    .split('\n')
+    .filter((line) => line !== '')
+    .map((line) => {
+      const envelope = JSON.parse(line) as KcatEnvelope;
+      const headers: Record<string, string> = {};
+      const pairs = envelope.headers ?? [];
+      for (let i = 0; i < pairs.length; i += 2) headers[String(pairs[i])] = String(pairs[i + 1]);
+      return { key: envelope.key, value: envelope.payload, headers };
+    });
+  if (records.length !== count)
+    throw new Error(`kcat read ${records.length} of ${count} records of ${topic}`);
+  return records;
+}
+
+/**
+ * The console consumer's first `count` output lines for partition 0 of a topic, printed as `extraArgs`
+ * ask; rejects when it fails or prints another number of lines.
+ */
+async function consoleConsumerLines(
+  broker: Pick<LocalKafka, 'bootstrap' | 'version'>,
+  topic: string,
+  count: number,
+  extraArgs: string[],
+): Promise<string[]> {
   const classpath = await ensureKafkaClasspath(broker.version);
   const args = [
     ...javaArgs(classpath, 'WARN'),
@@ -91,12 +189,7 @@ export async function readWithJavaConsumer(
     String(count),
     '--timeout-ms',
     String(READ_TIMEOUT_MS),
-    // Bytes prints printable ASCII as itself and every other byte (newlines, backslashes) as \xHH, so each
-    // value is one line of text.
-    '--value-deserializer',
-    'org.apache.kafka.common.serialization.BytesDeserializer',
-    '--property',
-    `null.literal=${JAVA_NULL_LITERAL}`,
+    ...extraArgs,
   ];
   const result = await runCommand('java', args);
   const lines = result.stdout.split('\n');
@@ -106,7 +199,7 @@ export async function readWithJavaConsumer(
         tail(result.stderr + result.stdout),
     );
   }
-  return lines.map((line) => (line === JAVA_NULL_LITERAL ? null : unescapeBytes(line)));
+  return lines;
 }
 
 /** The console consumer moved from the Scala core to the tools module in Kafka 3.8. */
