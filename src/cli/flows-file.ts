@@ -12,7 +12,14 @@ import {
   migrate,
   type MigrationStep,
 } from '../settings/migrations';
-import { groupIdOf, parseBrokerList, text, type SettingProblem } from '../settings/setting-rules';
+import {
+  TRIGGER_RULES,
+  groupIdOf,
+  parseBrokerList,
+  text,
+  type DeliveryMode,
+  type SettingProblem,
+} from '../settings/setting-rules';
 import { FlowEnvironment, type Substitution } from './environment';
 import type { Messages } from './messages';
 
@@ -35,6 +42,8 @@ export interface KafkaNodeEntry {
   topic: string;
   /** A trigger's consumer group; a producer has none. */
   group?: string;
+  /** A trigger's delivery after migration (a node written before complete became the default keeps hand-off); unset when invalid. */
+  delivery?: DeliveryMode;
   /** The broker list after environment lookups; empty when there is none. */
   brokers: string[];
   /** Where the broker list came from. */
@@ -123,6 +132,8 @@ export function inspectKafkaNodes(
     };
     if (type === 'kafka-trigger') {
       entry.group = groupIdOf(config.consumer_group, node.id);
+      const delivery = TRIGGER_RULES.delivery.check(config.delivery);
+      if ('value' in delivery) entry.delivery = delivery.value;
     }
     const problem = settingsProblem(type, config);
     const brokerId = text(config.broker);

@@ -14,7 +14,8 @@ import { loadMessages } from './messages';
 const USAGE = `Usage: kafka-trigger <command> [--json] <flows.json>
 
 Commands:
-  list       list the kafka-trigger and kafka-produce nodes with their topic, group and brokers
+  list       list the kafka-trigger and kafka-produce nodes with their topic, group, delivery
+             and brokers
   validate   check every such node's settings; exit status 1 when one is invalid
 
 Options:
@@ -99,13 +100,14 @@ function describe(entry: KafkaNodeEntry): string {
 
 function printTable(entries: KafkaNodeEntry[], out: (line: string) => void): void {
   const rows = [
-    ['ID', 'TYPE', 'NAME', 'TOPIC', 'GROUP', 'BROKERS'],
+    ['ID', 'TYPE', 'NAME', 'TOPIC', 'GROUP', 'DELIVERY', 'BROKERS'],
     ...entries.map((t) => [
       t.id + (t.disabled ? ' [disabled]' : ''),
       t.type,
       t.name || '-',
       t.topic || (t.type === 'kafka-produce' ? '(msg.topic)' : '(none)'),
       t.group ?? '-',
+      t.delivery ?? '-',
       t.brokers.length > 0
         ? t.brokers.join(',') + (t.brokersFrom === 'KAFKA_BROKERS' ? ' (KAFKA_BROKERS)' : '')
         : '(none)',

@@ -1,4 +1,5 @@
 import type { Batch } from 'kafkajs';
+import type { DeliveryMode } from '../settings/setting-rules';
 import { isAssigned, type MemberAssignment } from './assignment';
 
 /** The key metrics of one trigger's consumer, as sent on its metrics output. */
@@ -23,6 +24,8 @@ export interface MetricsSnapshot {
   in_flight: number;
   /** What control messages left the trigger doing: consuming, paused or stopped. */
   state: 'consuming' | 'paused' | 'stopped';
+  /** When a record is committed: once handed to the flow, or once the flow completes it. */
+  delivery: DeliveryMode;
 }
 
 /** Counts what a trigger's consumer does; cheap enough to run on every batch. */
@@ -39,6 +42,7 @@ export class ConsumerMetrics {
   constructor(
     private readonly topic: string,
     private readonly groupId: string,
+    private readonly delivery: DeliveryMode,
     private readonly multiTopic = false,
   ) {
     this.subscribed = multiTopic ? [] : [topic];
@@ -115,6 +119,7 @@ export class ConsumerMetrics {
       rebalances: this.rebalances,
       in_flight: inFlight,
       state,
+      delivery: this.delivery,
     };
   }
 }

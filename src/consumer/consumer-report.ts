@@ -31,7 +31,12 @@ export class ConsumerReport {
     const { topics } = settings;
     // A list or `/regex/` topic setting, rather than one topic.
     this.multiTopic = topics.kind === 'pattern' || topics.topics.length > 1;
-    this.metrics = new ConsumerMetrics(settings.topic, settings.groupId, this.multiTopic);
+    this.metrics = new ConsumerMetrics(
+      settings.topic,
+      settings.groupId,
+      settings.delivery.mode,
+      this.multiTopic,
+    );
   }
 
   snapshot(inFlight: number, state: ControlState): MetricsSnapshot {

@@ -1,7 +1,7 @@
 // The kafka-trigger node in the editor. The build bundles this file, with the setting rules it uses, into
 // the script of dist/nodes/kafka-trigger.html. The Flow Library reads that script: the type name and the
 // category, color, icon, inputs and outputs must stay literals, and `defaults` an inline object.
-import { TRIGGER_VERSION } from '../settings/migrations';
+import { TRIGGER_MIGRATIONS, TRIGGER_VERSION, migrate } from '../settings/migrations';
 import {
   TRIGGER_RULES,
   defaultGroupId,
@@ -124,7 +124,7 @@ RED.nodes.registerType('kafka-trigger', {
       $('#node-input-delivery'),
       TRIGGER_RULES.delivery,
       (choice) => label(DELIVERY_LABELS[choice]),
-      node.delivery,
+      deliveryAtDeploy(node),
     );
     fillChoices(
       $('#node-input-message_format'),
@@ -160,6 +160,14 @@ RED.nodes.registerType('kafka-trigger', {
     this.inputs = $('#node-input-control').is(':checked') ? 1 : 0;
   },
 });
+
+/**
+ * The delivery the runtime will use: a node written before complete became the default, with no
+ * delivery, is migrated to hand-off at deploy, so its dialog shows hand-off rather than the new default.
+ */
+function deliveryAtDeploy(node: EditorNode): unknown {
+  return migrate({ version: node.version, delivery: node.delivery }, TRIGGER_MIGRATIONS).delivery;
+}
 
 /** While the edit dialog is open, the form holds the session timeout being edited. */
 function sessionTimeoutOf(node: EditorNode): unknown {

@@ -8,7 +8,8 @@
 //
 // The editor only records the current version on new nodes; an older node keeps its version until
 // the runtime migrates it at deploy. The editor keeps no property missing from its defaults, so a step
-// that renames one needs the old name kept there and the step run in the dialog's oneditprepare.
+// that renames one needs the old name kept there and the step run in the dialog's oneditprepare; so
+// does a step that fills in a value whose default changed (the dialog would show the new default).
 
 /** A node's flow JSON properties. */
 export type FlowProperties = Record<string, unknown>;
@@ -21,8 +22,18 @@ export function recordFirstVersion(properties: Readonly<FlowProperties>): FlowPr
   return { ...properties, version: 1 };
 }
 
+/**
+ * kafka-trigger 1 to 2: `complete` becomes the default delivery ("lossless by default"). A node that
+ * left `delivery` blank ran on hand-off, and keeps it: an upgrade changes no running flow's behaviour.
+ */
+export function pinHandoffDelivery(properties: Readonly<FlowProperties>): FlowProperties {
+  const { delivery } = properties;
+  const blank = delivery === undefined || delivery === null || delivery === '';
+  return { ...properties, ...(blank ? { delivery: 'handoff' } : {}), version: 2 };
+}
+
 /** kafka-trigger's steps: the step at index N takes version N to N + 1. */
-export const TRIGGER_MIGRATIONS: readonly MigrationStep[] = [recordFirstVersion];
+export const TRIGGER_MIGRATIONS: readonly MigrationStep[] = [recordFirstVersion, pinHandoffDelivery];
 /** kafka-produce's steps: it was born at version 1, so a node without a version is a new one. */
 export const PRODUCE_MIGRATIONS: readonly MigrationStep[] = [recordFirstVersion];
 /** kafka-broker's steps: the step at index N takes version N to N + 1. */

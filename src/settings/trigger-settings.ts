@@ -35,8 +35,8 @@ export interface TriggerConfig {
 }
 
 /**
- * `handoff` commits a record once it is handed to the flow (the default); `complete` commits it
- * only once the flow has finished with it, with at most `maxInFlight` unfinished.
+ * `handoff` commits a record once it is handed to the flow; `complete` (the default since settings
+ * version 2) commits it only once the flow has finished with it, with at most `maxInFlight` unfinished.
  */
 export type Delivery =
   | { mode: 'handoff' }

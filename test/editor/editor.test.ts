@@ -10,6 +10,7 @@ import should from 'should';
 import { newTopic, produce } from '../support/kafka';
 import { startNodeRedProcess, type NodeRedProcess } from '../support/node-red-process';
 import { sharedBroker } from '../support/shared-broker';
+import { TRIGGER_VERSION } from '../../src/settings/migrations';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const ARTIFACTS = path.join(ROOT, 'test-artifacts', 'editor');
@@ -157,8 +158,10 @@ describe('editor: kafka trigger set up in a real browser', function () {
     should(await options('#node-input-start_from')).eql(['newest', 'earliest', 'timestamp']);
     should(await options('#node-input-delivery')).eql(['handoff', 'complete']);
     should(await options('#node-input-output')).eql(['record', 'batch']);
-    // 4b. A setting only counts in the mode that reads it, as at deploy: a bad max in flight is not an
-    // error on hand-off, where its row is hidden, and is one once delivery is after the flow completes.
+    // 4b. A trigger from the palette delivers after the flow completes. A setting only counts in the
+    // mode that reads it, as at deploy: a bad max in flight is an error after the flow completes, and
+    // not one on hand-off, where its row is hidden.
+    should(await page.locator('#node-input-delivery').inputValue()).equal('complete');
     const maxInFlightRow = page.locator('.form-row', { has: page.locator('#node-input-max_in_flight') });
     const maxInFlightInvalid = (expected: boolean) =>
       page.waitForFunction(
@@ -166,21 +169,22 @@ describe('editor: kafka trigger set up in a real browser', function () {
           document.querySelector('#node-input-max_in_flight')?.classList.contains('input-error') === invalid,
         expected,
       );
-    should(await maxInFlightRow.isVisible()).be.false();
+    should(await maxInFlightRow.isVisible()).be.true();
     await page.evaluate(() =>
       (window as unknown as { $: JQueryStatic }).$('#node-input-max_in_flight').val('0').trigger('change'),
     );
-    await maxInFlightInvalid(false);
-    await page.locator('#node-input-delivery').selectOption('complete');
     await maxInFlightInvalid(true);
-    should(await maxInFlightRow.isVisible()).be.true();
     await screenshot('dialog-complete-delivery-invalid');
     await page.locator('#node-input-delivery').selectOption('handoff');
     await maxInFlightInvalid(false);
     should(await maxInFlightRow.isVisible()).be.false();
+    await page.locator('#node-input-delivery').selectOption('complete');
+    await maxInFlightInvalid(true);
+    should(await maxInFlightRow.isVisible()).be.true();
     await page.evaluate(() =>
       (window as unknown as { $: JQueryStatic }).$('#node-input-max_in_flight').val('').trigger('change'),
     );
+    await maxInFlightInvalid(false);
     // 4a. Topic lists and /regex/: "list topics" lists the broker's topics and a click adds one; the
     // refresh interval shows for a /regex/ only; a bad list entry or regex is marked invalid.
     await page.locator('#node-input-kafka-trigger-list-topics').click();
@@ -221,7 +225,7 @@ describe('editor: kafka trigger set up in a real browser', function () {
       (nodeId) => (window as unknown as EditorWindow).RED.nodes.node(nodeId)?.version,
       id,
     );
-    should(version).equal(1);
+    should(version).equal(TRIGGER_VERSION);
 
     // 5. A Debug node wired to the trigger (imported: wiring by mouse is not what this test is about).
     await page.evaluate((triggerNodeId) => {
@@ -282,6 +286,34 @@ describe('editor: kafka trigger set up in a real browser', function () {
     should(await message.first().innerText()).containEql('user-42');
     await screenshot('debug-sidebar-trigger-data');
   });
+
+  it('shows hand-off in the dialog of a trigger written before complete became the default', async () => {
+    const delivery = async (node: Record<string, unknown>): Promise<string> => {
+      await page.evaluate((imported) => {
+        const RED = (window as unknown as EditorWindow).RED;
+        RED.view.importNodes([imported], { generateIds: false });
+        RED.editor.edit(RED.nodes.node(imported.id as string)!);
+      }, node);
+      const select = page.locator('#node-input-delivery');
+      await select.waitFor({ state: 'visible' });
+      const value = await select.inputValue();
+      await page.locator('#node-dialog-cancel').click();
+      await select.waitFor({ state: 'detached' });
+      return value;
+    };
+    const written = { type: 'kafka-trigger', topic: 'older-events', x: 300, y: 320, wires: [] };
+    // Exported before versions, and at version 1: neither wrote a delivery.
+    should(await delivery({ ...written, id: 'editor-unversioned' })).equal('handoff');
+    should(await delivery({ ...written, id: 'editor-version-1', version: 1, y: 380 })).equal('handoff');
+    await screenshot('dialog-older-trigger-handoff');
+    // A current node without a delivery gets the new default, and a delivery written down is kept.
+    should(await delivery({ ...written, id: 'editor-current', version: TRIGGER_VERSION, y: 440 })).equal(
+      'complete',
+    );
+    should(await delivery({ ...written, id: 'editor-v1-complete', version: 1, delivery: 'complete', y: 500 })).equal(
+      'complete',
+    );
+  });
 });
 
 interface EditorNode {
@@ -305,5 +337,6 @@ interface EditorWindow {
       redraw(full?: boolean): void;
     };
     sidebar: { show(id: string): void };
+    editor: { edit(node: EditorNode): void };
   };
 }

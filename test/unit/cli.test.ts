@@ -176,16 +176,24 @@ describe('kafka-trigger command line', function () {
         { id: 'broker1', type: 'kafka-broker', z: 'tab1', brokers: '${BROKERS}', sasl_mechanism: '${SASL}' },
         trigger('capped', { delivery: 'complete', max_in_flight: '${MAX}', metrics_interval: '${SECS}' }),
         // Unset, but only read in complete delivery: the runtime accepts it, so does the command line.
-        trigger('handoff', { max_in_flight: '${UNSET_MAX}' }),
+        trigger('handoff', { delivery: 'handoff', max_in_flight: '${UNSET_MAX}' }),
+        // Written before complete became the default, without a delivery: migrated to hand-off.
+        trigger('older', { max_in_flight: '${UNSET_MAX}' }),
         trigger('unsetmax', { delivery: 'complete', max_in_flight: '${UNSET_MAX}' }),
+        // A current node without a delivery reads complete's settings, as the runtime does.
+        trigger('current', { version: 2, max_in_flight: '${UNSET_MAX}' }),
       ]);
       const env = { BROKERS: 'kafka1:9092', SASL: 'none' };
       const result = run(['validate', file], env);
+      const unset =
+        'INVALID: max_in_flight is ${UNSET_MAX}, but UNSET_MAX is not set in the flow, global or process environment';
       should(result.stdout.trim().split('\n')).eql([
         'capped (orders): OK',
         'handoff (orders): OK',
-        'unsetmax (orders): INVALID: max_in_flight is ${UNSET_MAX}, but UNSET_MAX is not set in the flow, global or process environment',
-        '3 kafka-trigger nodes, 1 invalid',
+        'older (orders): OK',
+        `unsetmax (orders): ${unset}`,
+        `current (orders): ${unset}`,
+        '5 kafka-trigger nodes, 2 invalid',
       ]);
       should(result.status).equal(1);
       const listed = JSON.parse(run(['list', '--json', file], env).stdout) as { brokers: string[] }[];
@@ -238,34 +246,62 @@ describe('kafka-trigger command line', function () {
   });
 
   describe('list', () => {
-    it('shows id, type, name, topic, group and brokers of every trigger and producer', () => {
+    it('shows id, type, name, topic, group, delivery and brokers of every trigger and producer', () => {
       const file = flows([
         tab,
         broker,
-        trigger('t1', { name: 'orders in' }),
-        trigger('t2', { broker: '', consumer_group: 'billing', topic: 'invoices' }),
+        trigger('t1', { name: 'orders in', version: 2 }),
+        trigger('t2', { broker: '', consumer_group: 'billing', topic: 'invoices', delivery: 'handoff' }),
         producer('p1', { topic: '' }),
       ]);
       const result = run(['list', file]);
       should(result.status).equal(0);
       const lines = result.stdout.trimEnd().split('\n');
-      should(lines[0]).match(/^ID\s+TYPE\s+NAME\s+TOPIC\s+GROUP\s+BROKERS$/);
+      should(lines[0]).match(/^ID\s+TYPE\s+NAME\s+TOPIC\s+GROUP\s+DELIVERY\s+BROKERS$/);
       should(lines[1].split(/\s{2,}/)).eql([
         't1',
         'kafka-trigger',
         'orders in',
         'orders',
         'operion-triggers-t1',
+        'complete',
         'kafka1:9092,kafka2:9092',
       ]);
-      should(lines[2].split(/\s{2,}/)).eql(['t2', 'kafka-trigger', '-', 'invoices', 'billing', '(none)']);
+      should(lines[2].split(/\s{2,}/)).eql([
+        't2',
+        'kafka-trigger',
+        '-',
+        'invoices',
+        'billing',
+        'handoff',
+        '(none)',
+      ]);
       should(lines[3].split(/\s{2,}/)).eql([
         'p1',
         'kafka-produce',
         '-',
         '(msg.topic)',
         '-',
+        '-',
         'kafka1:9092,kafka2:9092',
+      ]);
+    });
+
+    it('shows the delivery the runtime uses: hand-off for a trigger written before version 2 without one', () => {
+      const file = flows([
+        tab,
+        broker,
+        trigger('unversioned'),
+        trigger('v1', { version: 1 }),
+        trigger('v2', { version: 2 }),
+        trigger('v1-complete', { version: 1, delivery: 'complete' }),
+      ]);
+      const listed = JSON.parse(run(['list', '--json', file]).stdout) as { id: string; delivery: string }[];
+      should(listed.map(({ id, delivery }) => [id, delivery])).eql([
+        ['unversioned', 'handoff'],
+        ['v1', 'handoff'],
+        ['v2', 'complete'],
+        ['v1-complete', 'complete'],
       ]);
     });
 

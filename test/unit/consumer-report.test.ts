@@ -8,8 +8,8 @@ import type { ConsumerState } from '../../src/consumer/consumer-state';
 import { NoMatchingTopics } from '../../src/consumer/subscription';
 import { resolveTriggerSettings } from '../../src/settings/trigger-settings';
 
-function report(topic: string, view: ConnectedView) {
-  const resolved = resolveTriggerSettings({ topic }, 'node1');
+function report(topic: string, view: ConnectedView, delivery?: string) {
+  const resolved = resolveTriggerSettings({ topic, delivery }, 'node1');
   if (!('settings' in resolved)) throw new Error('test settings are invalid');
   const states: ConsumerState[] = [];
   return {
@@ -67,5 +67,11 @@ describe('trigger consumer report', () => {
     told.rebalancing(false);
     should(states.at(-1)).eql({ kind: 'rebalancing' });
     should(told.snapshot(0, 'paused')).containEql({ errors: 3, rebalances: 1, state: 'paused' });
+  });
+
+  it('tells the delivery in the metrics: complete by default, hand-off when set', () => {
+    const view = { paused: false, partitions: 1, topics: 1 };
+    should(report('t', view).report.snapshot(0, 'consuming').delivery).equal('complete');
+    should(report('t', view, 'handoff').report.snapshot(0, 'consuming').delivery).equal('handoff');
   });
 });

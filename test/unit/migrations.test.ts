@@ -5,9 +5,11 @@ import {
   TRIGGER_MIGRATIONS,
   TRIGGER_VERSION,
   migrate,
+  pinHandoffDelivery,
   recordFirstVersion,
   recordedVersion,
 } from '../../src/settings/migrations';
+import { resolveTriggerSettings } from '../../src/settings/trigger-settings';
 
 /** A kafka-trigger as exported before versions existed (the examples at the time looked like this). */
 const UNVERSIONED_TRIGGER = {
@@ -30,10 +32,31 @@ describe('migrations', () => {
       should(UNVERSIONED_TRIGGER).not.have.property('version');
     });
 
-    it('is listed for both node types, one per version', () => {
-      should(TRIGGER_MIGRATIONS).eql([recordFirstVersion]);
+    it('1 to 2 pins a trigger without a delivery to hand-off, the default it was written for', () => {
+      const atVersion1 = { ...UNVERSIONED_TRIGGER, version: 1 };
+      should(pinHandoffDelivery(atVersion1)).eql({ ...atVersion1, delivery: 'handoff', version: 2 });
+      should(atVersion1).not.have.property('delivery');
+      // Blank in the dialog meant the default too.
+      for (const blank of ['', null, undefined])
+        should(pinHandoffDelivery({ ...atVersion1, delivery: blank })).containEql({
+          delivery: 'handoff',
+          version: 2,
+        });
+    });
+
+    it('1 to 2 keeps a delivery that was written down, even one that is wrong', () => {
+      for (const delivery of ['handoff', 'complete', '${DELIVERY}', 'later'])
+        should(pinHandoffDelivery({ ...UNVERSIONED_TRIGGER, version: 1, delivery })).eql({
+          ...UNVERSIONED_TRIGGER,
+          delivery,
+          version: 2,
+        });
+    });
+
+    it('is listed for each node type, one per version', () => {
+      should(TRIGGER_MIGRATIONS).eql([recordFirstVersion, pinHandoffDelivery]);
       should(BROKER_MIGRATIONS).eql([recordFirstVersion]);
-      should(TRIGGER_VERSION).equal(1);
+      should(TRIGGER_VERSION).equal(2);
       should(BROKER_VERSION).equal(1);
     });
 
@@ -50,6 +73,7 @@ describe('migrations', () => {
     it('brings a node without a version to the current version', () => {
       should(migrate(UNVERSIONED_TRIGGER, TRIGGER_MIGRATIONS)).eql({
         ...UNVERSIONED_TRIGGER,
+        delivery: 'handoff',
         version: TRIGGER_VERSION,
       });
       should(migrate({ id: 'b1', type: 'kafka-broker', brokers: '' }, BROKER_MIGRATIONS)).eql({
@@ -75,6 +99,26 @@ describe('migrations', () => {
       };
       should(migrate({ version: 1 }, [step(0), step(1), step(2)])).eql({ version: 3 });
       should(seen).eql([1, 2]);
+    });
+  });
+
+  describe('the default delivery', () => {
+    const deliveryOf = (node: Record<string, unknown>): string => {
+      const resolved = resolveTriggerSettings(migrate(node, TRIGGER_MIGRATIONS), String(node.id));
+      if ('problem' in resolved) throw new Error(resolved.problem.key);
+      return resolved.settings.delivery.mode;
+    };
+
+    it('stays hand-off for a trigger written before version 2 without one', () => {
+      should(deliveryOf(UNVERSIONED_TRIGGER)).equal('handoff');
+      should(deliveryOf({ ...UNVERSIONED_TRIGGER, version: 1 })).equal('handoff');
+      should(deliveryOf({ ...UNVERSIONED_TRIGGER, version: '1', delivery: '' })).equal('handoff');
+    });
+
+    it('is complete for a trigger of version 2 without one, and a written delivery is kept', () => {
+      should(deliveryOf({ ...UNVERSIONED_TRIGGER, version: 2 })).equal('complete');
+      should(deliveryOf({ ...UNVERSIONED_TRIGGER, version: 1, delivery: 'complete' })).equal('complete');
+      should(deliveryOf({ ...UNVERSIONED_TRIGGER, version: 2, delivery: 'handoff' })).equal('handoff');
     });
   });
 

@@ -202,9 +202,13 @@ describe('setting rules', () => {
     should(TRIGGER_RULES.metrics_interval.check('  ')).eql({ value: 0 });
   });
 
-  it('list the choices of each select, the default first', () => {
+  it('list the choices of each select, the default first but for delivery', () => {
     should(TRIGGER_RULES.start_from.choices).eql(['newest', 'earliest', 'timestamp']);
+    // Hand-off stays first in the select, as it always was; a new node gets complete.
     should(TRIGGER_RULES.delivery.choices).eql(['handoff', 'complete']);
+    should(TRIGGER_RULES.delivery.defaultValue).equal('complete');
+    should(TRIGGER_RULES.delivery.check('')).eql({ value: 'complete' });
+    should(TRIGGER_RULES.delivery.check(undefined)).eql({ value: 'complete' });
     should(BROKER_RULES.sasl_mechanism.choices).eql(['none', 'plain', 'scram-sha-256', 'scram-sha-512']);
     should(BROKER_RULES.sasl_mechanism.defaultValue).equal('none');
   });

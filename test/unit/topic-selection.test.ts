@@ -112,7 +112,7 @@ describe('metrics over several topics', () => {
     ({ topic, partition, offsetLag: () => String(lag) }) as unknown as Batch;
 
   it('keys lag by partition for one topic, as before', () => {
-    const metrics = new ConsumerMetrics('t', 'g');
+    const metrics = new ConsumerMetrics('t', 'g', 'complete');
     metrics.batchHandled(batch('t', 1, 4), 2);
     metrics.batchHandled(batch('t', 0, 3), 2);
     const snapshot = metrics.snapshot(0);
@@ -121,7 +121,7 @@ describe('metrics over several topics', () => {
   });
 
   it('keys lag by topic and partition for a list or pattern, and forgets revoked partitions', () => {
-    const metrics = new ConsumerMetrics('/o/', 'g', true);
+    const metrics = new ConsumerMetrics('/o/', 'g', 'complete', true);
     metrics.subscribedTo(['o1', 'o2']);
     metrics.batchHandled(batch('o2', 0, 5), 1);
     metrics.batchHandled(batch('o1', 0, 1), 1);

@@ -15,7 +15,7 @@ function problemOf(config: TriggerConfig) {
 }
 
 describe('trigger settings', () => {
-  it('applies the defaults', () => {
+  it('applies the defaults, complete delivery among them', () => {
     should(settingsOf({ topic: 'user-events' })).eql({
       topic: 'user-events',
       topics: { kind: 'topics', topics: ['user-events'] },
@@ -24,7 +24,7 @@ describe('trigger settings', () => {
       startFrom: 'newest',
       sessionTimeout: 10000,
       heartbeatInterval: 3000,
-      delivery: { mode: 'handoff' },
+      delivery: { mode: 'complete', maxInFlight: 100, completeTimeout: 60000, deadLetterTopic: undefined },
       metricsInterval: 0,
       formats: { message: 'auto', key: 'text' },
       output: { kind: 'record' },

@@ -112,17 +112,18 @@ export function optionalTopic<Key extends string>(
   };
 }
 
-/** One of `choices`; blank means the first. */
+/** One of `choices`, listed in that order; blank means `defaultValue`, the first unless said. */
 export function choice<T extends string, Key extends string>(
   setting: string,
   choices: readonly [T, ...T[]],
   problemKey: Key,
+  defaultValue: T = choices[0],
 ): ChoiceRule<T, Key> {
   return {
-    defaultValue: choices[0],
+    defaultValue,
     choices,
     check(value) {
-      const chosen = value ? text(value) : choices[0];
+      const chosen = value ? text(value) : defaultValue;
       return (choices as readonly string[]).includes(chosen)
         ? { value: chosen as T }
         : problem(problemKey, setting, { setting, value: chosen });

@@ -69,7 +69,11 @@ export const KEY_FORMATS = ['text', 'buffer', 'schema-registry'] as const;
 export type KeyFormat = (typeof KEY_FORMATS)[number];
 
 const startFrom = choice('start_from', START_FROM, 'invalid-start-from');
-const delivery = choice('delivery', DELIVERY_MODES, 'invalid-delivery');
+/**
+ * Complete since settings version 2 ("lossless by default"); a node written before then without a
+ * delivery is pinned to handoff by its migration (see migrations.ts).
+ */
+const delivery = choice('delivery', DELIVERY_MODES, 'invalid-delivery', 'complete');
 const output = choice('output', OUTPUTS, 'invalid-output');
 
 /** A `/regex/` topic. */
