@@ -310,9 +310,9 @@ describe('editor: kafka trigger set up in a real browser', function () {
     should(await delivery({ ...written, id: 'editor-current', version: TRIGGER_VERSION, y: 440 })).equal(
       'complete',
     );
-    should(await delivery({ ...written, id: 'editor-v1-complete', version: 1, delivery: 'complete', y: 500 })).equal(
-      'complete',
-    );
+    should(
+      await delivery({ ...written, id: 'editor-v1-complete', version: 1, delivery: 'complete', y: 500 }),
+    ).equal('complete');
   });
 });
 

@@ -1,6 +1,8 @@
 // Builders for the flow JSON the tests deploy, whether to Node-RED's test helper or to a real
 // Node-RED process. Pure: they only build objects, so either tier can use them.
 
+import { TRIGGER_VERSION } from '../../src/settings/migrations';
+
 export type FlowNode = Record<string, unknown> & { id: string; type: string };
 
 /** The tab the builders put their flow nodes on. */
@@ -15,11 +17,17 @@ export function brokerNode(id: string, brokers: string, extra: Record<string, un
   return { id, type: 'kafka-broker', name: '', brokers, client_id: '', ...extra };
 }
 
-/** A kafka-trigger with the dialog's defaults under `props`, its one output wired to `wires`. */
+/**
+ * A kafka-trigger at the current settings version with the dialog's defaults under `props`, its one
+ * output wired to `wires`; on hand-off unless `props` says otherwise, because the tests written before
+ * complete became the default were about hand-off or about neither. A test of the default delivery
+ * passes `delivery: undefined`.
+ */
 export function triggerNode(id: string, props: Record<string, unknown>, wires: string[] = []): FlowNode {
   return {
     id,
     type: 'kafka-trigger',
+    version: TRIGGER_VERSION,
     z: TAB,
     name: '',
     broker: '',
@@ -28,6 +36,7 @@ export function triggerNode(id: string, props: Record<string, unknown>, wires: s
     start_from: 'newest',
     session_timeout: 10000,
     heartbeat_interval: 3000,
+    delivery: 'handoff',
     ...props,
     wires: [wires],
   };
