@@ -2,12 +2,15 @@
 // producer, 40 or 100 per send every 100 ms) into a core file node while the flow is deployed 40
 // times, every 0.5 s, alternating a full deploy with a modified-nodes deploy of one changed node.
 // Node-RED closes every node of a stopping flow at once, so records on their way to the file node
-// when a deploy starts are dropped by it: none of them may be committed.
+// when a deploy starts are dropped by it: none of them may be committed. The last scenario is a
+// trigger as the palette makes it (no delivery set: complete, the default) before a change, a
+// function and the file node: "lossless by default".
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import should from 'should';
 import { createTopic } from '../../scripts/kafka/local-kafka';
+import { TRIGGER_RULES } from '../../src/settings/setting-rules';
 import { uniqueName } from '../support/kafka';
 import {
   DeliveryLedger,
@@ -20,6 +23,7 @@ import {
 } from '../support/faults';
 import {
   brokerNode,
+  changeNode,
   fileRecorderNode,
   functionNode,
   tab,
@@ -44,13 +48,16 @@ interface Scenario {
   name: string;
   partitions: number;
   recordsPerSecond: number;
-  delivery: 'handoff' | 'complete';
+  /** `default`: no delivery set on a trigger of the current settings version (and no max in flight). */
+  delivery: 'handoff' | 'complete' | 'default';
   /**
    * Which node the modified-nodes deploys change: the trigger; the file node wired to it (hand-off
    * covers the nodes wired to the trigger); or a function node between them (complete
    * delivery covers every node a message reaches).
    */
   changed: 'trigger' | 'next-node' | 'function';
+  /** A change node between the trigger and the function node. */
+  change?: true;
 }
 
 const SCENARIOS: Scenario[] = [
@@ -71,6 +78,14 @@ const SCENARIOS: Scenario[] = [
     recordsPerSecond: 400,
     delivery: 'complete',
     changed: 'function',
+  },
+  {
+    name: 'p3-400-default-change-function',
+    partitions: 3,
+    recordsPerSecond: 400,
+    delivery: 'default',
+    changed: 'function',
+    change: true,
   },
 ];
 
@@ -109,6 +124,10 @@ describe('fault: redeploys under load lose no record', function () {
       await createTopic(broker, topic, scenario.partitions);
       const file = path.join(workDir, `${scenario.name}.jsonl`);
       const viaFunction = scenario.changed === 'function';
+      const delivery =
+        scenario.delivery === 'default'
+          ? { delivery: undefined }
+          : { delivery: scenario.delivery, max_in_flight: MAX_IN_FLIGHT };
       const flows = (deploy: number): FlowNode[] => {
         const changing = deploy % 2 === 1;
         return [
@@ -123,11 +142,11 @@ describe('fault: redeploys under load lose no record', function () {
               start_from: 'earliest',
               // The setting the trigger-changing deploys toggle.
               session_timeout: changing && scenario.changed === 'trigger' ? 12000 : 10000,
-              delivery: scenario.delivery,
-              max_in_flight: MAX_IN_FLIGHT,
+              ...delivery,
             },
-            [viaFunction ? 'pass1' : 'file1'],
+            [scenario.change ? 'mark1' : viaFunction ? 'pass1' : 'file1'],
           ),
+          ...(scenario.change ? [changeNode('mark1', 'marked', 'yes', ['pass1'])] : []),
           ...(viaFunction
             ? [functionNode('pass1', `// deploy ${changing ? 'b' : 'a'}\nreturn msg;`, [['file1']])]
             : []),
@@ -152,6 +171,7 @@ describe('fault: redeploys under load lose no record', function () {
         idempotent: true,
       });
 
+      const stormStarted = Date.now();
       const closeTimes: number[] = [];
       for (let deploy = 1; deploy <= DEPLOYS; deploy += 1) {
         // Odd deploys change one node (a modified-nodes deploy), even ones redeploy everything.
@@ -160,9 +180,11 @@ describe('fault: redeploys under load lose no record', function () {
         closeTimes.push(Date.now() - before);
         await sleep(DEPLOY_EVERY_MS);
       }
+      const stormMs = Date.now() - stormStarted;
       producer.stop();
       await producer.done;
       const produced = producer.acknowledged.size;
+      const drainStarted = Date.now();
 
       // Done when every number arrived, or when the group has committed everything (then what is
       // missing was committed without being delivered: lost).
@@ -176,6 +198,7 @@ describe('fault: redeploys under load lose no record', function () {
         120000,
         'every record delivered or committed',
       );
+      const drainMs = Date.now() - drainStarted;
       for (const n of deliveredNumbers(file)) ledger.record(n);
       const lost = ledger.missing(producer.acknowledged);
       printFigures(`redeploy-under-load-${scenario.name}`, {
@@ -183,7 +206,10 @@ describe('fault: redeploys under load lose no record', function () {
         records_per_s: scenario.recordsPerSecond,
         delivery: scenario.delivery,
         changed: scenario.changed,
+        path: scenario.change ? 'change-function-file' : viaFunction ? 'function-file' : 'file',
         deploys: DEPLOYS,
+        storm_s: seconds(stormMs),
+        drain_s: seconds(drainMs),
         produced,
         delivered: ledger.distinct,
         lost: lost.length,
@@ -194,7 +220,12 @@ describe('fault: redeploys under load lose no record', function () {
       should(lost).be.empty();
       // Each deploy may repeat what was in flight: at most a cap's worth in complete
       // delivery, at most the last fetch of each partition (about a second of records) on hand-off.
-      const perDeploy = scenario.delivery === 'complete' ? MAX_IN_FLIGHT : scenario.recordsPerSecond;
+      const perDeploy =
+        scenario.delivery === 'handoff'
+          ? scenario.recordsPerSecond
+          : scenario.delivery === 'default'
+            ? Number(TRIGGER_RULES.max_in_flight.defaultValue)
+            : MAX_IN_FLIGHT;
       should(ledger.duplicates).be.belowOrEqual(DEPLOYS * perDeploy);
     });
   }

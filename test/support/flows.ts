@@ -80,6 +80,18 @@ export function functionNode(id: string, func: string, wires: string[][]): FlowN
   return { id, type: 'function', z: TAB, name: '', func, outputs: wires.length, wires };
 }
 
+/** A core change node that sets msg.`property` to the string `value`. */
+export function changeNode(id: string, property: string, value: string, wires: string[]): FlowNode {
+  return {
+    id,
+    type: 'change',
+    z: TAB,
+    name: '',
+    rules: [{ t: 'set', p: property, pt: 'msg', to: value, tot: 'str' }],
+    wires: [wires],
+  };
+}
+
 /** A core switch node on a msg property that checks every rule, one output per rule. */
 export function switchNode(
   id: string,
