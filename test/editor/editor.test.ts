@@ -288,7 +288,8 @@ describe('editor: kafka trigger set up in a real browser', function () {
   });
 
   it('shows hand-off in the dialog of a trigger written before complete became the default', async () => {
-    const delivery = async (node: Record<string, unknown>): Promise<string> => {
+    /** Opens the node's dialog after importing it, and reads the delivery it shows (`shot`: a screenshot first). */
+    const delivery = async (node: Record<string, unknown>, shot?: string): Promise<string> => {
       await page.evaluate((imported) => {
         const RED = (window as unknown as EditorWindow).RED;
         RED.view.importNodes([imported], { generateIds: false });
@@ -297,6 +298,7 @@ describe('editor: kafka trigger set up in a real browser', function () {
       const select = page.locator('#node-input-delivery');
       await select.waitFor({ state: 'visible' });
       const value = await select.inputValue();
+      if (shot) await screenshot(shot);
       await page.locator('#node-dialog-cancel').click();
       await select.waitFor({ state: 'detached' });
       return value;
@@ -304,8 +306,12 @@ describe('editor: kafka trigger set up in a real browser', function () {
     const written = { type: 'kafka-trigger', topic: 'older-events', x: 300, y: 320, wires: [] };
     // Exported before versions, and at version 1: neither wrote a delivery.
     should(await delivery({ ...written, id: 'editor-unversioned' })).equal('handoff');
-    should(await delivery({ ...written, id: 'editor-version-1', version: 1, y: 380 })).equal('handoff');
-    await screenshot('dialog-older-trigger-handoff');
+    should(
+      await delivery(
+        { ...written, id: 'editor-version-1', version: 1, y: 380 },
+        'dialog-older-trigger-handoff',
+      ),
+    ).equal('handoff');
     // A current node without a delivery gets the new default, and a delivery written down is kept.
     should(await delivery({ ...written, id: 'editor-current', version: TRIGGER_VERSION, y: 440 })).equal(
       'complete',
