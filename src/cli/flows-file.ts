@@ -42,7 +42,10 @@ export interface KafkaNodeEntry {
   topic: string;
   /** A trigger's consumer group; a producer has none. */
   group?: string;
-  /** A trigger's delivery after migration (a node written before complete became the default keeps hand-off); unset when invalid. */
+  /**
+   * A trigger's delivery after migration (a node written before complete became the default keeps
+   * hand-off); unset when invalid.
+   */
   delivery?: DeliveryMode;
   /** The broker list after environment lookups; empty when there is none. */
   brokers: string[];
