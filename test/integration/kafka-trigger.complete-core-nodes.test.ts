@@ -122,11 +122,16 @@ async function committedReaches(topic: string, offset: number): Promise<void> {
 async function noRecordFailed(deadLetterTopic: string): Promise<void> {
   should(loggedBy('trigger1', 'warn').filter((text) => text.includes('errors.record-'))).eql([]);
   should(loggedBy('trigger1', 'error')).eql([]);
+  should(await deadLetters(deadLetterTopic)).equal(0);
+}
+
+/** How many records the dead-letter topic holds. */
+async function deadLetters(deadLetterTopic: string): Promise<number> {
   const admin = testKafka().admin();
   await admin.connect();
   try {
     const [end] = await admin.fetchTopicOffsets(deadLetterTopic);
-    should(end.high).equal('0');
+    return Number(end.high);
   } finally {
     await admin.disconnect();
   }
@@ -241,6 +246,23 @@ describe('kafka-trigger delivery after the flow completes, through core nodes', 
     ]);
     should(received.map((msg) => msg._msgid)).eql([sent[4]._msgid, sent[9]._msgid]);
     await noRecordFailed(deadLetterTopic);
+  });
+
+  it('join node counting more msgs than max_in_flight: the group waits for records never fetched, they fail', async () => {
+    // Why max_in_flight must be at least a join's (or batch's) group: fetching waits for room that
+    // only the complete group frees. After complete_timeout the held records fail, which makes room.
+    const { topic, deadLetterTopic, received } = await deployCase({
+      prefix: 'core-join-too-big',
+      nodes: [join('joiner', { count: '5' }, ['out'])],
+      values: range(5),
+      props: { max_in_flight: 4, complete_timeout: 2000 },
+    });
+    await waitFor(() => received.length === 1, 30000, 'the joined msg');
+    await committedReaches(topic, 5);
+    should(received[0].payload).have.length(5);
+    const failures = loggedBy('trigger1', 'warn').filter((text) => text.includes('errors.record-'));
+    should(failures).eql(range(4).map(() => 'kafka-trigger.errors.record-dead-lettered'));
+    should(await deadLetters(deadLetterTopic)).equal(4);
   });
 
   it('split then join in automatic mode: the parts have new _msgids, a record is finished once split sent them', async () => {
