@@ -10,6 +10,9 @@ interface Tracked {
   /** Receptions not yet finished with done(). */
   active: number;
   error: unknown;
+  /** Its place in the order of sending: see failOverdue(). */
+  seq: number;
+  timeoutMs: number;
   deadline: number;
   resolve(outcome: FlowOutcome): void;
 }
@@ -41,6 +44,11 @@ export class FlowCompletion {
   private readonly tracked = new Map<string, Tracked>();
   private users = 0;
   private sweeper: NodeJS.Timeout | undefined;
+  private sent = 0;
+  /** The earliest sent of the msgs the flow finished since the last sweep. */
+  private earliestFinished = Infinity;
+  /** The _msgid of each msg a node received, for a node that deletes it (split does) before done(). */
+  private readonly receivedIds = new WeakMap<NodeMessage, string>();
 
   constructor(
     private readonly hooks: NodeAPI['hooks'],
@@ -68,6 +76,8 @@ export class FlowCompletion {
         inTransit: 0,
         active: 0,
         error: undefined,
+        seq: (this.sent += 1),
+        timeoutMs,
         deadline: Date.now() + timeoutMs,
         resolve,
       };
@@ -106,21 +116,24 @@ export class FlowCompletion {
       // Link nodes hand messages over without a send event, hence the floor.
       if (entry.inTransit > 0) entry.inTransit -= 1;
       entry.active += 1;
+      this.receivedIds.set(event.msg, event.msg._msgid as string);
     });
     this.hooks.add(`postReceive${HOOK_SUFFIX}`, (event: HookEvent) => {
-      const entry = this.entryFor(event);
+      const msgid = this.receivedIdOf(event);
+      const entry = msgid === undefined ? undefined : this.tracked.get(msgid);
       // A node whose input handler takes no done() (switch in Node-RED 4.1, many older nodes) never
       // reports completion: it is finished once its handler has returned, having sent what it sends.
       if (!entry || reportsCompletion(event)) return;
       entry.active -= 1;
-      this.settleIfDone(event.msg._msgid as string, entry);
+      this.settleIfDone(msgid!, entry);
     });
     this.hooks.add(`onComplete${HOOK_SUFFIX}`, (event: HookEvent) => {
-      const entry = this.entryFor(event);
+      const msgid = this.receivedIdOf(event);
+      const entry = msgid === undefined ? undefined : this.tracked.get(msgid);
       if (!entry) return;
       entry.active -= 1;
       if (event.error !== undefined && entry.error === undefined) entry.error = event.error;
-      this.settleIfDone(event.msg._msgid as string, entry);
+      this.settleIfDone(msgid!, entry);
     });
     this.sweeper = setInterval(() => this.failOverdue(), SWEEP_MS);
     this.sweeper.unref();
@@ -140,18 +153,33 @@ export class FlowCompletion {
     this.resolve(event.msg._msgid as string, entry, { dropped: true });
   }
 
+  private receivedIdOf(event: HookEvent): string | undefined {
+    const msg = event.msg;
+    return msg?._msgid ?? (msg ? this.receivedIds.get(msg) : undefined);
+  }
+
   private entryFor(event: HookEvent): Tracked | undefined {
     const msgid = event.msg?._msgid;
     return msgid === undefined ? undefined : this.tracked.get(msgid);
   }
 
   private settleIfDone(msgid: string, entry: Tracked): void {
-    if (entry.inTransit <= 0 && entry.active <= 0) this.settle(msgid, entry, entry.error);
+    if (entry.inTransit > 0 || entry.active > 0) return;
+    if (entry.seq < this.earliestFinished) this.earliestFinished = entry.seq;
+    this.settle(msgid, entry, entry.error);
   }
 
+  /**
+   * Fails the msgs the flow has not finished within their timeout. The time starts when a msg is
+   * sent, and again whenever the flow finishes one sent before it: a queue the flow works through
+   * (a delay node limiting the rate, say) is not stuck, however long it is.
+   */
   private failOverdue(): void {
     const now = Date.now();
+    const earliestFinished = this.earliestFinished;
+    this.earliestFinished = Infinity;
     for (const [msgid, entry] of this.tracked) {
+      if (entry.seq > earliestFinished) entry.deadline = Math.max(entry.deadline, now + entry.timeoutMs);
       if (entry.deadline > now) continue;
       // Lost on its way through a stop (a node closed while it held the message, say): not a failure.
       if (this.stoppedSince(entry)) this.resolve(msgid, entry, { dropped: true });

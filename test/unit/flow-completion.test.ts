@@ -192,6 +192,17 @@ describe('flow completion', () => {
       should(second.outcome.value).be.undefined();
     });
 
+    it('is complete when the node deleted its _msgid before calling done(), as split does', async () => {
+      const a = takesDone('a');
+      const { msg, outcome, settled } = s.track((msg) => s.flow.send(msg, a));
+      s.flow.receive(msg, a);
+      s.flow.returned(msg, a);
+      delete (msg as NodeMessage)._msgid;
+      s.flow.done(msg, a);
+      await settled;
+      should(outcome.value).eql({});
+    });
+
     it('fails with the first error a node reported, once every node is done', async () => {
       const [a, b] = [takesDone('a'), takesDone('b')];
       const { msg, outcome } = s.track((msg) => s.flow.send(msg, a, b));
@@ -227,6 +238,51 @@ describe('flow completion', () => {
       should((outcome.value!.error as Error).message).equal(
         'the flow did not finish with the message in time',
       );
+    });
+  });
+
+  describe('the timeout', () => {
+    let s: ReturnType<typeof setup>;
+    beforeEach(() => {
+      s = setup();
+      s.completion.acquire();
+    });
+    afterEach(() => s.completion.release());
+
+    /** `count` msgs held by a node 'a' that takes done(), as a queue holds them, with the default timeout. */
+    function queued(count: number) {
+      const a = takesDone('a');
+      return Array.from({ length: count }, () => {
+        const tracked = s.track((msg) => s.flow.send(msg, a), 60000);
+        s.flow.receive(tracked.msg, a);
+        return { ...tracked, finish: () => s.flow.done(tracked.msg, a) };
+      });
+    }
+
+    it('starts again whenever the flow finishes a msg sent before: a queue moving at 1 msg/s fails none of 100 msgs', async () => {
+      // The defaults: max_in_flight 100 in a delay node limiting to 1 msg/s, the last waits 100 s.
+      const msgs = queued(100);
+      for (const msg of msgs) {
+        await fake.clock.tickAsync(1000);
+        should(msg.outcome.value).be.undefined();
+        msg.finish();
+      }
+      await Promise.all(msgs.map((msg) => msg.settled));
+      should(msgs.map((msg) => msg.outcome.value)).eql(msgs.map(() => ({})));
+    });
+
+    it('fails a stuck msg on time while later msgs finish, and the msgs behind it once they stop moving', async () => {
+      const [stuck, ...later] = queued(5);
+      await fake.clock.tickAsync(30000);
+      for (const msg of later.slice(0, 2)) msg.finish();
+      await fake.clock.tickAsync(30000);
+      should(stuck.outcome.value).have.property('error');
+      // The two that finished restarted the time of the two sent after them, as of the sweep after.
+      await fake.clock.tickAsync(29000);
+      should(later[2].outcome.value).be.undefined();
+      await fake.clock.tickAsync(2000);
+      should(later[2].outcome.value).have.property('error');
+      should(later[3].outcome.value).have.property('error');
     });
   });
 
