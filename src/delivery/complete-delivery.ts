@@ -177,7 +177,10 @@ export class CompleteDelivery implements BatchDelivery {
     hooks.sendBatchTracked(batch.data, batch.records, (outcome) => {
       if (outcome.dropped && !this.stop.stopped)
         void this.whenFlowsRun(() => this.sendBatch(topic, partition, sendable), ...sendable);
-      else for (const entry of sendable) this.settleRecord(entry, outcome);
+      else if (outcome.error === undefined || this.finished)
+        for (const entry of sendable) this.settleRecord(entry, outcome);
+      // Dead-lettered one after the other, so that the dead-letter topic keeps the batch's order.
+      else void this.settleFailedInOrder(sendable, outcome.error);
     });
   }
 
@@ -212,6 +215,10 @@ export class CompleteDelivery implements BatchDelivery {
     } finally {
       this.options.limit.leave();
     }
+  }
+
+  private async settleFailedInOrder(entries: Started[], error: unknown): Promise<void> {
+    for (const entry of entries) await this.settleFailed(entry, error);
   }
 
   private finishRecord({ progress, ticket }: Started): void {
