@@ -230,12 +230,18 @@ async function start(
           packageDir,
           cpuProfDir: slowMs === 0 && config.mode === 'drain' ? settings.cpuProfDir : undefined,
           slowMs,
-          ...(side === 'batch'
-            ? { triggerProps: { output: 'batch', max_batch_size: settings.batchSize } }
-            : {}),
+          triggerProps: triggerPropsOf(side, settings),
         });
   live.add(child);
   return child;
+}
+
+/** The trigger's settings of each product side; the delivery is explicit, whatever the default. */
+function triggerPropsOf(side: Side, settings: BenchSettings): Record<string, unknown> {
+  if (side === 'batch') return { delivery: 'handoff', output: 'batch', max_batch_size: settings.batchSize };
+  if (side === 'complete')
+    return { delivery: 'complete', ...(settings.maxInFlight ? { max_in_flight: settings.maxInFlight } : {}) };
+  return { delivery: 'handoff' };
 }
 
 async function finish(child: ConsumerProcess): Promise<void> {
@@ -324,6 +330,7 @@ function renderTable(results: Results, settings: BenchSettings): string {
   const tuned = drains('tuned');
   const product = drains('product');
   const batch = drains('batch');
+  const complete = drains('complete');
   const rates = (list: DrainResult[]): string =>
     `${fmt(median(list.map((result) => result.rate)))} (${list.map((result) => fmt(result.rate)).join(', ')})`;
   const cpu = (list: DrainResult[]): string =>
@@ -353,6 +360,16 @@ function renderTable(results: Results, settings: BenchSettings): string {
         '',
         `${rates(batch)}; ${cpu(batch)}`,
         `${(bBatch / a).toFixed(2)} (b'/a)`,
+      ]);
+    }
+    if (complete.length > 0) {
+      const bComplete = median(complete.map((result) => result.rate));
+      const cCpu = median(complete.map((result) => cpuPerRecord(result.report)));
+      rows.push([
+        `b*. product with complete delivery, records/s; CPU µs/record; peak RSS / heap`,
+        '',
+        `${rates(complete)}; ${cpu(complete)}; ${memory(complete.map((result) => result.report))}`,
+        `${(bComplete / b).toFixed(2)} (b*/b), CPU ${(cCpu / bCpu).toFixed(2)} (b*/b)`,
       ]);
     }
     for (const { label, dir } of settings.consumeVariants) {

@@ -9,7 +9,8 @@ export type Phase = 'throughput' | 'memory' | 'latency';
  */
 export type Part = 'consume' | 'produce' | 'formats' | 'peers';
 
-export type ConsumeSide = 'ceiling' | 'tuned' | 'product' | 'batch';
+/** `product` is the trigger with hand-off delivery, `complete` with complete delivery, `batch` with batch output. */
+export type ConsumeSide = 'ceiling' | 'tuned' | 'product' | 'complete' | 'batch';
 
 export interface BenchSettings {
   parts: Part[];
@@ -25,6 +26,8 @@ export interface BenchSettings {
   latencySeconds: number;
   /** The slow downstream node's time per message, ms. */
   slowMs: number;
+  /** max_in_flight of the product's complete-delivery side (BENCH_MAX_IN_FLIGHT; default: the product's). */
+  maxInFlight: number | undefined;
   /** max_batch_size of the product's batch-output side (BENCH_BATCH_SIZE). */
   batchSize: number;
   phases: Phase[];
@@ -132,6 +135,7 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): BenchSetting
     rates: list(env.BENCH_RATES, [1000, 10000]),
     latencySeconds: positive(env, 'BENCH_LATENCY_SECONDS', quick ? 5 : 20),
     slowMs: positive(env, 'BENCH_SLOW_MS', 2),
+    maxInFlight: env.BENCH_MAX_IN_FLIGHT ? positive(env, 'BENCH_MAX_IN_FLIGHT', 0) : undefined,
     batchSize: positive(env, 'BENCH_BATCH_SIZE', 1000),
     phases: phases(env.BENCH_PHASES),
     packageDir: env.BENCH_PACKAGE_DIR || undefined,
@@ -141,7 +145,7 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): BenchSetting
     tunedFetch: env.BENCH_TUNED_FETCH ? (JSON.parse(env.BENCH_TUNED_FETCH) as FetchOptions) : TUNED_FETCH,
     consumeSides: chosen(
       env.BENCH_CONSUME_SIDES,
-      ['ceiling', 'tuned', 'product', 'batch'],
+      ['ceiling', 'tuned', 'product', 'complete', 'batch'],
       'BENCH_CONSUME_SIDES',
     ),
     consumeVariants: variants(env.BENCH_CONSUME_VARIANTS, 'BENCH_CONSUME_VARIANTS'),

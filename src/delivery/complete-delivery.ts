@@ -1,7 +1,7 @@
 import type { Consumer, KafkaMessage } from 'kafkajs';
 import type { MemberAssignment } from '../consumer/assignment';
 import type { BatchDelivery, DeliveryHooks, FetchedBatch, FlowOutcome } from './delivery';
-import { CompletionWatermarks } from './completion-watermarks';
+import { CompletionWatermarks, nextOffset, type PartitionProgress } from './completion-watermarks';
 import { OffsetCommitter } from './offset-committer';
 import { StopSignal } from '../consumer/stop-signal';
 import type { InFlightLimit } from './in-flight-limit';
@@ -11,6 +11,8 @@ import type { ProcessingClock } from '../formats/trigger-data';
 
 /** How often a seek looks again whether the records it waits for are finished. */
 const SETTLE_POLL_MS = 20;
+/** Records handed over between two looks at the limit, the flows and the consumer's state. */
+const PART_RECORDS = 256;
 
 export interface CompleteDeliveryOptions {
   consumer: Consumer;
@@ -29,15 +31,26 @@ export interface CompleteDeliveryOptions {
   hold?: PartitionHold;
 }
 
+/** A record in the flow: where its partition's watermark keeps it. */
+interface Started {
+  progress: PartitionProgress;
+  ticket: number;
+  record: KafkaMessage;
+}
+
 /**
  * Complete delivery: a record counts as done only when the flow has finished with it, a
  * partition's offset is committed only up to the last record before which all are done, and
- * fetching waits while `limit.max` records are unfinished.
+ * fetching waits while `limit.max` records are unfinished. The per-record path is synchronous
+ * callbacks: a record's outcome settles it at once, and only a failure takes an async turn.
  */
 export class CompleteDelivery implements BatchDelivery {
   private readonly watermarks = new CompletionWatermarks();
   private readonly committer: OffsetCommitter;
   private readonly stop = new StopSignal();
+  /** Partitions whose watermark moved since their last commit; committed together once per turn. */
+  private readonly moved = new Map<PartitionProgress, string>();
+  private commitScheduled = false;
   /** After finish(): outcomes that come later change nothing, the records come again after a restart. */
   private finished = false;
 
@@ -54,27 +67,29 @@ export class CompleteDelivery implements BatchDelivery {
     isRunning,
     isStale,
   }: FetchedBatch): Promise<number> {
-    const { limit, heartbeatInterval } = this.options;
-    const { flows } = this.options.hooks;
-    const size = this.options.batchSize ?? 1;
+    const { limit } = this.options;
+    const size = this.options.batchSize;
     const { hold } = this.options;
     const stillWanted = () =>
       isRunning() && !isStale() && !this.stop.stopped && !hold?.isHeld(topic, partition);
+    const progress = this.watermarks.of(topic, partition);
     let delivered = 0;
     while (delivered < messages.length) {
-      // Waiting here is what pauses fetching; heartbeats keep the group membership alive meanwhile.
-      while (stillWanted() && !(await limit.waitForRoom(heartbeatInterval))) await heartbeat();
-      // While a deploy is between stop and start, a message would go to nodes that are gone.
-      while (stillWanted() && !(await this.stop.race(flows.running(heartbeatInterval)))) await heartbeat();
-      if (!stillWanted()) break;
-      const end = Math.min(delivered + size, messages.length);
+      if (!(await this.readyToSend(stillWanted, heartbeat))) break;
+      // A batch msg goes whole even past the limit; records go as many as there is room for.
+      const part = size ?? Math.min(limit.room, PART_RECORDS);
+      // Another partition's batch may have taken the room meanwhile.
+      if (part === 0) continue;
+      const end = Math.min(delivered + part, messages.length);
+      const started: Started[] = [];
       for (let index = delivered; index < end; index += 1) {
+        const record = messages[index];
         limit.enter();
-        this.watermarks.started(topic, partition, messages[index].offset);
+        started.push({ progress, ticket: progress.started(record.offset), record });
       }
-      if (this.options.batchSize) void this.trackBatch(topic, partition, messages.slice(delivered, end));
-      else void this.track(topic, partition, messages[delivered]);
-      // Resolving moves kafkajs's fetch position; only settle() decides what is committed.
+      if (size) this.sendBatch(topic, partition, started);
+      else for (const entry of started) this.send(topic, partition, entry);
+      // Resolving moves kafkajs's fetch position; only the watermarks decide what is committed.
       resolveOffset(messages[end - 1].offset);
       delivered = end;
     }
@@ -96,6 +111,7 @@ export class CompleteDelivery implements BatchDelivery {
       if (Date.now() > deadline) return false;
       await new Promise((resolve) => setTimeout(resolve, SETTLE_POLL_MS));
     }
+    this.commitMoved();
     await this.committer.settled();
     return true;
   }
@@ -110,88 +126,117 @@ export class CompleteDelivery implements BatchDelivery {
     this.options.limit.wake();
     await this.options.limit.waitUntilIdle(budgetMs);
     this.finished = true;
+    this.commitMoved();
     await this.committer.settled();
   }
 
-  /**
-   * Sends one record and settles it once the flow is done with it. A message a flow stop dropped is
-   * sent again once the flows run, unless the trigger is closing: then it stays uncommitted.
-   */
-  private async track(topic: string, partition: number, record: KafkaMessage): Promise<void> {
-    const { hooks, decoder, clock, heartbeatInterval } = this.options;
-    // Each send gets fresh trigger data: a dropped message may have reached some of the flow first.
-    const send = () => hooks.sendTracked(decoder.triggerData(topic, partition, record, clock.now()), record);
-    let outcome: FlowOutcome;
+  /** Waits while the limit is full or a deploy is between stop and start; false once the records are not wanted. */
+  private async readyToSend(stillWanted: () => boolean, heartbeat: () => Promise<void>): Promise<boolean> {
+    const { limit, heartbeatInterval } = this.options;
+    const { flows } = this.options.hooks;
+    // Waiting here is what pauses fetching; heartbeats keep the group membership alive meanwhile.
+    while (stillWanted() && limit.room === 0)
+      if (!(await limit.waitForRoom(heartbeatInterval))) await heartbeat();
+    // While a deploy is between stop and start, a message would go to nodes that are gone.
+    while (stillWanted() && !flows.isRunning())
+      if (!(await this.stop.race(flows.running(heartbeatInterval)))) await heartbeat();
+    return stillWanted();
+  }
+
+  /** Sends one record; a message a flow stop dropped is sent again once the flows run, unless closing. */
+  private send(topic: string, partition: number, entry: Started): void {
+    const { hooks, decoder, clock } = this.options;
+    let data;
     try {
-      outcome = await send();
+      // Each send gets fresh trigger data: a dropped message may have reached some of the flow first.
+      data = decoder.triggerData(topic, partition, entry.record, clock.now());
     } catch (error) {
       // A record that does not decode fails like one the flow failed: dead-lettered when there is a topic for it.
-      outcome = { error };
+      return this.settleRecord(entry, { error });
     }
-    while (outcome.dropped && !this.stop.stopped) {
-      if (await this.stop.race(hooks.flows.running(heartbeatInterval))) outcome = await send();
-    }
-    this.commit(topic, partition, await this.settleRecord(topic, partition, record, outcome));
+    hooks.sendTracked(data, entry.record, (outcome) => {
+      if (outcome.dropped && !this.stop.stopped)
+        void this.whenFlowsRun(() => this.send(topic, partition, entry), entry);
+      else this.settleRecord(entry, outcome);
+    });
   }
 
   /**
    * Sends records as one msg and settles each of them with the msg's outcome, so a failed batch is
    * dead-lettered record by record. A record that does not decode fails on its own, outside the msg.
    */
-  private async trackBatch(topic: string, partition: number, records: KafkaMessage[]): Promise<void> {
-    const { hooks, decoder, clock, heartbeatInterval } = this.options;
-    let batch = decodeBatch(decoder, topic, partition, records, clock.now());
-    for (const { record, error } of batch.undecodable)
-      void this.settleRecord(topic, partition, record, { error }).then((offset) =>
-        this.commit(topic, partition, offset),
-      );
-    const sendable = batch.records;
+  private sendBatch(topic: string, partition: number, started: Started[]): void {
+    const { hooks, decoder, clock } = this.options;
+    const records = started.map((entry) => entry.record);
+    const batch = decodeBatch(decoder, topic, partition, records, clock.now());
+    const errors = new Map(batch.undecodable.map(({ record, error }) => [record, error]));
+    const sendable = errors.size === 0 ? started : started.filter((entry) => !errors.has(entry.record));
+    for (const entry of started)
+      if (errors.has(entry.record)) this.settleRecord(entry, { error: errors.get(entry.record) });
     if (sendable.length === 0) return;
-    let outcome = await hooks.sendBatchTracked(batch.data, sendable);
-    while (outcome.dropped && !this.stop.stopped) {
-      if (!(await this.stop.race(hooks.flows.running(heartbeatInterval)))) continue;
-      // Fresh trigger data, as for a single record: the dropped msg may have reached some of the flow.
-      batch = decodeBatch(decoder, topic, partition, sendable, clock.now());
-      outcome = await hooks.sendBatchTracked(batch.data, sendable);
+    hooks.sendBatchTracked(batch.data, batch.records, (outcome) => {
+      if (outcome.dropped && !this.stop.stopped)
+        void this.whenFlowsRun(() => this.sendBatch(topic, partition, sendable), ...sendable);
+      else if (outcome.error === undefined || this.finished)
+        for (const entry of sendable) this.settleRecord(entry, outcome);
+      // Dead-lettered one after the other, so that the dead-letter topic keeps the batch's order.
+      else void this.settleFailedInOrder(sendable, outcome.error);
+    });
+  }
+
+  /** Runs `resend` once the flows run again; the records stay uncommitted when the trigger closes first. */
+  private async whenFlowsRun(resend: () => void, ...entries: Started[]): Promise<void> {
+    const { flows } = this.options.hooks;
+    while (!this.stop.stopped) {
+      if (await this.stop.race(flows.running(this.options.heartbeatInterval))) return resend();
     }
-    let offset: string | undefined;
-    for (const record of sendable)
-      offset = (await this.settleRecord(topic, partition, record, outcome)) ?? offset;
-    this.commit(topic, partition, offset);
+    for (const entry of entries) this.settleRecord(entry, { dropped: true });
   }
 
-  /** Commits up to `offset` (the next to read), when settling moved the partition's watermark. */
-  private commit(topic: string, partition: number, offset: string | undefined): void {
-    if (offset !== undefined) this.committer.commit(topic, partition, offset);
+  /** Frees the record's place and moves its partition's watermark; a failed record is reported and dead-lettered first. */
+  private settleRecord(entry: Started, outcome: FlowOutcome): void {
+    if (outcome.dropped || this.finished) return this.options.limit.leave();
+    if (outcome.error === undefined) {
+      this.finishRecord(entry);
+      return this.options.limit.leave();
+    }
+    void this.settleFailed(entry, outcome.error);
   }
 
-  /** Reports a failed record and dead-letters it; returns the offset to commit when the watermark moved. */
-  private async settleRecord(
-    topic: string,
-    partition: number,
-    record: KafkaMessage,
-    outcome: FlowOutcome,
-  ): Promise<string | undefined> {
-    const { limit, hooks, deadLetterTopic } = this.options;
+  private async settleFailed({ progress, record, ...entry }: Started, error: unknown): Promise<void> {
+    const { topic, partition } = progress;
+    const { hooks, deadLetterTopic } = this.options;
     try {
-      if (outcome.dropped || this.finished) return undefined;
-      if (outcome.error !== undefined) {
-        hooks.onRecordFailed({
-          topic,
-          partition,
-          offset: record.offset,
-          error: outcome.error,
-          deadLetterTopic,
-        });
-        // A record that could not be dead-lettered stays uncommitted, to be delivered again.
-        if (deadLetterTopic) await this.options.deadLetter(topic, partition, record, outcome.error);
-      }
-      return this.watermarks.finished(topic, partition, record.offset);
+      hooks.onRecordFailed({ topic, partition, offset: record.offset, error, deadLetterTopic });
+      if (deadLetterTopic) await this.options.deadLetter(topic, partition, record, error);
+      if (!this.finished) this.finishRecord({ progress, record, ...entry });
     } catch {
-      // Left uncommitted on purpose (see above).
-      return undefined;
+      // A record that could not be dead-lettered stays uncommitted, to be delivered again.
     } finally {
-      limit.leave();
+      this.options.limit.leave();
     }
+  }
+
+  private async settleFailedInOrder(entries: Started[], error: unknown): Promise<void> {
+    for (const entry of entries) await this.settleFailed(entry, error);
+  }
+
+  private finishRecord({ progress, ticket }: Started): void {
+    const passed = progress.finished(ticket);
+    if (passed === undefined) return;
+    this.moved.set(progress, passed);
+    if (this.commitScheduled) return;
+    this.commitScheduled = true;
+    // Records that finish in the same turn (Node-RED delivers in immediates) make one commit.
+    setImmediate(() => this.commitMoved());
+  }
+
+  /** Hands the moved watermarks to the committer. */
+  private commitMoved(): void {
+    this.commitScheduled = false;
+    for (const [progress, passed] of this.moved)
+      if (!progress.isForgotten)
+        this.committer.commit(progress.topic, progress.partition, nextOffset(passed));
+    this.moved.clear();
   }
 }

@@ -1,55 +1,116 @@
 import { isAssigned, type MemberAssignment } from '../consumer/assignment';
 
-interface PartitionState {
-  topic: string;
-  partition: number;
-  inOrder: string[];
-  finished: Set<string>;
-}
+/** Finished records at the head are dropped from the arrays in steps of at least this many. */
+const COMPACT_AT = 1024;
 
 /**
- * Per topic partition, the records handed to the flow in offset order, and which of them the flow
- * has finished. The committable offset only moves past a record once it and every record before it
- * are finished, so a commit never skips an unfinished record.
+ * One partition's records handed to the flow, in offset order, and which of them the flow has
+ * finished. Each record gets a ticket when it starts; the watermark only moves past a record once
+ * it and every record before it are finished, so a commit never skips an unfinished record.
  */
-export class CompletionWatermarks {
-  /** Keyed by `<topic>:<partition>` (a topic name never holds a colon). */
-  private readonly partitions = new Map<string, PartitionState>();
+export class PartitionProgress {
+  /** The offsets from `head` on are unfinished or wait behind an unfinished one. */
+  private offsets: string[] = [];
+  private done: boolean[] = [];
+  private head = 0;
+  /** The ticket of offsets[0]. */
+  private base = 0;
+  /** Set once a seek or a revocation made this order void: its records commit nothing any more. */
+  private forgotten = false;
 
-  started(topic: string, partition: number, offset: string): void {
-    const key = `${topic}:${partition}`;
-    let state = this.partitions.get(key);
-    if (!state) this.partitions.set(key, (state = { topic, partition, inOrder: [], finished: new Set() }));
-    state.inOrder.push(offset);
+  constructor(
+    readonly topic: string,
+    readonly partition: number,
+  ) {}
+
+  /** Records started and not yet passed by the watermark. */
+  get unfinished(): number {
+    return this.offsets.length - this.head;
   }
 
-  /** Marks a record finished; returns the offset to commit when the watermark moved, else undefined. */
-  finished(topic: string, partition: number, offset: string): string | undefined {
-    const state = this.partitions.get(`${topic}:${partition}`);
-    if (!state) return undefined;
-    state.finished.add(offset);
-    let committed: string | undefined;
-    while (state.inOrder.length > 0 && state.finished.has(state.inOrder[0])) {
-      committed = state.inOrder.shift()!;
-      state.finished.delete(committed);
+  /** Notes a record handed to the flow (in offset order); returns its ticket for finished(). */
+  started(offset: string): number {
+    this.offsets.push(offset);
+    this.done.push(false);
+    return this.base + this.offsets.length - 1;
+  }
+
+  /**
+   * Marks the record of `ticket` finished; returns the last offset the watermark passed when it
+   * moved (commit the one after it), else undefined.
+   */
+  finished(ticket: number): string | undefined {
+    if (this.forgotten) return undefined;
+    const index = ticket - this.base;
+    this.done[index] = true;
+    if (index !== this.head) return undefined;
+    let head = this.head;
+    while (head < this.offsets.length && this.done[head]) head += 1;
+    const passed = this.offsets[head - 1];
+    this.head = head;
+    this.compact();
+    return passed;
+  }
+
+  get isForgotten(): boolean {
+    return this.forgotten;
+  }
+
+  forget(): void {
+    this.forgotten = true;
+  }
+
+  private compact(): void {
+    if (this.head === this.offsets.length) {
+      this.base += this.head;
+      this.offsets = [];
+      this.done = [];
+      this.head = 0;
+    } else if (this.head >= COMPACT_AT) {
+      this.base += this.head;
+      this.offsets.splice(0, this.head);
+      this.done.splice(0, this.head);
+      this.head = 0;
     }
-    return committed === undefined ? undefined : (BigInt(committed) + 1n).toString();
+  }
+}
+
+/** The offset to commit after `offset`, the last one finished (offsets go beyond 2^53). */
+export function nextOffset(offset: string): string {
+  return (BigInt(offset) + 1n).toString();
+}
+
+/** The PartitionProgress of each partition a delivery hands records of to the flow. */
+export class CompletionWatermarks {
+  /** Keyed by `<topic>:<partition>` (a topic name never holds a colon). */
+  private readonly partitions = new Map<string, PartitionProgress>();
+
+  /** The partition's current order, started on first use. */
+  of(topic: string, partition: number): PartitionProgress {
+    const key = `${topic}:${partition}`;
+    let progress = this.partitions.get(key);
+    if (!progress) this.partitions.set(key, (progress = new PartitionProgress(topic, partition)));
+    return progress;
   }
 
   /** Records of the partition handed to the flow and not yet committed past (0 once all are finished). */
   unfinished(topic: string, partition: number): number {
-    return this.partitions.get(`${topic}:${partition}`)?.inOrder.length ?? 0;
+    return this.partitions.get(`${topic}:${partition}`)?.unfinished ?? 0;
   }
 
   /** Forgets the partition after a seek moved it: what comes next starts a new order. */
   forget(topic: string, partition: number): void {
-    this.partitions.delete(`${topic}:${partition}`);
+    const key = `${topic}:${partition}`;
+    this.partitions.get(key)?.forget();
+    this.partitions.delete(key);
   }
 
   /** Forgets partitions this member no longer owns: their records will be delivered again elsewhere. */
   keepOnly(assignment: MemberAssignment): void {
-    for (const [key, state] of this.partitions) {
-      if (!isAssigned(assignment, state.topic, state.partition)) this.partitions.delete(key);
+    for (const [key, progress] of this.partitions) {
+      if (isAssigned(assignment, progress.topic, progress.partition)) continue;
+      progress.forget();
+      this.partitions.delete(key);
     }
   }
 }

@@ -11,6 +11,9 @@ export interface FlowOutcome {
   dropped?: true;
 }
 
+/** Called once with how the flow ended for a msg (a callback, not a promise: it runs once per record). */
+export type Settle = (outcome: FlowOutcome) => void;
+
 /** Where a record is and what went wrong with it. */
 export interface RecordError {
   topic: string;
@@ -27,12 +30,12 @@ export interface RecordFailure extends RecordError {
 export interface DeliveryHooks {
   /** Hands a record to the flow (hand-off delivery). */
   send(data: TriggerData, record: KafkaMessage): void;
-  /** Hands a record to the flow and resolves once the flow has finished with it or given up on it. */
-  sendTracked(data: TriggerData, record: KafkaMessage): Promise<FlowOutcome>;
+  /** Hands a record to the flow and calls `settle` once the flow has finished with it or given up on it. */
+  sendTracked(data: TriggerData, record: KafkaMessage, settle: Settle): void;
   /** Hands records of one partition, in offset order, to the flow as one msg (batch output). */
   sendBatch(data: TriggerData[], records: KafkaMessage[]): void;
-  /** Like sendBatch; resolves once the flow has finished with the msg or given up on it. */
-  sendBatchTracked(data: TriggerData[], records: KafkaMessage[]): Promise<FlowOutcome>;
+  /** Like sendBatch; calls `settle` once the flow has finished with the msg or given up on it. */
+  sendBatchTracked(data: TriggerData[], records: KafkaMessage[], settle: Settle): void;
   /** The flow finished a record with an error, or did not finish it in time (complete delivery). */
   onRecordFailed(failure: RecordFailure): void;
   /** Node-RED could not send a record at all (hand-off delivery); it is passed over. */
@@ -47,6 +50,8 @@ export interface DeliveryHooks {
  * receiver that was closed meanwhile, as is one sent while a deploy is between stop and start.
  */
 export interface FlowGate {
+  /** Whether the flows run now (not between a deploy's stop and start). */
+  isRunning(): boolean;
   /** Resolves true once the flows run (at once, or when the deploy under way has started them), or false after `ms`. */
   running(ms: number): Promise<boolean>;
   /** Marks the current run; taken while the flows run, before sending. */

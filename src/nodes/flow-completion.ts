@@ -1,5 +1,5 @@
 import type { NodeAPI, NodeMessage } from 'node-red';
-import type { FlowOutcome } from '../delivery/delivery';
+import type { FlowOutcome, Settle } from '../delivery/delivery';
 import { flowLifecycleOf, type FlowLifecycle } from './flow-lifecycle';
 
 interface Tracked {
@@ -14,7 +14,12 @@ interface Tracked {
   seq: number;
   timeoutMs: number;
   deadline: number;
-  resolve(outcome: FlowOutcome): void;
+  settle: Settle;
+}
+
+/** The node that sends tracked msgs (a kafka-trigger). */
+interface Sender {
+  send(msg: NodeMessage): void;
 }
 
 /** The parts of a Node-RED node the hooks look at; the underscored ones are the runtime's own. */
@@ -31,6 +36,8 @@ interface HookEvent {
 }
 
 const HOOK_SUFFIX = '.kafkaTriggerCompletion';
+/** The outcome of a msg that finished without error, shared: one is settled per record. */
+const FINISHED: FlowOutcome = Object.freeze({});
 const SWEEP_MS = 1000;
 
 /**
@@ -64,33 +71,31 @@ export class FlowCompletion {
     if (--this.users === 0) this.uninstall();
   }
 
-  /** Sends `msg` with `send` and resolves when the flow is done with it, or failed after `timeoutMs`. */
+  /** Sends `msg` from `sender` and calls `settle` when the flow is done with it, or failed after `timeoutMs`. */
   sendTracked(
     msg: NodeMessage & { _msgid: string },
-    send: () => void,
+    sender: Sender,
     timeoutMs: number,
-  ): Promise<FlowOutcome> {
-    return new Promise((resolve) => {
-      const entry: Tracked = {
-        run: this.lifecycle.mark(),
-        inTransit: 0,
-        active: 0,
-        error: undefined,
-        seq: (this.sent += 1),
-        timeoutMs,
-        deadline: Date.now() + timeoutMs,
-        resolve,
-      };
-      this.tracked.set(msg._msgid, entry);
-      try {
-        send();
-      } catch (error) {
-        // Node-RED could not send it (e.g. too deeply nested to clone): the flow failed with it.
-        this.settle(msg._msgid, entry, error);
-        return;
-      }
-      this.settleIfDone(msg._msgid, entry);
-    });
+    settle: Settle,
+  ): void {
+    const entry: Tracked = {
+      run: this.lifecycle.mark(),
+      inTransit: 0,
+      active: 0,
+      error: undefined,
+      seq: (this.sent += 1),
+      timeoutMs,
+      deadline: Date.now() + timeoutMs,
+      settle,
+    };
+    this.tracked.set(msg._msgid, entry);
+    try {
+      sender.send(msg);
+    } catch (error) {
+      // Node-RED could not send it (e.g. too deeply nested to clone): the flow failed with it.
+      return this.finish(msg._msgid, entry, error);
+    }
+    this.settleIfDone(msg._msgid, entry);
   }
 
   private install(): void {
@@ -166,7 +171,7 @@ export class FlowCompletion {
   private settleIfDone(msgid: string, entry: Tracked): void {
     if (entry.inTransit > 0 || entry.active > 0) return;
     if (entry.seq < this.earliestFinished) this.earliestFinished = entry.seq;
-    this.settle(msgid, entry, entry.error);
+    this.finish(msgid, entry, entry.error);
   }
 
   /**
@@ -183,17 +188,17 @@ export class FlowCompletion {
       if (entry.deadline > now) continue;
       // Lost on its way through a stop (a node closed while it held the message, say): not a failure.
       if (this.stoppedSince(entry)) this.resolve(msgid, entry, { dropped: true });
-      else this.settle(msgid, entry, new Error('the flow did not finish with the message in time'));
+      else this.finish(msgid, entry, new Error('the flow did not finish with the message in time'));
     }
   }
 
-  private settle(msgid: string, entry: Tracked, error: unknown): void {
-    this.resolve(msgid, entry, error === undefined ? {} : { error });
+  private finish(msgid: string, entry: Tracked, error: unknown): void {
+    this.resolve(msgid, entry, error === undefined ? FINISHED : { error });
   }
 
   private resolve(msgid: string, entry: Tracked, outcome: FlowOutcome): void {
     this.tracked.delete(msgid);
-    entry.resolve(outcome);
+    entry.settle(outcome);
   }
 }
 

@@ -11,17 +11,17 @@ type Start = () => void;
 export class FlowLifecycle implements FlowGate {
   /** How many flow stops have begun. */
   stops = 0;
-  private isRunning = true;
+  private flowsRunning = true;
   private readonly starting = new Set<Start>();
   private waitingForRun: (() => void)[] = [];
 
   constructor(events: NodeAPI['events']) {
     events.on('flows:stopping', () => {
       this.stops += 1;
-      this.isRunning = false;
+      this.flowsRunning = false;
     });
     events.on('flows:started', () => {
-      this.isRunning = true;
+      this.flowsRunning = true;
       const ready = [...this.starting];
       this.starting.clear();
       for (const start of ready) start();
@@ -40,6 +40,10 @@ export class FlowLifecycle implements FlowGate {
     return () => this.starting.delete(start);
   }
 
+  isRunning(): boolean {
+    return this.flowsRunning;
+  }
+
   mark(): number {
     return this.stops;
   }
@@ -55,9 +59,9 @@ export class FlowLifecycle implements FlowGate {
   }
 
   running(ms: number): Promise<boolean> {
-    if (this.isRunning) return Promise.resolve(true);
+    if (this.flowsRunning) return Promise.resolve(true);
     return new Promise((resolve) => {
-      const timer = setTimeout(() => resolve(this.isRunning), ms);
+      const timer = setTimeout(() => resolve(this.flowsRunning), ms);
       // A wait a closed node gave up on must not keep the process alive.
       timer.unref();
       this.waitingForRun.push(() => {

@@ -103,14 +103,14 @@ export = function register(RED: NodeAPI): void {
       hooks: {
         send: (data, record) => node.send(toMessage(data, record, settings, nextMessageId())),
         // Only called in complete delivery, where `completion` exists.
-        sendTracked: (data, record) => {
+        sendTracked: (data, record, settle) => {
           const msg = toMessage(data, record, settings, nextMessageId());
-          return completion!.sendTracked(msg, () => node.send(msg), completeTimeout);
+          completion!.sendTracked(msg, node, completeTimeout, settle);
         },
         sendBatch: (data, records) => node.send(toBatchMessage(data, records, settings, nextMessageId())),
-        sendBatchTracked: (data, records) => {
+        sendBatchTracked: (data, records, settle) => {
           const msg = toBatchMessage(data, records, settings, nextMessageId());
-          return completion!.sendTracked(msg, () => node.send(msg), completeTimeout);
+          completion!.sendTracked(msg, node, completeTimeout, settle);
         },
         onRecordFailed: (failure) =>
           node.warn(

@@ -13,25 +13,29 @@ export const DEFAULT_DECODER = new RecordDecoder({ message: 'auto', key: 'text' 
 /** A flow gate whose runs the test ends (`stop`) and begins (`start`). */
 export class ManualFlows implements FlowGate {
   stops = 0;
-  isRunning = true;
+  runs = true;
   /** Called inside delivered(), where Node-RED would be delivering: the moment a stop can overtake. */
   duringDelivery: () => void = () => undefined;
   private waiting: (() => void)[] = [];
 
   stop(): void {
     this.stops += 1;
-    this.isRunning = false;
+    this.runs = false;
   }
 
   start(): void {
-    this.isRunning = true;
+    this.runs = true;
     for (const resume of this.waiting.splice(0)) resume();
   }
 
+  isRunning(): boolean {
+    return this.runs;
+  }
+
   async running(ms: number): Promise<boolean> {
-    if (this.isRunning) return true;
+    if (this.runs) return true;
     return new Promise((resolve) => {
-      const timer = setTimeout(() => resolve(this.isRunning), ms);
+      const timer = setTimeout(() => resolve(this.runs), ms);
       timer.unref();
       this.waiting.push(() => {
         clearTimeout(timer);
@@ -85,15 +89,15 @@ export function harness(outcome: (offset: number) => Promise<FlowOutcome> = asyn
   const offsetOf = (data: TriggerData) => data.offset;
   const hooks: DeliveryHooks = {
     send: (data) => void sent.push(offsetOf(data)),
-    sendTracked: (data) => {
+    sendTracked: (data, _record, settle) => {
       sent.push(offsetOf(data));
-      return outcome(offsetOf(data));
+      void outcome(offsetOf(data)).then(settle);
     },
     sendBatch: (data) => void batches.push(data.map(offsetOf)),
     // A batch msg's outcome is the outcome of its first record's offset.
-    sendBatchTracked: (data) => {
+    sendBatchTracked: (data, _records, settle) => {
       batches.push(data.map(offsetOf));
-      return outcome(offsetOf(data[0]));
+      void outcome(offsetOf(data[0])).then(settle);
     },
     onRecordFailed: () => undefined,
     onSendFailed: () => undefined,
@@ -128,11 +132,11 @@ export function statesOnlyHooks(onState: (state: ConsumerState) => void): Trigge
   return {
     onState,
     send: () => undefined,
-    sendTracked: async () => ({}),
+    sendTracked: (_data, _record, settle) => settle({}),
     sendBatch: () => undefined,
-    sendBatchTracked: async () => ({}),
+    sendBatchTracked: (_data, _records, settle) => settle({}),
     onRecordFailed: () => undefined,
     onSendFailed: () => undefined,
-    flows: { running: async () => true, mark: () => 0, delivered: async () => true },
+    flows: { isRunning: () => true, running: async () => true, mark: () => 0, delivered: async () => true },
   };
 }

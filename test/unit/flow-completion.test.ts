@@ -54,9 +54,9 @@ function setup() {
   function track(send: (msg: NodeMessage) => void = () => undefined, timeoutMs = 60000) {
     const msg = { _msgid: `m${(count += 1)}`, payload: count };
     const outcome: { value?: FlowOutcome } = {};
-    const settled = completion
-      .sendTracked(msg, () => send(msg), timeoutMs)
-      .then((value) => (outcome.value = value));
+    const settled = new Promise<FlowOutcome>((settle) =>
+      completion.sendTracked(msg, { send: () => send(msg) }, timeoutMs, settle),
+    ).then((value) => (outcome.value = value));
     return { msg, outcome, settled };
   }
   const flow = {

@@ -51,7 +51,7 @@ describe('hand-off delivery across flow stops', () => {
     const delivery = handoff(h);
     h.flows.duringDelivery = () => h.flows.stop();
     const handled = delivery.handleBatch(h.batch([0, 1]));
-    await until(fake.clock, () => !h.flows.isRunning, 'the stop');
+    await until(fake.clock, () => !h.flows.isRunning(), 'the stop');
     await fake.clock.tickAsync(10);
     should(h.sent).eql([0, 1]);
     h.flows.start();
@@ -88,7 +88,7 @@ describe('hand-off delivery across flow stops', () => {
     });
     const delivery = handoff(h);
     const handled = delivery.handleBatch(batch);
-    await until(fake.clock, () => !h.flows.isRunning, 'the stop');
+    await until(fake.clock, () => !h.flows.isRunning(), 'the stop');
     h.flows.start();
     should(await handled).equal(600);
     await delivery.settle();

@@ -31,4 +31,32 @@ describe('in-flight limit', () => {
     // Idle already: true at once, without waiting out its time.
     should(await new InFlightLimit(1).waitUntilIdle(60000)).be.true();
   });
+
+  it('at the cap, waits until half the cap has left, so that the next part is more than one record', async () => {
+    const limit = new InFlightLimit(4);
+    for (let index = 0; index < 4; index += 1) limit.enter();
+    let room: boolean | undefined;
+    void limit.waitForRoom(60000).then((value) => (room = value));
+    limit.leave();
+    await fake.clock.tickAsync(0);
+    should(room).be.undefined();
+    limit.leave();
+    await fake.clock.tickAsync(0);
+    should(room).be.true();
+    should(limit.room).equal(2);
+  });
+
+  it('a wait until idle is not ended while some records are still in flight', async () => {
+    const limit = new InFlightLimit(10);
+    for (let index = 0; index < 3; index += 1) limit.enter();
+    let idle: boolean | undefined;
+    void limit.waitUntilIdle(60000).then((value) => (idle = value));
+    limit.leave();
+    limit.leave();
+    await fake.clock.tickAsync(0);
+    should(idle).be.undefined();
+    limit.leave();
+    await fake.clock.tickAsync(0);
+    should(idle).be.true();
+  });
 });
