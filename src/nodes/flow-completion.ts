@@ -15,6 +15,16 @@ interface Tracked {
   timeoutMs: number;
   deadline: number;
   settle: Settle;
+  settled?: true;
+  /** Msgs whose done() came from a node after it had sent this one on: they finish with it (see onComplete). */
+  heirs?: Heir[];
+}
+
+/** A msg that finishes when the msg a node sent after receiving it finishes. */
+interface Heir {
+  msgid: string;
+  entry: Tracked;
+  error: unknown;
 }
 
 /** The node that sends tracked msgs (a kafka-trigger). */
@@ -32,7 +42,10 @@ interface ReceivingNode {
 interface HookEvent {
   msg: NodeMessage;
   error?: unknown;
+  source?: { node?: object };
   destination?: { id?: string; node?: ReceivingNode };
+  /** onComplete's node: the one that called done(). */
+  node?: { node?: object };
 }
 
 const HOOK_SUFFIX = '.kafkaTriggerCompletion';
@@ -56,6 +69,8 @@ export class FlowCompletion {
   private earliestFinished = Infinity;
   /** The _msgid of each msg a node received, for a node that deletes it (split does) before done(). */
   private readonly receivedIds = new WeakMap<NodeMessage, string>();
+  /** The last tracked msg each node sent. */
+  private readonly lastSentBy = new WeakMap<object, Tracked>();
 
   constructor(
     private readonly hooks: NodeAPI['hooks'],
@@ -102,7 +117,9 @@ export class FlowCompletion {
     this.hooks.add(`onSend${HOOK_SUFFIX}`, (events: HookEvent[]) => {
       for (const event of events) {
         const entry = this.entryFor(event);
-        if (entry) entry.inTransit += 1;
+        if (!entry) continue;
+        entry.inTransit += 1;
+        if (event.source?.node) this.lastSentBy.set(event.source.node, entry);
       }
     });
     this.hooks.add(`preRoute${HOOK_SUFFIX}`, (event: HookEvent) => {
@@ -136,9 +153,14 @@ export class FlowCompletion {
       const msgid = this.receivedIdOf(event);
       const entry = msgid === undefined ? undefined : this.tracked.get(msgid);
       if (!entry) return;
-      entry.active -= 1;
-      if (event.error !== undefined && entry.error === undefined) entry.error = event.error;
-      this.settleIfDone(msgid!, entry);
+      // A join sends the joined msg, with the _msgid of its group's last record, and only then calls
+      // done() for the group: the earlier records live on in that msg and finish when it does.
+      const heir = event.node?.node && this.lastSentBy.get(event.node.node);
+      if (heir && !heir.settled && heir.seq > entry.seq) {
+        (heir.heirs ??= []).push({ msgid: msgid!, entry, error: event.error });
+        return;
+      }
+      this.completed(msgid!, entry, event.error);
     });
     this.sweeper = setInterval(() => this.failOverdue(), SWEEP_MS);
     this.sweeper.unref();
@@ -166,6 +188,13 @@ export class FlowCompletion {
   private entryFor(event: HookEvent): Tracked | undefined {
     const msgid = event.msg?._msgid;
     return msgid === undefined ? undefined : this.tracked.get(msgid);
+  }
+
+  /** One node that received the msg called done(). */
+  private completed(msgid: string, entry: Tracked, error: unknown): void {
+    entry.active -= 1;
+    if (error !== undefined && entry.error === undefined) entry.error = error;
+    this.settleIfDone(msgid, entry);
   }
 
   private settleIfDone(msgid: string, entry: Tracked): void {
@@ -198,7 +227,14 @@ export class FlowCompletion {
 
   private resolve(msgid: string, entry: Tracked, outcome: FlowOutcome): void {
     this.tracked.delete(msgid);
+    entry.settled = true;
     entry.settle(outcome);
+    // The msgs that live on in this one share its outcome: dropped with it, failed with it.
+    for (const heir of entry.heirs ?? []) {
+      if (heir.entry.settled) continue;
+      if (outcome.dropped) this.resolve(heir.msgid, heir.entry, outcome);
+      else this.completed(heir.msgid, heir.entry, heir.error ?? outcome.error);
+    }
   }
 }
 

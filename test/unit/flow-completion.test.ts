@@ -71,8 +71,14 @@ function setup() {
       hooks.fire('onReceive', { msg, destination: { id: node.id, node } }),
     returned: (msg: NodeMessage, node: FakeNode) =>
       hooks.fire('postReceive', { msg, destination: { id: node.id, node } }),
+    /** A node other than the trigger sends a msg on. */
+    sendFrom: (source: FakeNode, msg: NodeMessage, ...to: FakeNode[]) =>
+      hooks.fire(
+        'onSend',
+        to.map((node) => ({ msg, source: { id: source.id, node: source }, destination: { id: node.id } })),
+      ),
     done: (msg: NodeMessage, node: FakeNode, error?: unknown) =>
-      hooks.fire('onComplete', { msg, error, destination: { id: node.id, node } }),
+      hooks.fire('onComplete', { msg, error, node: { id: node.id, node } }),
     /** One node takes the msg through: routed, received, handler returned, done. */
     through(msg: NodeMessage, node: FakeNode) {
       flow.route(msg, node);
@@ -201,6 +207,54 @@ describe('flow completion', () => {
       s.flow.done(msg, a);
       await settled;
       should(outcome.value).eql({});
+    });
+
+    it('of a record a node absorbed into a msg it sent on before done() (join) finishes with that msg', async () => {
+      const { track, flow } = s;
+      const join = takesDone('b');
+      const after = takesDone('c');
+      const group = [track((msg) => flow.send(msg, join)), track((msg) => flow.send(msg, join))];
+      for (const { msg } of group) {
+        flow.route(msg, join);
+        flow.receive(msg, join);
+        flow.returned(msg, join);
+      }
+      // The joined msg carries the group's last _msgid; the join calls done() for the group after sending it.
+      const [first, last] = group;
+      flow.sendFrom(join, last.msg, after);
+      flow.done(first.msg, join);
+      flow.done(last.msg, join);
+      await flush();
+      should(first.outcome.value).be.undefined();
+      should(last.outcome.value).be.undefined();
+      flow.through(last.msg, after);
+      await Promise.all(group.map(({ settled }) => settled));
+      should(group.map(({ outcome }) => outcome.value)).eql([{}, {}]);
+    });
+
+    it('of a record absorbed into a msg that failed fails with it; a node forwarding each msg links none', async () => {
+      const { track, flow } = s;
+      const join = takesDone('b');
+      const after = takesDone('c');
+      const [first, last] = [track((msg) => flow.send(msg, join)), track((msg) => flow.send(msg, join))];
+      for (const { msg } of [first, last]) flow.through(msg, join);
+      // Without a send between, the join's done() finished both at once.
+      should(await first.settled).eql({});
+      should(await last.settled).eql({});
+      const [third, fourth] = [track((msg) => flow.send(msg, join)), track((msg) => flow.send(msg, join))];
+      for (const { msg } of [third, fourth]) {
+        flow.route(msg, join);
+        flow.receive(msg, join);
+        flow.returned(msg, join);
+      }
+      flow.sendFrom(join, fourth.msg, after);
+      flow.done(third.msg, join);
+      flow.done(fourth.msg, join);
+      flow.route(fourth.msg, after);
+      flow.receive(fourth.msg, after);
+      flow.done(fourth.msg, after, new Error('boom'));
+      should(await third.settled).have.property('error');
+      should(await fourth.settled).have.property('error');
     });
 
     it('fails with the first error a node reported, once every node is done', async () => {
