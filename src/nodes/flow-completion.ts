@@ -52,6 +52,14 @@ const HOOK_SUFFIX = '.kafkaTriggerCompletion';
 /** The outcome of a msg that finished without error, shared: one is settled per record. */
 const FINISHED: FlowOutcome = Object.freeze({});
 const SWEEP_MS = 1000;
+/**
+ * Marks kept on Node-RED's own objects rather than in WeakMaps, which cost far more per msg: on a
+ * received msg its _msgid, for a node that deletes it (split does) before done(); on a node the
+ * last tracked msg it sent.
+ */
+const RECEIVED_ID = Symbol('kafka-trigger received _msgid');
+const LAST_SENT = Symbol('kafka-trigger last tracked msg sent');
+type Marked = { [RECEIVED_ID]?: unknown; [LAST_SENT]?: unknown };
 
 /**
  * Tells when the flow has finished with a message: every node that received it, or a clone of it
@@ -67,10 +75,6 @@ export class FlowCompletion {
   private sent = 0;
   /** The earliest sent of the msgs the flow finished since the last sweep. */
   private earliestFinished = Infinity;
-  /** The _msgid of each msg a node received, for a node that deletes it (split does) before done(). */
-  private readonly receivedIds = new WeakMap<NodeMessage, string>();
-  /** The last tracked msg each node sent. */
-  private readonly lastSentBy = new WeakMap<object, Tracked>();
 
   constructor(
     private readonly hooks: NodeAPI['hooks'],
@@ -119,7 +123,8 @@ export class FlowCompletion {
         const entry = this.entryFor(event);
         if (!entry) continue;
         entry.inTransit += 1;
-        if (event.source?.node) this.lastSentBy.set(event.source.node, entry);
+        const source = event.source?.node as Marked | undefined;
+        if (source) source[LAST_SENT] = entry;
       }
     });
     this.hooks.add(`preRoute${HOOK_SUFFIX}`, (event: HookEvent) => {
@@ -138,7 +143,7 @@ export class FlowCompletion {
       // Link nodes hand messages over without a send event, hence the floor.
       if (entry.inTransit > 0) entry.inTransit -= 1;
       entry.active += 1;
-      this.receivedIds.set(event.msg, event.msg._msgid as string);
+      (event.msg as Marked)[RECEIVED_ID] = event.msg._msgid;
     });
     this.hooks.add(`postReceive${HOOK_SUFFIX}`, (event: HookEvent) => {
       const msgid = this.receivedIdOf(event);
@@ -155,7 +160,7 @@ export class FlowCompletion {
       if (!entry) return;
       // A join sends the joined msg, with the _msgid of its group's last record, and only then calls
       // done() for the group: the earlier records live on in that msg and finish when it does.
-      const heir = event.node?.node && this.lastSentBy.get(event.node.node);
+      const heir = (event.node?.node as Marked | undefined)?.[LAST_SENT] as Tracked | undefined;
       if (heir && !heir.settled && heir.seq > entry.seq) {
         (heir.heirs ??= []).push({ msgid: msgid!, entry, error: event.error });
         return;
@@ -182,7 +187,7 @@ export class FlowCompletion {
 
   private receivedIdOf(event: HookEvent): string | undefined {
     const msg = event.msg;
-    return msg?._msgid ?? (msg ? this.receivedIds.get(msg) : undefined);
+    return (msg?._msgid ?? (msg as Marked | undefined)?.[RECEIVED_ID]) as string | undefined;
   }
 
   private entryFor(event: HookEvent): Tracked | undefined {
