@@ -3,6 +3,7 @@ import should from 'should';
 import type { Consumer } from 'kafkajs';
 import { OffsetCommitter } from '../../src/delivery/offset-committer';
 import { HeldCommitsConsumer } from '../support/fake-kafka';
+import { useFakeClock } from '../support/fake-clock';
 
 function fakeConsumer() {
   const held = new HeldCommitsConsumer();
@@ -49,5 +50,48 @@ describe('offset committer', () => {
     fake.land();
     await settling;
     should(settled).be.true();
+  });
+
+  describe('when the broker is away', () => {
+    const fake = useFakeClock();
+    const away = () =>
+      Object.assign(new Error('Connection error: connect ECONNREFUSED'), { retriable: true });
+
+    it('tries a commit that failed on the way again, so the last offsets of a quiet partition land', async () => {
+      const held = fakeConsumer();
+      const committer = new OffsetCommitter(held.consumer);
+      committer.commit('t', 0, '8');
+      held.land(away());
+      await fake.clock.tickAsync(0);
+      should(held.requests).have.length(1);
+      await fake.clock.tickAsync(500);
+      should(held.requests).eql([
+        [{ topic: 't', partition: 0, offset: '8' }],
+        [{ topic: 't', partition: 0, offset: '8' }],
+      ]);
+      held.land();
+      await committer.settled();
+    });
+
+    it('a newer offset asked for meanwhile replaces the one that failed, and it gives up after five tries', async () => {
+      const held = fakeConsumer();
+      const committer = new OffsetCommitter(held.consumer);
+      committer.commit('t', 0, '8');
+      committer.commit('t', 1, '3');
+      held.land(away());
+      committer.commit('t', 0, '9');
+      await fake.clock.tickAsync(500);
+      should(held.requests[1]).have.length(2);
+      should(held.requests[1]).containDeep([
+        { topic: 't', partition: 0, offset: '9' },
+        { topic: 't', partition: 1, offset: '3' },
+      ]);
+      for (let attempt = 2; attempt <= 5; attempt += 1) {
+        held.land(away());
+        await fake.clock.tickAsync(500 * attempt);
+      }
+      should(held.requests).have.length(5);
+      await committer.settled();
+    });
   });
 });
