@@ -35,7 +35,9 @@ describe('produce settings', () => {
     should(settingsOf({ idempotent: true }).idempotent).equal(true);
     should(settingsOf({ idempotent: 'true', acks: 'all' }).idempotent).equal(true);
     should(settingsOf({ idempotent: true, acks: 'leader' }).idempotent).equal(false);
-    should(resolveProduceSettings({ idempotent: 'yes' })).have.propertyByPath('problem', 'key').equal('invalid-idempotent');
+    should(resolveProduceSettings({ idempotent: 'yes' }))
+      .have.propertyByPath('problem', 'key')
+      .equal('invalid-idempotent');
   });
 
   it('names the first setting that is wrong', () => {

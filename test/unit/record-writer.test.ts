@@ -24,7 +24,12 @@ const LIMITS: WriterLimits = { maxWaiting: 1000, maxBatchRecords: 1000, maxBatch
 
 function writer(
   producer: FakeProducer,
-  options: { limits?: Partial<WriterLimits>; sendTimeout?: number; acks?: -1 | 1 | 0; idempotent?: boolean } = {},
+  options: {
+    limits?: Partial<WriterLimits>;
+    sendTimeout?: number;
+    acks?: -1 | 1 | 0;
+    idempotent?: boolean;
+  } = {},
 ): { writer: RecordWriter; states: WriterState[] } {
   const states: WriterState[] = [];
   const created = new RecordWriter({

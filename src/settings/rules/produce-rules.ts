@@ -44,7 +44,10 @@ export const PRODUCE_RULES = {
    * true: the node gets a producer of its own whose retried requests the broker writes once. Off by
    * default: kafkajs calls its idempotent producer experimental, and it needs acks from all replicas.
    */
-  idempotent: onlyWhen(whenChosen('acks', acks, 'all'), flag<ProduceProblemKey>('idempotent', 'invalid-idempotent')),
+  idempotent: onlyWhen(
+    whenChosen('acks', acks, 'all'),
+    flag<ProduceProblemKey>('idempotent', 'invalid-idempotent'),
+  ),
   compression: choice('compression', COMPRESSIONS, 'invalid-compression'),
   /** Milliseconds from a msg's arrival to the broker's acknowledgement, after which it fails. */
   send_timeout: positiveNumber('send_timeout', 30000, 'invalid-number'),
