@@ -33,7 +33,8 @@ interface Opened {
  * One connection to a cluster, shared by every node of one kafka-broker node, the way Node-RED's
  * MQTT broker node shares its client: opened on the first user, closed when the last one leaves or
  * the broker node closes. kafkajs takes acks and compression per send, so one producer serves
- * kafka-produce nodes of any settings, and one admin client every look-up.
+ * kafka-produce nodes of any settings (but `idempotent`: such a node has its own, see
+ * idempotent-producer), and one admin client every look-up.
  */
 export class ConnectionPool {
   private opened: Opened | undefined;

@@ -39,6 +39,7 @@ RED.nodes.registerType('kafka-produce', {
     topic: ruleProperty('kafka-produce', PRODUCE_RULES.topic),
     key: ruleProperty('kafka-produce', PRODUCE_RULES.key),
     acks: ruleProperty('kafka-produce', PRODUCE_RULES.acks),
+    idempotent: ruleProperty('kafka-produce', PRODUCE_RULES.idempotent),
     compression: ruleProperty('kafka-produce', PRODUCE_RULES.compression),
     send_timeout: ruleProperty('kafka-produce', PRODUCE_RULES.send_timeout),
     message_format: ruleProperty('kafka-produce', PRODUCE_RULES.message_format),
@@ -82,7 +83,7 @@ RED.nodes.registerType('kafka-produce', {
       (choice) => node._(MESSAGE_FORMAT_LABELS[choice]),
       node.message_format,
     );
-    // The subject shows only with the registry.
+    // The subject shows only with the registry, idempotent only with acks from all replicas.
     showInTheirModes('kafka-produce', PRODUCE_RULES);
   },
 });

@@ -4,6 +4,7 @@ import { compressionProblem } from '../client/codecs';
 import { rootMessage, type FailureKind } from '../client/failure';
 import { outgoingTopic, toOutgoingRecord, type ProduceInput } from '../producer/produce-record';
 import { resolveProduceSettings } from '../settings/produce-settings';
+import { idempotentProducer } from '../producer/idempotent-producer';
 import { pooledProducer } from '../producer/pooled-producer';
 import { RecordWriter } from '../producer/record-writer';
 import {
@@ -93,9 +94,10 @@ export = function register(RED: NodeAPI): void {
     let waitingBadge: NodeJS.Timeout | undefined;
     let closing = false;
     const writer = new RecordWriter({
-      producer: pooledProducer(clients),
+      producer: settings.idempotent ? idempotentProducer(clients) : pooledProducer(clients),
       partitionOf: (message) => clients.partitions.partitionOf(message),
       acks: settings.acks,
+      idempotent: settings.idempotent,
       compression: settings.kafkajsCompression,
       sendTimeout: settings.sendTimeout,
       limits: WRITER_LIMITS,

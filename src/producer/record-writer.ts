@@ -2,6 +2,8 @@
 // flight wait and go out together in the next one (one request at a time, so each partition gets
 // them in arrival order); a lone record goes out at once. While the broker cannot be reached,
 // records wait, capped in number, each until its send timeout; the connection is retried with backoff.
+// With an idempotent producer a request that failed on the way goes again unchanged, first: the broker
+// knows it by the sequence numbers of its records and writes it once.
 import type { RecordMetadata } from 'kafkajs';
 import { RetryCount } from '../client/backoff';
 import { classifyFailure, isRetriable, type FailureKind } from '../client/failure';
@@ -39,6 +41,8 @@ export class RecordWriter {
   private phase: Phase = 'idle';
   private waiting: Entry[] = [];
   private inFlight: Entry[] = [];
+  /** Idempotent: the request that failed on the way, to send again as it was (its timed-out records too). */
+  private unanswered: Entry[] | undefined;
   private pumpScheduled = false;
   private closing = false;
   private lastError: unknown;
@@ -54,7 +58,8 @@ export class RecordWriter {
 
   /** Records accepted and not yet written or failed. */
   get pending(): number {
-    return this.waiting.length + this.inFlight.length;
+    const unanswered = this.unanswered?.filter((entry) => !entry.settled).length ?? 0;
+    return this.waiting.length + this.inFlight.length + unanswered;
   }
 
   start(): void {
@@ -105,7 +110,7 @@ export class RecordWriter {
       });
       clearTimeout(timer);
     }
-    for (const entry of [...this.inFlight, ...this.waiting]) {
+    for (const entry of [...this.inFlight, ...(this.unanswered ?? []), ...this.waiting]) {
       this.fail(
         entry,
         new WriteFailure('closed', 'the node closed before the broker acknowledged it', this.lastError),
@@ -161,7 +166,8 @@ export class RecordWriter {
 
   private async pump(): Promise<void> {
     if (this.phase !== 'ready' || this.inFlight.length > 0) return;
-    const batch = this.takeBatch();
+    const batch = this.unanswered ?? this.takeBatch();
+    this.unanswered = undefined;
     if (batch.length === 0) return this.checkDrained();
     this.inFlight = batch;
     let answer: RecordMetadata[];
@@ -204,16 +210,15 @@ export class RecordWriter {
   /** Fails the records whose send timeout has passed, then waits for the next one's. */
   private armDeadline(): void {
     if (this.deadlineTimer || this.phase === 'closed') return;
-    // In flight are older than waiting, and either list is in the order of writing.
-    const next =
-      this.inFlight.find((entry) => !entry.settled) ?? this.waiting.find((entry) => !entry.settled);
+    // In flight (or unanswered) are older than waiting, and each list is in the order of writing.
+    const next = this.unsettled()[0];
     if (!next) return;
     this.deadlineTimer = setTimeout(
       () => {
         this.deadlineTimer = undefined;
         const now = Date.now();
         const expired = (entry: Entry): boolean => !entry.settled && entry.deadline <= now;
-        for (const entry of [...this.inFlight, ...this.waiting].filter(expired)) {
+        for (const entry of this.unsettled().filter(expired)) {
           const message = `not written within ${this.options.sendTimeout} ms`;
           this.fail(entry, new WriteFailure('timed-out', message, this.lastError));
         }
@@ -225,13 +230,20 @@ export class RecordWriter {
     );
   }
 
+  /** Unsettled records, oldest first. */
+  private unsettled(): Entry[] {
+    return [...this.inFlight, ...(this.unanswered ?? []), ...this.waiting].filter((entry) => !entry.settled);
+  }
+
   private handleRefusal(batch: Entry[], error: unknown): void {
     this.lastError = error;
     const unsettled = batch.filter((entry) => !entry.settled);
     const failure = classifyFailure(error);
     // A missing topic is retriable to kafkajs, but waiting for it would hold up every other record.
     if (CONNECTION_FAILURES.has(failure) || (failure !== 'topic-missing' && isRetriable(error))) {
-      this.waiting.unshift(...unsettled);
+      // The broker may have written it: sent again with other records, its numbers would clash.
+      if (this.options.idempotent) this.unanswered = batch;
+      else this.waiting.unshift(...unsettled);
       if (this.phase === 'ready') this.backOff(error);
       return;
     }

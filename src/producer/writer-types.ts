@@ -16,6 +16,8 @@ export interface WriterOptions {
   /** The partition the producer's partitioner gave a message it sent. */
   partitionOf(message: Message): number | undefined;
   acks: -1 | 1 | 0;
+  /** The producer is idempotent: a request that failed on the way is sent again unchanged. */
+  idempotent: boolean;
   compression: CompressionTypes;
   /** Milliseconds a record may take from write() to the broker's acknowledgement. */
   sendTimeout: number;

@@ -15,6 +15,7 @@ export interface ProduceConfig {
   topic?: string;
   key?: string;
   acks?: string;
+  idempotent?: boolean | string;
   compression?: string;
   send_timeout?: number | string;
   message_format?: string;
@@ -28,6 +29,8 @@ export interface ProduceSettings {
   key: string | undefined;
   /** kafkajs's acks: -1 all in-sync replicas, 1 the leader, 0 none. */
   acks: -1 | 1 | 0;
+  /** A producer of its own whose retried requests the broker writes once (acks all only). */
+  idempotent: boolean;
   compression: Compression;
   kafkajsCompression: CompressionTypes;
   sendTimeout: number;
@@ -58,6 +61,7 @@ export function resolveProduceSettings(config: ProduceConfig): ProduceSettingsRe
       topic: values.topic,
       key: values.key,
       acks: KAFKAJS_ACKS[values.acks],
+      idempotent: values.idempotent ?? false,
       compression: values.compression,
       kafkajsCompression: KAFKAJS_COMPRESSION[values.compression],
       sendTimeout: values.send_timeout,

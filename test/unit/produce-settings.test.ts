@@ -15,6 +15,7 @@ describe('produce settings', () => {
       topic: undefined,
       key: undefined,
       acks: -1,
+      idempotent: false,
       compression: 'none',
       kafkajsCompression: CompressionTypes.None,
       sendTimeout: 30000,
@@ -28,6 +29,15 @@ describe('produce settings', () => {
     should(settingsOf(registry).subjectOf('orders')).equal('orders-value');
     should(settingsOf({ ...registry, schema_subject: '  ' }).subjectOf('orders')).equal('orders-value');
     should(settingsOf({ ...registry, schema_subject: ' order-v2 ' }).subjectOf('orders')).equal('order-v2');
+  });
+
+  it('reads idempotent only with acks all, where the broker can tell a retried request', () => {
+    should(settingsOf({ idempotent: true }).idempotent).equal(true);
+    should(settingsOf({ idempotent: 'true', acks: 'all' }).idempotent).equal(true);
+    should(settingsOf({ idempotent: true, acks: 'leader' }).idempotent).equal(false);
+    should(resolveProduceSettings({ idempotent: 'yes' }))
+      .have.propertyByPath('problem', 'key')
+      .equal('invalid-idempotent');
   });
 
   it('names the first setting that is wrong', () => {

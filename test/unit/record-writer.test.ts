@@ -24,13 +24,19 @@ const LIMITS: WriterLimits = { maxWaiting: 1000, maxBatchRecords: 1000, maxBatch
 
 function writer(
   producer: FakeProducer,
-  options: { limits?: Partial<WriterLimits>; sendTimeout?: number; acks?: -1 | 1 | 0 } = {},
+  options: {
+    limits?: Partial<WriterLimits>;
+    sendTimeout?: number;
+    acks?: -1 | 1 | 0;
+    idempotent?: boolean;
+  } = {},
 ): { writer: RecordWriter; states: WriterState[] } {
   const states: WriterState[] = [];
   const created = new RecordWriter({
     producer,
     partitionOf: (message) => message.partition ?? 0,
     acks: options.acks ?? -1,
+    idempotent: options.idempotent ?? false,
     compression: CompressionTypes.None,
     sendTimeout: options.sendTimeout ?? 5000,
     limits: { ...LIMITS, ...options.limits },
@@ -182,6 +188,27 @@ describe('record writer', () => {
     ]);
   });
 
+  it('idempotent: sends a request the connection lost again unchanged, its timed-out records too, before the records that came meanwhile', async () => {
+    const producer = new FakeProducer();
+    const lost = deferred<RecordMetadata[]>();
+    let first = true;
+    producer.answer = async (batch) => {
+      if (!first) return okAnswer(batch);
+      first = false;
+      return lost.promise;
+    };
+    const { writer: w } = make(producer, { idempotent: true, sendTimeout: 1000 });
+    const timedOut = failureOf(w.write(record('a')));
+    await until(fake.clock, () => producer.requests.length === 1, 'the first request');
+    should((await settled(timedOut)).kind).equal('timed-out');
+    const later = w.write(record('b'));
+    lost.reject(connectionError());
+    await settled(later);
+    // The broker knows a request by its records' sequence numbers: 'a' again alone, then 'b'.
+    should(producer.requestValues).eql([['a'], ['a'], ['b']]);
+    should(w.pending).equal(0);
+  });
+
   it('keeps the records of a request the broker asks to retry (no leader yet), however long that lasts', async () => {
     const producer = new FakeProducer();
     const noLeader = Object.assign(new Error('There is no leader for this topic-partition'), {
@@ -293,6 +320,7 @@ describe('record writer', () => {
       producer,
       partitionOf: () => 0,
       acks: -1,
+      idempotent: false,
       compression: CompressionTypes.None,
       sendTimeout: 60000,
       limits: LIMITS,

@@ -89,6 +89,7 @@ const PRODUCE: NodeCase = {
     topic: 'walk-out',
     key: 'walk-key',
     acks: 'leader',
+    idempotent: 'true',
     compression: 'gzip',
     send_timeout: '30001',
     message_format: 'auto',
@@ -98,12 +99,16 @@ const PRODUCE: NodeCase = {
     topic: ['bad topic!'],
     key: [],
     acks: ['some'],
+    idempotent: ['yes'],
     compression: ['brotli'],
     send_timeout: ['0', '-5'],
     message_format: ['avro'],
     schema_subject: [],
   },
-  modes: { message_format: [...PRODUCE_RULES.message_format.choices] },
+  modes: {
+    message_format: [...PRODUCE_RULES.message_format.choices],
+    acks: [...PRODUCE_RULES.acks.choices],
+  },
   resolve: (config) => resolveProduceSettings(config),
 };
 

@@ -43,7 +43,9 @@ const TRIGGER_VALUES: Record<keyof typeof TRIGGER_RULES, string> = {
 const PRODUCE_VALUES: Record<keyof typeof PRODUCE_RULES, string> = {
   topic: 'walk-out',
   key: 'walk-key',
-  acks: 'leader',
+  // all: the mode in which idempotent is read.
+  acks: 'all',
+  idempotent: 'false',
   compression: 'gzip',
   send_timeout: '30001',
   message_format: 'schema-registry',

@@ -131,6 +131,19 @@ export function choice<T extends string, Key extends string>(
   };
 }
 
+/** true or false (flow JSON may hold either as a string); blank means false. */
+export function flag<Key extends string>(setting: string, problemKey: Key): SettingRule<boolean, Key> {
+  return {
+    defaultValue: false,
+    check(value) {
+      if (value === undefined || value === null || value === '' || value === false || value === 'false')
+        return { value: false };
+      if (value === true || value === 'true') return { value: true };
+      return problem(problemKey, setting, { value: text(value) });
+    },
+  };
+}
+
 /** A positive whole number (flow JSON may hold it as a numeric string); blank means the default. */
 export function positiveNumber<Key extends string>(
   setting: string,

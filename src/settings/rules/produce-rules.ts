@@ -1,6 +1,7 @@
 // The kafka-produce settings: flow JSON name, default, check, and the mode that reads each one.
 import {
   choice,
+  flag,
   onlyWhen,
   optionalTopic,
   positiveNumber,
@@ -16,6 +17,7 @@ export const PRODUCE_PROBLEM_KEYS = [
   'invalid-compression',
   'invalid-number',
   'invalid-format',
+  'invalid-idempotent',
 ] as const;
 export type ProduceProblemKey = (typeof PRODUCE_PROBLEM_KEYS)[number];
 
@@ -31,12 +33,21 @@ export const PRODUCE_MESSAGE_FORMATS = ['auto', 'schema-registry'] as const;
 export type ProduceMessageFormat = (typeof PRODUCE_MESSAGE_FORMATS)[number];
 
 const messageFormat = choice('message_format', PRODUCE_MESSAGE_FORMATS, 'invalid-format');
+const acks = choice('acks', ACKS, 'invalid-acks');
 
 /** The producer's rules, in the order deploy checks them (it reports the first problem). */
 export const PRODUCE_RULES = {
   /** Blank means each msg's `msg.topic`. */
   topic: optionalTopic<ProduceProblemKey>('topic', 'invalid-topic'),
-  acks: choice('acks', ACKS, 'invalid-acks'),
+  acks,
+  /**
+   * true: the node gets a producer of its own whose retried requests the broker writes once. Off by
+   * default: kafkajs calls its idempotent producer experimental, and it needs acks from all replicas.
+   */
+  idempotent: onlyWhen(
+    whenChosen('acks', acks, 'all'),
+    flag<ProduceProblemKey>('idempotent', 'invalid-idempotent'),
+  ),
   compression: choice('compression', COMPRESSIONS, 'invalid-compression'),
   /** Milliseconds from a msg's arrival to the broker's acknowledgement, after which it fails. */
   send_timeout: positiveNumber('send_timeout', 30000, 'invalid-number'),

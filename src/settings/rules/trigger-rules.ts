@@ -1,6 +1,7 @@
 // The kafka-trigger settings: flow JSON name, default, check, and the mode that reads each one.
 import {
   choice,
+  flag,
   onlyWhen,
   positiveNumber,
   optionalTopic,
@@ -137,15 +138,7 @@ export const TRIGGER_RULES = {
   },
   // Control messages and replay.
   /** true: the trigger has an input, and msg.action pauses, resumes, stops, starts or seeks it. */
-  control: {
-    defaultValue: false,
-    check(value: unknown): Checked<boolean, TriggerProblemKey> {
-      if (value === undefined || value === null || value === '' || value === false || value === 'false')
-        return { value: false };
-      if (value === true || value === 'true') return { value: true };
-      return problem('invalid-control', 'control', { value: text(value) });
-    },
-  },
+  control: flag<TriggerProblemKey>('control', 'invalid-control'),
   /** An RFC 3339 date-time; blank is a problem in its mode. */
   start_timestamp: onlyWhen(FROM_TIMESTAMP, {
     defaultValue: '',
