@@ -24,6 +24,7 @@ import {
   type BenchSettings,
   type ConsumeSide,
   type FetchOptions,
+  type Variant,
   type WorkerConfig,
 } from './settings';
 
@@ -155,9 +156,12 @@ async function runPhases(broker: LocalKafka, settings: BenchSettings): Promise<R
   }
   if (settings.phases.includes('throughput')) {
     for (let round = 1; round <= settings.rounds; round += 1) {
-      const runs: { side: Side; variant?: { label: string; dir: string } }[] = [
+      const runs: { side: Side; variant?: Variant }[] = [
         ...settings.consumeSides.map((side) => ({ side })),
-        ...settings.consumeVariants.map((variant) => ({ side: 'product' as const, variant })),
+        ...settings.consumeVariants.map((variant) => ({
+          side: variant.complete ? ('complete' as const) : ('product' as const),
+          variant,
+        })),
       ];
       for (const { side, variant } of runs) {
         const result = await drain(broker, settings, side, 0, variant);
@@ -254,7 +258,7 @@ async function drain(
   settings: BenchSettings,
   side: Side,
   slowMs: number,
-  variant?: { label: string; dir: string },
+  variant?: Variant,
 ): Promise<DrainResult> {
   const config = workerConfig(broker, settings, BACKLOG_TOPIC, side, { expected: settings.records });
   const child = await start(side, config, settings, slowMs, variant?.dir);
@@ -372,11 +376,11 @@ function renderTable(results: Results, settings: BenchSettings): string {
         `${(bComplete / b).toFixed(2)} (b*/b), CPU ${(cCpu / bCpu).toFixed(2)} (b*/b)`,
       ]);
     }
-    for (const { label, dir } of settings.consumeVariants) {
+    for (const { label, dir, complete } of settings.consumeVariants) {
       const variant = results.drains.filter((result) => result.variant === label);
       const vCpu = median(variant.map((result) => cpuPerRecord(result.report)));
       rows.push([
-        `b''. variant ${label} (${path.basename(dir)}), records/s; CPU µs/record`,
+        `b''. variant ${label} (${path.basename(dir)}${complete ? ', complete delivery' : ''}), records/s; CPU µs/record`,
         '',
         `${rates(variant)}; ${cpu(variant)}`,
         `${(vCpu / bCpu).toFixed(2)} (CPU b''/b)`,

@@ -44,9 +44,17 @@ export interface BenchSettings {
   /** Which of ceiling, tuned, product and batch run in the throughput phase (variants always do). */
   consumeSides: ConsumeSide[];
   /** More product sides in the throughput phase: other built copies of the package, by label. */
-  consumeVariants: { label: string; dir: string }[];
+  consumeVariants: Variant[];
   produce: ProduceBenchSettings;
   peers: PeersBenchSettings;
+}
+
+/** Another built copy of the package measured beside the working tree. */
+export interface Variant {
+  label: string;
+  dir: string;
+  /** Consume variants only: measured with complete delivery instead of hand-off. */
+  complete?: boolean;
 }
 
 /** The peers part (bench/peers.ts): one backlog drained by each contender in turn. */
@@ -84,7 +92,7 @@ export interface ProduceBenchSettings {
   /** Which of raw-window, raw-batched and product run (variants always do). */
   sides: string[];
   /** More product sides: other built copies of the package (e.g. with other writer limits), by label. */
-  variants: { label: string; dir: string }[];
+  variants: Variant[];
 }
 
 /** The kafkajs consumer options that size fetches. */
@@ -211,13 +219,15 @@ function chosen<T extends string>(raw: string | undefined, all: T[], name: strin
   return picked as T[];
 }
 
-/** `label=dir,label=dir`. */
-function variants(raw: string | undefined, name: string): { label: string; dir: string }[] {
+/** `label=dir,label=dir`; a consume variant's dir may end in `@complete` to run it with complete delivery. */
+function variants(raw: string | undefined, name: string): Variant[] {
   if (!raw) return [];
   return raw.split(',').map((entry) => {
-    const [label, dir] = entry.split('=');
-    if (!label || !dir) throw new Error(`${name} must be label=dir,..., not ${raw}`);
-    return { label: label.trim(), dir: dir.trim() };
+    const [label, target] = entry.split('=');
+    const [dir, mode] = (target ?? '').split('@');
+    if (!label || !dir || (mode !== undefined && mode !== 'complete'))
+      throw new Error(`${name} must be label=dir[@complete],..., not ${raw}`);
+    return { label: label.trim(), dir: dir.trim(), ...(mode ? { complete: true } : {}) };
   });
 }
 
