@@ -2,10 +2,13 @@
 // node emits the records in bursts into kafka-produce (acks all) and a core function node counts
 // the acknowledged msgs (kafka-produce's output), telling the emitter each time a whole burst is
 // acknowledged, so at most `burstsInFlight` bursts are unacknowledged. Beside it, a plain kafkajs
-// producer sends the same records in batches of the burst size, one send() at a time. Each run
-// writes one burst first, not measured (connection, metadata), on a fresh topic. See BENCHMARKS.md.
-import path from 'node:path';
+// producer sends the same records in batches of the burst size, one send() at a time, and the same
+// flow without kafka-produce (emit wired straight to count) shows what the function nodes and
+// Node-RED's msg path cost alone. Each run writes one burst first, not measured (connection,
+// metadata), on a fresh topic. See BENCHMARKS.md.
 import { spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
 import type { LocalKafka } from '../kafka/local-kafka';
 import { IpcChild, ROOT, launchNodeRed } from './children';
 import { fmt, log, mb, median } from './figures';
@@ -20,6 +23,8 @@ interface FlowSide {
   /** The Node-RED side's package (default: this checkout or BENCH_COMMIT's build). */
   packageDir?: string;
   raw?: boolean;
+  /** The flow without kafka-produce: nothing is written. */
+  floor?: boolean;
 }
 
 export interface FlowResult {
@@ -42,6 +47,7 @@ export async function runProduceFlow(
     ...(flow.sides.includes('raw') ? [{ id: 'raw', raw: true }] : []),
     ...(flow.sides.includes('product') ? [{ id: 'product', packageDir: settings.packageDir }] : []),
     ...settings.produce.variants.map((variant) => ({ id: variant.label, packageDir: variant.dir })),
+    ...(flow.sides.includes('floor') ? [{ id: 'floor', floor: true }] : []),
   ];
   const results: FlowResult[] = [];
   for (let round = 1; round <= flow.rounds; round += 1) {
@@ -57,6 +63,11 @@ export async function runProduceFlow(
         started = (await succeeded(writer.next(['started', 'failed'], 120_000))).at;
         report = (await succeeded(writer.next(['drained', 'failed'], Math.max(180_000, flow.records))))
           .report;
+        if (settings.cpuProfDir && writer.pid !== undefined) {
+          // bench/profile-summary.ts reads only the samples taken while the records were acknowledged.
+          const window = { firstHrUs: report.firstHrUs, lastHrUs: report.lastHrUs };
+          writeFileSync(path.join(settings.cpuProfDir, `window-${writer.pid}.json`), JSON.stringify(window));
+        }
       } finally {
         await writer.stop();
         live.delete(writer);
@@ -64,7 +75,7 @@ export async function runProduceFlow(
       const onTopic = await recordsOn(broker, topic);
       await deleteTopic(broker, topic);
       const rate = (flow.records / (report.lastAt - started)) * 1000;
-      const written = flow.records + flow.burst;
+      const written = side.floor ? 0 : flow.records + flow.burst;
       results.push({ side: side.id, rate, report, onTopic, written });
       log(
         `  flow round ${round} ${side.id.padEnd(11)} ${fmt(rate).padStart(9)} records/s  ` +
@@ -116,7 +127,7 @@ async function startFlowWriter(
     );
     return new IpcChild<ProduceMessage>(side.id, child, undefined, () => undefined);
   }
-  const launched = await launchNodeRed(produceFlow(broker, topic, flow), [], {
+  const launched = await launchNodeRed(produceFlow(broker, topic, flow, side.floor === true), [], {
     ...(side.packageDir ? { packageDir: side.packageDir } : {}),
     ...(settings.cpuProfDir ? { cpuProfDir: settings.cpuProfDir } : {}),
     functionBench: { mode: 'drain', expected: flow.records },
@@ -124,10 +135,24 @@ async function startFlowWriter(
   return new IpcChild<ProduceMessage>(side.id, launched.child, launched.logFile, launched.cleanUp);
 }
 
-/** inject (once) -> emit -> kafka-produce -> count, count -> emit per acknowledged burst, Catch -> count. */
-export function produceFlow(broker: LocalKafka, topic: string, flow: ProduceFlowSettings): object[] {
+/**
+ * inject (once) -> emit -> kafka-produce -> count, count -> emit per acknowledged burst, Catch ->
+ * count; `floor`: emit -> count, no kafka-produce.
+ */
+export function produceFlow(
+  broker: LocalKafka,
+  topic: string,
+  flow: ProduceFlowSettings,
+  floor: boolean,
+): object[] {
   const tab = 'bench-tab';
-  const functionNode = (id: string, name: string, func: string, wires: string[], x: number): object => ({
+  const functionNode = (
+    id: string,
+    name: string,
+    func: string,
+    wires: string[],
+    x: number,
+  ): { id: string; [property: string]: unknown } => ({
     id,
     type: 'function',
     z: tab,
@@ -182,7 +207,7 @@ export function produceFlow(broker: LocalKafka, topic: string, flow: ProduceFlow
     "context.set('acked', acked);",
     "return acked % burst === 0 ? { topic: 'acked' } : null;",
   ].join('\n');
-  return [
+  const nodes = [
     { id: tab, type: 'tab', label: 'kafka-produce in a flow' },
     {
       id: 'bench-broker',
@@ -206,7 +231,7 @@ export function produceFlow(broker: LocalKafka, topic: string, flow: ProduceFlow
       y: 80,
       wires: [['flow-emit']],
     },
-    functionNode('flow-emit', 'emit', emit, ['flow-produce'], 250),
+    functionNode('flow-emit', 'emit', emit, [floor ? 'flow-count' : 'flow-produce'], 250),
     {
       id: 'flow-produce',
       type: 'kafka-produce',
@@ -235,6 +260,8 @@ export function produceFlow(broker: LocalKafka, topic: string, flow: ProduceFlow
       wires: [['flow-count']],
     },
   ];
+  const writing = new Set(['bench-broker', 'flow-produce', 'flow-catch']);
+  return floor ? nodes.filter((node) => !writing.has(node.id)) : nodes;
 }
 
 export function renderFlowTable(results: FlowResult[], settings: BenchSettings): string {
@@ -248,6 +275,7 @@ export function renderFlowTable(results: FlowResult[], settings: BenchSettings):
   const names: Record<string, string> = {
     raw: `kafkajs: send() of batches of ${fmt(flow.burst)}, one at a time (no Node-RED)`,
     product: 'Node-RED: function → kafka-produce → function',
+    floor: 'Node-RED: function → function, no kafka-produce (nothing written)',
   };
   const rows = sideIds.map((id) => {
     const list = of(id);

@@ -102,7 +102,7 @@ export interface ProduceFlowSettings {
   burstsInFlight: number;
   partitions: number;
   rounds: number;
-  /** Which of raw (kafkajs batches) and product run; variants always do. */
+  /** Which of raw (kafkajs batches), product and floor (the flow without kafka-produce) run; variants always do. */
   sides: string[];
 }
 
@@ -189,7 +189,7 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): BenchSetting
         burstsInFlight: positive(env, 'BENCH_FLOW_BURSTS_IN_FLIGHT', 10),
         partitions: positive(env, 'BENCH_FLOW_PARTITIONS', 6),
         rounds: positive(env, 'BENCH_FLOW_ROUNDS', quick ? 1 : 2),
-        sides: chosen(env.BENCH_FLOW_SIDES, ['raw', 'product'], 'BENCH_FLOW_SIDES'),
+        sides: chosen(env.BENCH_FLOW_SIDES, ['raw', 'product', 'floor'], 'BENCH_FLOW_SIDES'),
       },
     },
     peers: {
