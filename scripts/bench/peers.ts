@@ -299,7 +299,12 @@ export async function runPeersPart(
   const product =
     (triggerProps: Record<string, unknown>) => async (config: WorkerConfig, downstream: Downstream) =>
       drainProcess(
-        await startNodeRed(config, { packageDir: settings.packageDir, triggerProps, downstream }),
+        await startNodeRed(config, {
+          packageDir: settings.packageDir,
+          cpuProfDir: settings.cpuProfDir,
+          triggerProps,
+          downstream,
+        }),
         settings,
         live,
       );
@@ -425,6 +430,11 @@ async function drainProcess(
           `${fmt(report.count)} of ${fmt(records)} records within ${drainSeconds} s of the first ` +
           `(${fmt(rateOf(report))} records/s while it ran)${reason(child)}`,
       };
+    }
+    if (settings.cpuProfDir && child.pid !== undefined) {
+      // bench/profile-summary.ts reads only the samples taken while the records arrived.
+      const window = { firstHrUs: report.firstHrUs, lastHrUs: report.lastHrUs };
+      writeFileSync(path.join(settings.cpuProfDir, `window-${child.pid}.json`), JSON.stringify(window));
     }
     return { report, rate: rateOf(report) };
   } finally {
