@@ -17,6 +17,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import ts from 'typescript';
+import type { FunctionBenchConfig } from './nodes/lib/function-bench';
 import type { ProbeMessage, ProbeReport, ProbeRequest } from './nodes/lib/probe';
 import type { WorkerConfig } from './settings';
 
@@ -45,7 +46,12 @@ export interface NodeRedOptions {
   /** Extra kafka-broker and kafka-trigger properties (a registry URL, a message format). */
   brokerProps?: Record<string, unknown>;
   triggerProps?: Record<string, unknown>;
+  /** What counts the trigger's msgs: the bench-sink node (default) or a core function node. */
+  downstream?: Downstream;
 }
+
+/** The node at the end of a consuming flow, which counts what arrives. */
+export type Downstream = 'sink' | 'function';
 
 /** The plain kafkajs consumer, run through tsx. */
 export function startCeiling(config: WorkerConfig): ConsumerProcess {
@@ -75,6 +81,57 @@ export interface LaunchOptions {
    * package alone. The peers bench (bench/peers.ts) gives another package instead.
    */
   modules?: Record<string, string>;
+  /** Seed the global context with a FunctionBench (`global.get('bench')`) for core function nodes. */
+  functionBench?: FunctionBenchConfig;
+}
+
+/** A core function node, id `sink`, that counts every msg into the FunctionBench. */
+export function countingFunction(tab: string): object {
+  return {
+    id: 'sink',
+    type: 'function',
+    z: tab,
+    name: 'count',
+    func: "global.get('bench').arrived(msg.payload);\nreturn null;",
+    outputs: 1,
+    timeout: 0,
+    noerr: 0,
+    initialize: '',
+    finalize: '',
+    libs: [],
+    x: 400,
+    y: 80,
+    wires: [[]],
+  };
+}
+
+/** The counting node of a consuming flow, and what launchNodeRed needs for it. */
+function counter(
+  tab: string,
+  config: WorkerConfig,
+  downstream: Downstream,
+  slowMs: number,
+): { node: object; files: BenchNodeFile[]; functionBench?: FunctionBenchConfig } {
+  if (downstream === 'function')
+    return {
+      node: countingFunction(tab),
+      files: [],
+      functionBench: { mode: config.mode, expected: config.expected },
+    };
+  return {
+    node: {
+      id: 'sink',
+      type: 'bench-sink',
+      z: tab,
+      x: 400,
+      y: 80,
+      mode: config.mode,
+      expected: config.expected,
+      slow_ms: slowMs,
+      wires: [],
+    },
+    files: [BENCH_SINK],
+  };
 }
 
 const BENCH_SINK: BenchNodeFile = {
@@ -82,12 +139,13 @@ const BENCH_SINK: BenchNodeFile = {
   html: '<script type="text/javascript">RED.nodes.registerType("bench-sink", { category: "output", defaults: {}, inputs: 1, outputs: 0 });</script>\n',
 };
 
-/** Node-RED (red.js) in a throw-away user dir: kafka-broker -> kafka-trigger -> bench-sink. */
+/** Node-RED (red.js) in a throw-away user dir: kafka-broker -> kafka-trigger -> a counting node. */
 export async function startNodeRed(
   config: WorkerConfig,
   options: NodeRedOptions = {},
 ): Promise<ConsumerProcess> {
   const tab = 'bench-tab';
+  const end = counter(tab, config, options.downstream ?? 'sink', options.slowMs ?? 0);
   const flow = [
     { id: tab, type: 'tab', label: 'kafka trigger bench' },
     {
@@ -114,27 +172,18 @@ export async function startNodeRed(
       y: 80,
       wires: [['sink']],
     },
-    {
-      id: 'sink',
-      type: 'bench-sink',
-      z: tab,
-      x: 400,
-      y: 80,
-      mode: config.mode,
-      expected: config.expected,
-      slow_ms: options.slowMs ?? 0,
-      wires: [],
-    },
+    end.node,
   ];
-  const launched = await launchNodeRed(flow, [BENCH_SINK], {
+  const launched = await launchNodeRed(flow, end.files, {
     ...options,
+    ...(end.functionBench ? { functionBench: end.functionBench } : {}),
     env: { KAFKA_BROKERS: config.brokers },
   });
   return new ProbedChild('product', launched.child, launched.logFile, launched.cleanUp);
 }
 
 /**
- * Node-RED running `nodes` (on one tab, with a `bench-sink` of id `sink` added for them to wire
+ * Node-RED running `nodes` (on one tab, with a counting node of id `sink` added for them to wire
  * to), with `modules` in its node_modules instead of this package: a peer package's consumer.
  */
 export async function startSinkFlow(
@@ -142,22 +191,19 @@ export async function startSinkFlow(
   nodes: object[],
   config: WorkerConfig,
   modules: Record<string, string>,
+  downstream: Downstream = 'sink',
 ): Promise<ConsumerProcess> {
   const tab = 'bench-tab';
+  const end = counter(tab, config, downstream, 0);
   const flow = [
     { id: tab, type: 'tab', label: `${label} bench` },
     ...nodes.map((node) => ('z' in node || !('wires' in node) ? node : { z: tab, ...node })),
-    {
-      id: 'sink',
-      type: 'bench-sink',
-      z: tab,
-      mode: config.mode,
-      expected: config.expected,
-      slow_ms: 0,
-      wires: [],
-    },
+    end.node,
   ];
-  const launched = await launchNodeRed(flow, [BENCH_SINK], { modules });
+  const launched = await launchNodeRed(flow, end.files, {
+    modules,
+    ...(end.functionBench ? { functionBench: end.functionBench } : {}),
+  });
   return new ProbedChild(label, launched.child, launched.logFile, launched.cleanUp);
 }
 
@@ -226,9 +272,13 @@ async function prepareUserDir(
     nodesDir: nodesDir,
     logging: { console: { level: 'warn', metrics: false, audit: false } },
   };
+  // The FunctionBench is built in Node-RED's process as it reads its settings.
+  const globals = options.functionBench
+    ? `settings.functionGlobalContext = { bench: require('./bench-nodes/lib/function-bench.js').createBench(${JSON.stringify(options.functionBench)}) };\n`
+    : '';
   writeFileSync(
     path.join(userDir, 'settings.js'),
-    `module.exports = ${JSON.stringify(settings, null, 2)};\n`,
+    `const settings = ${JSON.stringify(settings, null, 2)};\n${globals}module.exports = settings;\n`,
   );
 }
 

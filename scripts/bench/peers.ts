@@ -3,7 +3,8 @@
 // packages (each installed from npm into its own directory under .cache/bench-peers/, never into
 // this package) and kcat, librdkafka's CLI, as the machine's practical limit. Each Node-RED
 // contender runs in a Node-RED of its own, with a fresh consumer group from the beginning, wired
-// to the same bench-sink that counts the product's messages. See BENCHMARKS.md.
+// to the same bench-sink that counts the product's messages, and again to a core function node
+// that counts them (BENCH_PEERS_DOWNSTREAM). See BENCHMARKS.md.
 import { execFile, execFileSync, spawn } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -11,7 +12,14 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createTopic, type LocalKafka } from '../kafka/local-kafka';
 import { withAdmin } from '../kafka/topics';
-import { ROOT, startCeiling, startNodeRed, startSinkFlow, type ConsumerProcess } from './children';
+import {
+  ROOT,
+  startCeiling,
+  startNodeRed,
+  startSinkFlow,
+  type ConsumerProcess,
+  type Downstream,
+} from './children';
 import { fmt, log, median } from './figures';
 import { nowMs, type ProbeReport } from './nodes/lib/probe';
 import { preload } from './producer';
@@ -236,6 +244,8 @@ export interface PeerRow {
   id: string;
   contender: string;
   version: string;
+  /** The counting node of a Node-RED contender; none for raw kafkajs and kcat. */
+  downstream: Downstream | undefined;
   /** records/s of each round that drained the backlog. */
   rates: number[];
   /** CPU seconds (user + system) of the consuming process over each of those drains. */
@@ -256,71 +266,91 @@ export async function runPeersPart(
   const { peers: options, partitions } = settings;
   const want = (id: string): boolean => !options.contenders || options.contenders.includes(id);
   const rows: PeerRow[] = [];
-  const row = (id: string, contender: string, version: string): PeerRow => {
-    const entry: PeerRow = { id, contender, version, rates: [], cpuSeconds: [], loads: [], notes: [] };
+  const row = (id: string, contender: string, version: string, downstream?: Downstream): PeerRow => {
+    const entry: PeerRow = {
+      id,
+      contender,
+      version,
+      downstream,
+      rates: [],
+      cpuSeconds: [],
+      loads: [],
+      notes: [],
+    };
     rows.push(entry);
     return entry;
   };
   const kafkajsVersion = packageVersion(path.join(ROOT, 'node_modules', 'kafkajs'));
   type Contender = { row: PeerRow; run: (config: WorkerConfig) => Promise<Outcome> };
   const contenders: Contender[] = [];
+  /** A Node-RED contender once per downstream counting node, side by side. */
+  const inNodeRed = (
+    id: string,
+    contender: string,
+    version: string,
+    run: (config: WorkerConfig, downstream: Downstream) => Promise<Outcome>,
+  ): PeerRow[] =>
+    options.downstreams.map((downstream) => {
+      const entry = row(id, contender, version, downstream);
+      contenders.push({ row: entry, run: (config) => run(config, downstream) });
+      return entry;
+    });
+  const ours = `${packageVersion(ROOT)} (working tree)`;
+  const product =
+    (triggerProps: Record<string, unknown>) => async (config: WorkerConfig, downstream: Downstream) =>
+      drainProcess(
+        await startNodeRed(config, {
+          packageDir: settings.packageDir,
+          cpuProfDir: settings.cpuProfDir,
+          triggerProps,
+          downstream,
+        }),
+        settings,
+        live,
+      );
   if (want('raw'))
     contenders.push({
       row: row('raw', 'raw kafkajs eachBatch + JSON.parse (no Node-RED)', `kafkajs ${kafkajsVersion}`),
       run: (config) => drainProcess(startCeiling({ ...config, parse: true }), settings, live),
     });
   if (want('product'))
-    contenders.push({
-      row: row(
-        'product',
-        'node-red-contrib-kafka-trigger (this package)',
-        `${packageVersion(ROOT)} (working tree)`,
-      ),
-      run: async (config) =>
-        drainProcess(await startNodeRed(config, { packageDir: settings.packageDir }), settings, live),
-    });
+    inNodeRed('product', 'node-red-contrib-kafka-trigger (this package), hand-off', ours, product({}));
+  if (want('product-complete'))
+    inNodeRed(
+      'product-complete',
+      'node-red-contrib-kafka-trigger, complete delivery',
+      ours,
+      product({ delivery: 'complete' }),
+    );
   if (want('product-batch'))
-    contenders.push({
-      row: row(
-        'product-batch',
-        `node-red-contrib-kafka-trigger, batch output (max_batch_size ${settings.batchSize})`,
-        `${packageVersion(ROOT)} (working tree)`,
-      ),
-      run: async (config) =>
-        drainProcess(
-          await startNodeRed(config, {
-            packageDir: settings.packageDir,
-            triggerProps: { output: 'batch', max_batch_size: settings.batchSize },
-          }),
-          settings,
-          live,
-        ),
-    });
+    inNodeRed(
+      'product-batch',
+      `node-red-contrib-kafka-trigger, batch output (max_batch_size ${settings.batchSize})`,
+      ours,
+      product({ output: 'batch', max_batch_size: settings.batchSize }),
+    );
   for (const peer of PEERS.filter((each) => want(each.id))) {
-    const peerRow = row(peer.id, peer.name, peer.version);
     log(`Installing ${peer.name}@${peer.version} into ${path.relative(ROOT, peerDir(peer))}...`);
     const failure = await install(peer);
     if (failure) {
-      peerRow.notes.push(failure);
+      row(peer.id, peer.name, peer.version).notes.push(failure);
       log(`  ${failure}`);
       continue;
     }
     const modules = { [peer.name]: path.join(peerDir(peer), 'node_modules', peer.name) };
-    if (peer.seedOffsets)
-      peerRow.notes.push(
-        'no from-beginning setting: its fresh group was given offsets at the start of the topic',
+    const peerRows = inNodeRed(peer.id, peer.name, peer.version, async (config, downstream) => {
+      if (peer.seedOffsets) await seedOffsets(broker, config, partitions);
+      return drainProcess(
+        await startSinkFlow(peer.id, peer.flow(config, partitions), config, modules, downstream),
+        settings,
+        live,
       );
-    contenders.push({
-      row: peerRow,
-      run: async (config) => {
-        if (peer.seedOffsets) await seedOffsets(broker, config, partitions);
-        return drainProcess(
-          await startSinkFlow(peer.id, peer.flow(config, partitions), config, modules),
-          settings,
-          live,
-        );
-      },
     });
+    if (peer.seedOffsets)
+      for (const peerRow of peerRows)
+        peerRow.notes.push(
+          'no from-beginning setting: its fresh group was given offsets at the start of the topic',
+        );
   }
   const kcat = want('kcat') ? kcatVersion() : undefined;
   if (want('kcat')) {
@@ -340,7 +370,7 @@ export async function runPeersPart(
       const config: WorkerConfig = {
         brokers: broker.bootstrap,
         topic: TOPIC,
-        groupId: `bench-peers-${entry.id}-${process.pid}-${runs}`,
+        groupId: `bench-peers-${entry.id}-${entry.downstream ?? 'none'}-${process.pid}-${runs}`,
         startFrom: 'earliest',
         mode: 'drain',
         expected: options.records,
@@ -355,18 +385,22 @@ export async function runPeersPart(
       }
       if ('note' in outcome) {
         entry.notes.push(outcome.note);
-        log(`  round ${round} ${entry.id.padEnd(15)} ${outcome.note}`);
+        log(`  round ${round} ${label(entry).padEnd(26)} ${outcome.note}`);
       } else {
         entry.rates.push(outcome.rate);
         entry.cpuSeconds.push(outcome.report.cpuUs / 1e6);
         log(
-          `  round ${round} ${entry.id.padEnd(15)} ${fmt(outcome.rate).padStart(9)} records/s  ` +
+          `  round ${round} ${label(entry).padEnd(26)} ${fmt(outcome.rate).padStart(9)} records/s  ` +
             `${(outcome.report.cpuUs / 1e6).toFixed(2)} s CPU  (load ${load.toFixed(2)} at the start)`,
         );
       }
     }
   }
   return rows;
+}
+
+function label(row: PeerRow): string {
+  return row.downstream ? `${row.id}/${row.downstream}` : row.id;
 }
 
 /** Runs one drain of a probed process: bounded until the first record, then until the last. */
@@ -396,6 +430,11 @@ async function drainProcess(
           `${fmt(report.count)} of ${fmt(records)} records within ${drainSeconds} s of the first ` +
           `(${fmt(rateOf(report))} records/s while it ran)${reason(child)}`,
       };
+    }
+    if (settings.cpuProfDir && child.pid !== undefined) {
+      // bench/profile-summary.ts reads only the samples taken while the records arrived.
+      const window = { firstHrUs: report.firstHrUs, lastHrUs: report.lastHrUs };
+      writeFileSync(path.join(settings.cpuProfDir, `window-${child.pid}.json`), JSON.stringify(window));
     }
     return { report, rate: rateOf(report) };
   } finally {
@@ -560,11 +599,27 @@ function firstLine(error: unknown): string {
 export function renderPeersTable(rows: PeerRow[], settings: BenchSettings): string {
   const raw = rows.find((row) => row.id === 'raw' && row.rates.length > 0);
   const base = raw ? median(raw.rates) : NaN;
+  const peerIds = new Set(PEERS.map((peer) => peer.id));
+  /** The peer that drained fastest with the same counting node, if any drained. */
+  const fastestPeer = (downstream: Downstream | undefined): PeerRow | undefined =>
+    rows
+      .filter((row) => peerIds.has(row.id) && row.downstream === downstream && row.rates.length > 0)
+      .sort((a, b) => median(b.rates) - median(a.rates))[0];
+  const againstFastest = (row: PeerRow): string => {
+    const peer = fastestPeer(row.downstream);
+    if (!row.id.startsWith('product') || !peer || row.rates.length === 0) return '';
+    return (
+      `${(median(row.rates) / median(peer.rates)).toFixed(2)}×; ` +
+      `${(median(row.cpuSeconds) / median(peer.cpuSeconds)).toFixed(2)}× (${peer.id})`
+    );
+  };
   const header = [
     'contender',
     'version',
+    'counted by',
     `records/s, median (each round): drain ${fmt(settings.peers.records)} records`,
     'ratio to raw kafkajs + JSON.parse',
+    'against the fastest peer, same counting node: records/s; CPU',
     'CPU s of the consuming process (user + sys), first to last record',
     '1-min load at its start',
     'notes',
@@ -574,10 +629,12 @@ export function renderPeersTable(rows: PeerRow[], settings: BenchSettings): stri
     return [
       row.contender,
       row.version,
+      row.downstream === 'function' ? 'function node' : row.downstream === 'sink' ? 'bench-sink' : '–',
       row.rates.length > 0
         ? `${fmt(rate)}${row.rates.length > 1 ? ` (${row.rates.map(fmt).join(', ')})` : ''}`
         : '–',
       row.rates.length > 0 && !Number.isNaN(base) ? (rate / base).toFixed(2) : '–',
+      againstFastest(row),
       row.cpuSeconds.length > 0 ? row.cpuSeconds.map((each) => each.toFixed(2)).join(', ') : '–',
       row.loads.map((load) => load.toFixed(2)).join(', ') || '–',
       [...new Set(row.notes)].join('; ').replace(/\|/g, '\\|'),

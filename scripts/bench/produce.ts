@@ -12,7 +12,7 @@ import { fmt, log, mb, median, ms, percentiles } from './figures';
 import type { ProbeReport } from './nodes/lib/probe';
 import type { ProduceMessage, ProduceRun } from './nodes/lib/produce-run';
 import type { RawMethod, RawWorkerConfig } from './produce-worker';
-import type { BenchSettings, ProduceBenchSettings } from './settings';
+import type { BenchSettings } from './settings';
 
 const WARM_UP_SECONDS = 2;
 const LATENCY_SETTLE_MS = 15_000;
@@ -98,7 +98,7 @@ export async function runProducePart(
       for (const { valueBytes, records: all } of produce.sizes) {
         for (const side of sides) {
           const records = side.raw === 'window' ? Math.ceil(all * produce.rawWindowShare) : all;
-          const topic = await freshTopic(broker, produce, side, valueBytes);
+          const topic = await freshTopic(broker, produce.partitions, `${side.id}-${valueBytes}`);
           const produceRun: ProduceRun = {
             mode: 'throughput',
             records,
@@ -147,7 +147,7 @@ export async function runProducePart(
   if (settings.phases.includes('latency')) {
     for (const { valueBytes } of produce.sizes) {
       for (const side of sides.filter((each) => each.raw !== 'batched')) {
-        const topic = await freshTopic(broker, produce, side, valueBytes);
+        const topic = await freshTopic(broker, produce.partitions, `${side.id}-${valueBytes}`);
         const produceRun: ProduceRun = {
           mode: 'latency',
           records: 0,
@@ -254,7 +254,7 @@ async function startWriter(
 }
 
 /** The message, unless the writer said a record failed. */
-async function succeeded<M extends ProduceMessage>(
+export async function succeeded<M extends ProduceMessage>(
   message: Promise<M | Extract<ProduceMessage, { type: 'failed' }>>,
 ): Promise<M> {
   const received = await message;
@@ -262,16 +262,12 @@ async function succeeded<M extends ProduceMessage>(
   return received;
 }
 
-async function freshTopic(
-  broker: LocalKafka,
-  produce: ProduceBenchSettings,
-  side: Side,
-  valueBytes: number,
-): Promise<string> {
+/** A new topic of `partitions` partitions, its name unique in the run and ending in `label`. */
+export async function freshTopic(broker: LocalKafka, partitions: number, label: string): Promise<string> {
   runId += 1;
-  const topic = `bench-produce-${process.pid}-${runId}-${side.id}-${valueBytes}`;
+  const topic = `bench-produce-${process.pid}-${runId}-${label}`;
   try {
-    await createTopic(broker, topic, produce.partitions);
+    await createTopic(broker, topic, partitions);
   } catch (error) {
     // kafkajs's wait for leaders sometimes asks the broker before it hosts the new partitions
     // (UNKNOWN_TOPIC_OR_PARTITION) and gives up: the topic is there, wait for its leaders here.
@@ -279,7 +275,7 @@ async function freshTopic(
     for (;;) {
       const ready = await withAdmin(broker, (admin) => admin.fetchTopicMetadata({ topics: [topic] })).then(
         ({ topics }) =>
-          topics[0]?.partitions.length === produce.partitions &&
+          topics[0]?.partitions.length === partitions &&
           topics[0].partitions.every((partition) => partition.leader >= 0),
         () => false,
       );
@@ -291,13 +287,13 @@ async function freshTopic(
   return topic;
 }
 
-async function recordsOn(broker: LocalKafka, topic: string): Promise<number> {
+export async function recordsOn(broker: LocalKafka, topic: string): Promise<number> {
   const offsets = await withAdmin(broker, (admin) => admin.fetchTopicOffsets(topic));
   return offsets.reduce((sum, partition) => sum + Number(partition.high) - Number(partition.low), 0);
 }
 
 /** The large-value topics hold hundreds of MB each: not kept for the rest of the run. */
-async function deleteTopic(broker: LocalKafka, topic: string): Promise<void> {
+export async function deleteTopic(broker: LocalKafka, topic: string): Promise<void> {
   await withAdmin(broker, (admin) => admin.deleteTopics({ topics: [topic] })).catch(() => undefined);
 }
 

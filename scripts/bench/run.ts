@@ -17,6 +17,7 @@ import type { ProbeReport } from './nodes/lib/probe';
 import { renderFormatsTable, runFormatsPart } from './formats';
 import { renderPeersTable, runPeersPart } from './peers';
 import { renderProduceTable, runProducePart } from './produce';
+import { renderFlowTable, runProduceFlow } from './produce-flow';
 import { preload, steadyStream, withProducer } from './producer';
 import { snapshotCommit } from './snapshot';
 import {
@@ -96,6 +97,11 @@ async function main(): Promise<void> {
         `latency ${p.rate}/s for ${p.latencySeconds} s` +
         (p.variants.length > 0 ? ` variants=${p.variants.map((variant) => variant.label).join(',')}` : ''),
     );
+    log(
+      `produce flow: ${p.flow.records} × ${p.flow.valueBytes} B in bursts of ${p.flow.burst} ` +
+        `(≤${p.flow.burstsInFlight} unacknowledged), partitions=${p.flow.partitions} rounds=${p.flow.rounds} ` +
+        `sides=${p.flow.sides.join(',')}`,
+    );
   }
   const peers = settings.parts.includes('peers');
   if (peers)
@@ -103,7 +109,8 @@ async function main(): Promise<void> {
       `peers: records=${settings.peers.records} value≈${settings.valueBytes} B partitions=${settings.partitions} ` +
         `rounds=${settings.peers.rounds} bounds: first record ${settings.peers.firstRecordSeconds} s, ` +
         `drain ${settings.peers.drainSeconds} s` +
-        (settings.peers.contenders ? ` contenders=${settings.peers.contenders.join(',')}` : ''),
+        (settings.peers.contenders ? ` contenders=${settings.peers.contenders.join(',')}` : '') +
+        ` counted by ${settings.peers.downstreams.join(',')}`,
     );
   log(`load average at the start: ${loadAverage()}`);
   if (settings.cpuProfDir) mkdirSync(settings.cpuProfDir, { recursive: true });
@@ -120,10 +127,14 @@ async function main(): Promise<void> {
       const results = await runPhases(broker, settings);
       tables.push(renderTable(results, settings));
     }
-    if (produce) {
+    if (produce && (settings.phases.includes('throughput') || settings.phases.includes('latency'))) {
       log('kafka-produce against a kafkajs producer...');
       const results = await runProducePart(broker, settings, live);
       tables.push(renderProduceTable(results, settings));
+    }
+    if (produce && settings.phases.includes('flow')) {
+      log('kafka-produce in a flow of function nodes against kafkajs batches...');
+      tables.push(renderFlowTable(await runProduceFlow(broker, settings, live), settings));
     }
     if (formats) {
       log('kafka-trigger on Avro through the Schema Registry beside JSON...');

@@ -1,7 +1,9 @@
 // What a bench run does, from the environment. BENCH_QUICK=1 gives a small run (about 3 minutes).
+import type { Downstream } from './children';
 import type { ProbeMode } from './nodes/lib/probe';
 
-export type Phase = 'throughput' | 'memory' | 'latency';
+/** `flow` is the produce part's function-node flow (the consume part has no such phase). */
+export type Phase = 'throughput' | 'memory' | 'latency' | 'flow';
 /**
  * consume: kafka-trigger against a kafkajs consumer; produce: kafka-produce against a kafkajs
  * producer; formats: the trigger on Avro through the Schema Registry beside JSON (bench/formats.ts);
@@ -62,6 +64,8 @@ export interface PeersBenchSettings {
   records: number;
   /** Which contenders run, by id (default: all). */
   contenders: string[] | undefined;
+  /** The counting nodes each Node-RED contender runs with, one drain each per round. */
+  downstreams: Downstream[];
   rounds: number;
   /** A contender that has counted nothing this long after its start gets a row saying so. */
   firstRecordSeconds: number;
@@ -93,6 +97,24 @@ export interface ProduceBenchSettings {
   sides: string[];
   /** More product sides: other built copies of the package (e.g. with other writer limits), by label. */
   variants: Variant[];
+  flow: ProduceFlowSettings;
+}
+
+/**
+ * The flow phase (bench/produce-flow.ts): a function node emits the records in bursts into
+ * kafka-produce and a function node counts the acknowledged msgs, beside a kafkajs producer
+ * sending batches of the burst size.
+ */
+export interface ProduceFlowSettings {
+  records: number;
+  valueBytes: number;
+  burst: number;
+  /** Bursts emitted and not yet acknowledged, at most (kafka-produce refuses msgs beyond 10,000). */
+  burstsInFlight: number;
+  partitions: number;
+  rounds: number;
+  /** Which of raw (kafkajs batches), product and floor (the flow without kafka-produce) run; variants always do. */
+  sides: string[];
 }
 
 /** The kafkajs consumer options that size fetches. */
@@ -172,10 +194,20 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): BenchSetting
       rawInFlight: positive(env, 'BENCH_RAW_IN_FLIGHT', 1),
       sides: chosen(env.BENCH_PRODUCE_SIDES, ['raw-window', 'raw-batched', 'product'], 'BENCH_PRODUCE_SIDES'),
       variants: variants(env.BENCH_PRODUCE_VARIANTS, 'BENCH_PRODUCE_VARIANTS'),
+      flow: {
+        records: positive(env, 'BENCH_FLOW_RECORDS', quick ? 20_000 : 100_000),
+        valueBytes: positive(env, 'BENCH_FLOW_VALUE_BYTES', 200),
+        burst: positive(env, 'BENCH_FLOW_BURST', 1000),
+        burstsInFlight: positive(env, 'BENCH_FLOW_BURSTS_IN_FLIGHT', 10),
+        partitions: positive(env, 'BENCH_FLOW_PARTITIONS', 6),
+        rounds: positive(env, 'BENCH_FLOW_ROUNDS', quick ? 1 : 2),
+        sides: chosen(env.BENCH_FLOW_SIDES, ['raw', 'product', 'floor'], 'BENCH_FLOW_SIDES'),
+      },
     },
     peers: {
       records: positive(env, 'BENCH_PEERS_RECORDS', quick ? 20_000 : 200_000),
       contenders: env.BENCH_PEERS ? env.BENCH_PEERS.split(',').map((id) => id.trim()) : undefined,
+      downstreams: chosen(env.BENCH_PEERS_DOWNSTREAM, ['sink', 'function'], 'BENCH_PEERS_DOWNSTREAM'),
       rounds: positive(env, 'BENCH_PEERS_ROUNDS', 1),
       firstRecordSeconds: positive(env, 'BENCH_PEERS_FIRST_SECONDS', 60),
       drainSeconds: positive(env, 'BENCH_PEERS_DRAIN_SECONDS', 120),
@@ -232,7 +264,7 @@ function variants(raw: string | undefined, name: string): Variant[] {
 }
 
 function phases(raw: string | undefined): Phase[] {
-  const all: Phase[] = ['throughput', 'memory', 'latency'];
+  const all: Phase[] = ['throughput', 'memory', 'latency', 'flow'];
   if (!raw) return all;
   const chosen = raw.split(',').map((part) => part.trim());
   for (const phase of chosen)

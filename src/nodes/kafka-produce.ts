@@ -141,14 +141,12 @@ export = function register(RED: NodeAPI): void {
       if ('problem' in outgoing)
         return done(new Error(errorText(outgoing.problem.key, outgoing.problem.params)));
       const { topic } = outgoing.record;
-      writer.write(outgoing.record).then(
-        (written) => {
-          const kafka: KafkaProduceMetadata = written;
-          send(Object.assign(msg, { kafka }));
-          done();
-        },
-        (failure: unknown) => done(new Error(failureText(failure, topic))),
-      );
+      writer.write(outgoing.record, (failure, written) => {
+        if (!written) return done(new Error(failureText(failure, topic)));
+        const kafka: KafkaProduceMetadata = written;
+        send(Object.assign(msg, { kafka }));
+        done();
+      });
     }
 
     node.on('close', (_removed: boolean, done: () => void) => {

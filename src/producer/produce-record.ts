@@ -79,29 +79,35 @@ export function toOutgoingRecord(
   return { record: { topic, message, size } };
 }
 
-/** A Buffer (or other byte array) as its bytes, a string as UTF-8, null as a tombstone, else JSON. */
-function recordValue(payload: unknown): { value: Buffer | null } | { problem: RecordProblem } {
+/**
+ * A Buffer (or other byte array) as its bytes, null as a tombstone, a string as itself and anything
+ * else as JSON text: kafkajs writes strings as UTF-8 straight into its request, with no copy.
+ */
+function recordValue(payload: unknown): { value: Buffer | string | null } | { problem: RecordProblem } {
   if (payload === null) return { value: null };
   if (payload === undefined) return problem('missing-payload');
   if (Buffer.isBuffer(payload)) return { value: payload };
   if (payload instanceof Uint8Array)
     return { value: Buffer.from(payload.buffer, payload.byteOffset, payload.length) };
-  if (typeof payload === 'string') return { value: Buffer.from(payload, 'utf8') };
+  if (typeof payload === 'string') return { value: payload };
   if (typeof payload === 'function' || typeof payload === 'symbol') {
     return problem('invalid-payload', { type: typeof payload, error: 'it has no JSON form' });
   }
   try {
-    return { value: Buffer.from(JSON.stringify(payload), 'utf8') };
+    const text: string | undefined = JSON.stringify(payload);
+    // A toJSON() that returns undefined leaves nothing to write.
+    if (text === undefined)
+      return problem('invalid-payload', { type: typeof payload, error: 'it has no JSON form' });
+    return { value: text };
   } catch (error) {
     // Circular objects and BigInts end up here.
     return problem('invalid-payload', { type: typeof payload, error: (error as Error).message });
   }
 }
 
-function recordKey(key: unknown): { key: Buffer | null } | { problem: RecordProblem } {
+function recordKey(key: unknown): { key: Buffer | string | null } | { problem: RecordProblem } {
   if (key === undefined || key === null) return { key: null };
-  if (Buffer.isBuffer(key)) return { key };
-  if (typeof key === 'string') return { key: Buffer.from(key, 'utf8') };
+  if (Buffer.isBuffer(key) || typeof key === 'string') return { key };
   return problem('invalid-key', { type: describeType(key) });
 }
 

@@ -8,7 +8,7 @@ import type { RecordMetadata } from 'kafkajs';
 import { RetryCount } from '../client/backoff';
 import { classifyFailure, isRetriable, type FailureKind } from '../client/failure';
 import type { OutgoingRecord } from './produce-record';
-import { WriteFailure, type WriterOptions, type WrittenRecord } from './writer-types';
+import { WriteFailure, type WriteSettled, type WriterOptions } from './writer-types';
 import { topicMessagesOf, writtenRecords } from './written-offsets';
 
 type Phase = 'idle' | 'connecting' | 'ready' | 'backing-off' | 'closed';
@@ -23,8 +23,7 @@ interface Entry {
   together: number;
   /** When it fails as timed out (Date.now() milliseconds). */
   deadline: number;
-  resolve(written: WrittenRecord): void;
-  reject(failure: WriteFailure): void;
+  onSettled: WriteSettled;
 }
 
 /** Failures of the connection, not of the records: the records wait and the writer reconnects. */
@@ -66,30 +65,29 @@ export class RecordWriter {
     if (this.phase === 'idle') void this.connect();
   }
 
-  /** Resolves once the broker has the record (acks `none`: once it is sent); rejects with a WriteFailure. */
-  write(record: OutgoingRecord): Promise<WrittenRecord> {
+  /**
+   * Tells `onSettled` once, when the broker has the record (acks `none`: once it is sent) or why it
+   * was not written. A callback, not a Promise: a busy flow writes tens of thousands a second.
+   */
+  write(record: OutgoingRecord, onSettled: WriteSettled): void {
     if (this.closing || this.phase === 'closed') {
-      return Promise.reject(new WriteFailure('closed', 'the node is closing'));
+      return onSettled(new WriteFailure('closed', 'the node is closing'));
     }
     const { maxWaiting } = this.options.limits;
     if (this.pending >= maxWaiting) {
-      return Promise.reject(
+      return onSettled(
         new WriteFailure('queue-full', `${maxWaiting} records are already waiting`, this.lastError),
       );
     }
-    return new Promise((resolve, reject) => {
-      const entry: Entry = {
-        record,
-        settled: false,
-        together: Infinity,
-        deadline: Date.now() + this.options.sendTimeout,
-        resolve,
-        reject,
-      };
-      this.waiting.push(entry);
-      this.armDeadline();
-      this.schedulePump();
+    this.waiting.push({
+      record,
+      settled: false,
+      together: Infinity,
+      deadline: Date.now() + this.options.sendTimeout,
+      onSettled,
     });
+    this.armDeadline();
+    this.schedulePump();
   }
 
   /**
@@ -187,9 +185,10 @@ export class RecordWriter {
     this.inFlight = [];
     this.retries.healthy();
     this.lastError = undefined;
+    // Before the records are settled, so the next request goes out ahead of the msgs they send on.
+    this.schedulePump();
     this.settleWritten(batch, answer);
     this.checkDrained();
-    this.schedulePump();
   }
 
   /** The oldest waiting records up to the batch limits, and to what the first may go with. */
@@ -268,14 +267,14 @@ export class RecordWriter {
     batch.forEach((entry, index) => {
       if (entry.settled) return;
       entry.settled = true;
-      entry.resolve(written[index]);
+      entry.onSettled(undefined, written[index]);
     });
   }
 
   private fail(entry: Entry, failure: WriteFailure): void {
     if (entry.settled) return;
     entry.settled = true;
-    entry.reject(failure);
+    entry.onSettled(failure);
   }
 
   private checkDrained(): void {

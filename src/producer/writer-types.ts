@@ -53,6 +53,9 @@ export interface WrittenRecord {
   offset: number | null;
 }
 
+/** How a write ends: written, or the reason it was not. */
+export type WriteSettled = (failure: WriteFailure | undefined, written?: WrittenRecord) => void;
+
 export type WriteFailureKind = 'queue-full' | 'timed-out' | 'closed' | 'refused';
 
 /** Why a record was not written; `cause` is the broker's or kafkajs's error, when there is one. */

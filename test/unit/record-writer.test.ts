@@ -5,7 +5,12 @@ import { CompressionTypes, type Message, type RecordMetadata } from 'kafkajs';
 import should from 'should';
 import type { OutgoingRecord } from '../../src/producer/produce-record';
 import { RecordWriter } from '../../src/producer/record-writer';
-import { WriteFailure, type WriterLimits, type WriterState } from '../../src/producer/writer-types';
+import {
+  WriteFailure,
+  type WriterLimits,
+  type WriterState,
+  type WrittenRecord,
+} from '../../src/producer/writer-types';
 import { settledOn, until, useFakeClock } from '../support/fake-clock';
 import { FakeProducer, okAnswer } from '../support/fake-kafka';
 
@@ -45,6 +50,13 @@ function writer(
   });
   created.start();
   return { writer: created, states };
+}
+
+/** The write as a Promise: resolved when written, rejected with the WriteFailure. */
+function writing(w: RecordWriter, outgoing: OutgoingRecord): Promise<WrittenRecord> {
+  return new Promise((resolve, reject) =>
+    w.write(outgoing, (failure, written) => (failure ? reject(failure) : resolve(written as WrittenRecord))),
+  );
 }
 
 /** A promise the test resolves or rejects by hand. */
@@ -89,9 +101,9 @@ describe('record writer', () => {
       producer.requests.length === 1 ? held.promise : Promise.resolve(okAnswer(batch));
     const { writer: w, states } = make(producer);
     await until(fake.clock, () => states.some((s) => s.kind === 'connected'), 'connected');
-    const first = w.write(record('a'));
+    const first = writing(w, record('a'));
     await until(fake.clock, () => producer.requests.length === 1, 'first request');
-    const rest = ['b', 'c', 'd'].map((value) => w.write(record(value)));
+    const rest = ['b', 'c', 'd'].map((value) => writing(w, record(value)));
     held.resolve(okAnswer(producer.requests[0]));
     await settled(Promise.all([first, ...rest]));
     should(producer.requestValues).eql([['a'], ['b', 'c', 'd']]);
@@ -103,10 +115,10 @@ describe('record writer', () => {
     const { writer: w } = make(producer);
     const written = await settled(
       Promise.all([
-        w.write(record('p0-a', { partition: 0 })),
-        w.write(record('p1-a', { partition: 1 })),
-        w.write(record('p0-b', { partition: 0 })),
-        w.write(record('other', { partition: 0 }, 'u')),
+        writing(w, record('p0-a', { partition: 0 })),
+        writing(w, record('p1-a', { partition: 1 })),
+        writing(w, record('p0-b', { partition: 0 })),
+        writing(w, record('other', { partition: 0 }, 'u')),
       ]),
     );
     should(producer.requests).have.length(1);
@@ -122,7 +134,7 @@ describe('record writer', () => {
     const producer = new FakeProducer();
     producer.answer = async () => [];
     const { writer: w } = make(producer, { acks: 0 });
-    should(await settled(w.write(record('x')))).eql({ topic: 't', partition: 0, offset: null });
+    should(await settled(writing(w, record('x')))).eql({ topic: 't', partition: 0, offset: null });
     should(producer.requests[0].acks).equal(0);
   });
 
@@ -132,10 +144,10 @@ describe('record writer', () => {
     producer.answer = (batch) =>
       producer.requests.length === 1 ? held.promise : Promise.resolve(okAnswer(batch));
     const { writer: w } = make(producer, { limits: { maxBatchRecords: 3, maxBatchBytes: 24 * 2 + 20 } });
-    const first = w.write(record('first'));
+    const first = writing(w, record('first'));
     await until(fake.clock, () => producer.requests.length === 1, 'first request');
     // Each record is 24 + 10 bytes: two fit in 68 bytes, three do not.
-    const rest = Array.from({ length: 5 }, (_, i) => w.write(record(`value-${i}xx`)));
+    const rest = Array.from({ length: 5 }, (_, i) => writing(w, record(`value-${i}xx`)));
     held.resolve(okAnswer(producer.requests[0]));
     await settled(Promise.all([first, ...rest]));
     should(producer.requestValues).eql([
@@ -150,7 +162,7 @@ describe('record writer', () => {
     const producer = new FakeProducer();
     producer.connectError = connectionError();
     const { writer: w, states } = make(producer);
-    const writes = ['a', 'b', 'c'].map((value) => w.write(record(value)));
+    const writes = ['a', 'b', 'c'].map((value) => writing(w, record(value)));
     await until(fake.clock, () => producer.connects >= 3, 'three connection attempts');
     const retrying = states.filter(
       (s): s is Extract<WriterState, { kind: 'retrying' }> => s.kind === 'retrying',
@@ -174,7 +186,7 @@ describe('record writer', () => {
       return okAnswer(batch);
     };
     const { writer: w, states } = make(producer);
-    const written = await settled(Promise.all(['a', 'b'].map((value) => w.write(record(value)))));
+    const written = await settled(Promise.all(['a', 'b'].map((value) => writing(w, record(value)))));
     should(written.map((entry) => entry.offset)).eql([100, 101]);
     should(producer.requestValues).eql([
       ['a', 'b'],
@@ -198,10 +210,10 @@ describe('record writer', () => {
       return lost.promise;
     };
     const { writer: w } = make(producer, { idempotent: true, sendTimeout: 1000 });
-    const timedOut = failureOf(w.write(record('a')));
+    const timedOut = failureOf(writing(w, record('a')));
     await until(fake.clock, () => producer.requests.length === 1, 'the first request');
     should((await settled(timedOut)).kind).equal('timed-out');
-    const later = w.write(record('b'));
+    const later = writing(w, record('b'));
     lost.reject(connectionError());
     await settled(later);
     // The broker knows a request by its records' sequence numbers: 'a' again alone, then 'b'.
@@ -228,7 +240,7 @@ describe('record writer', () => {
       return okAnswer(batch);
     };
     const { writer: w } = make(producer);
-    const written = await settled(Promise.all(['a', 'b'].map((value) => w.write(record(value)))));
+    const written = await settled(Promise.all(['a', 'b'].map((value) => writing(w, record(value)))));
     should(written.map((entry) => entry.offset)).eql([100, 101]);
     should(producer.requestValues).eql([
       ['a', 'b'],
@@ -242,7 +254,7 @@ describe('record writer', () => {
     const producer = new FakeProducer();
     producer.connectError = connectionError();
     const { writer: w } = make(producer, { sendTimeout: 150 });
-    const failure = await failureOf(settled(w.write(record('late'))));
+    const failure = await failureOf(settled(writing(w, record('late'))));
     should(failure.kind).equal('timed-out');
     should(failure.message).equal('not written within 150 ms');
     should((failure.cause as Error).message).match(/ECONNREFUSED/);
@@ -253,13 +265,13 @@ describe('record writer', () => {
     const producer = new FakeProducer();
     producer.connectError = connectionError();
     const { writer: w } = make(producer, { limits: { maxWaiting: 2 } });
-    const waiting = [w.write(record('a')), w.write(record('b'))];
-    const refused = await failureOf(settled(w.write(record('c'))));
+    const waiting = [writing(w, record('a')), writing(w, record('b'))];
+    const refused = await failureOf(settled(writing(w, record('c'))));
     should(refused.kind).equal('queue-full');
     should(refused.message).equal('2 records are already waiting');
     producer.connectError = undefined;
     await settled(Promise.all(waiting));
-    await settled(w.write(record('d')));
+    await settled(writing(w, record('d')));
     should(producer.requestValues.flat()).eql(['a', 'b', 'd']);
   });
 
@@ -279,7 +291,7 @@ describe('record writer', () => {
     };
     const { writer: w } = make(producer);
     const outcomes = await settled(
-      Promise.allSettled(['a', 'huge', 'b'].map((value) => w.write(record(value)))),
+      Promise.allSettled(['a', 'huge', 'b'].map((value) => writing(w, record(value)))),
     );
     should(outcomes.map((o) => o.status)).eql(['fulfilled', 'rejected', 'fulfilled']);
     const failure = (outcomes[1] as PromiseRejectedResult).reason as WriteFailure;
@@ -291,21 +303,21 @@ describe('record writer', () => {
   it('on close writes what it accepted, then disconnects; later writes fail as closed', async () => {
     const producer = new FakeProducer();
     const { writer: w } = make(producer);
-    const writes = Array.from({ length: 20 }, (_, i) => w.write(record(`r${i}`)));
+    const writes = Array.from({ length: 20 }, (_, i) => writing(w, record(`r${i}`)));
     await settled(w.close(2000));
     should((await settled(Promise.allSettled(writes))).every((o) => o.status === 'fulfilled')).be.true();
     should(producer.requestValues.flat()).have.length(20);
     should(producer.disconnects).equal(1);
-    should((await failureOf(settled(w.write(record('after'))))).kind).equal('closed');
+    should((await failureOf(settled(writing(w, record('after'))))).kind).equal('closed');
   });
 
   it('on close fails as closed what the broker did not take within the close timeout', async () => {
     const producer = new FakeProducer();
     producer.answer = () => new Promise<RecordMetadata[]>(() => undefined); // never answers
     const { writer: w } = make(producer);
-    const inFlight = w.write(record('in flight'));
+    const inFlight = writing(w, record('in flight'));
     await until(fake.clock, () => producer.requests.length === 1, 'the request');
-    const waiting = w.write(record('waiting'));
+    const waiting = writing(w, record('waiting'));
     const failures = Promise.all([failureOf(inFlight), failureOf(waiting)]);
     await settled(w.close(100));
     should((await failures).map((failure) => failure.kind)).eql(['closed', 'closed']);
@@ -329,7 +341,7 @@ describe('record writer', () => {
       onState: (state) => states.push(state),
     });
     w.start();
-    const waiting = w.write(record('kept'));
+    const waiting = writing(w, record('kept'));
     await until(fake.clock, () => states.some((s) => s.kind === 'retrying'), 'backing off');
     producer.connectError = undefined;
     await settled(w.close(2000));
