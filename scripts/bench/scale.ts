@@ -5,7 +5,9 @@
 // comms), idle CPU, the Kafka requests sent and RSS over a window, the connections to the
 // broker, a bounded load through every pair, and the close until every group is empty.
 // See BENCHMARKS.md, section Scale.
+import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
+import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Kafka, logLevel, type Admin } from 'kafkajs';
 import { startLocalKafka, type LocalKafka } from '../kafka/local-kafka';
@@ -32,6 +34,8 @@ interface ScaleSettings {
   contenders: string[];
   /** A commit built and measured beside the working tree, as contender `baseline`. */
   baseline: string | undefined;
+  /** Where each Node-RED writes a V8 CPU profile, with the idle window beside it (bench/profile-summary.ts). */
+  cpuProfDir: string | undefined;
 }
 
 interface Contender {
@@ -74,6 +78,7 @@ function readScaleSettings(): ScaleSettings {
     recordsPerTopic: number('BENCH_SCALE_RECORDS_PER_TOPIC', 100),
     contenders,
     baseline,
+    cpuProfDir: process.env.BENCH_CPU_PROF_DIR || undefined,
   };
 }
 
@@ -84,6 +89,7 @@ async function main(): Promise<void> {
       `after ${settings.settleSeconds} s; load ${settings.recordsPerTopic} records per topic; ` +
       `contenders ${settings.contenders.join(',')}; load average ${loadAverage()}`,
   );
+  if (settings.cpuProfDir) mkdirSync(settings.cpuProfDir, { recursive: true });
   const contenders: Contender[] = [];
   const notes: ScaleRow[] = [];
   for (const id of settings.contenders) {
@@ -192,6 +198,7 @@ async function measure(
     modules: contender.modules,
     adminApi: true,
     preload: 'request-counter.ts',
+    cpuProfDir: settings.cpuProfDir,
   });
   const child = new IpcChild<CounterMessage>(
     contender.id,
@@ -217,7 +224,12 @@ async function measure(
       log(`  deployed: all ${flow.consumerIds.length} consumers joined in ${fmt(deployMs)} ms`);
     }
     await sleep(settings.settleSeconds * 1000);
+    const idleFromUs = hrUs();
     const idle = await idleWindow(child, pid, settings.idleSeconds);
+    if (settings.cpuProfDir) {
+      const window = { firstHrUs: idleFromUs, lastHrUs: hrUs() };
+      writeFileSync(path.join(settings.cpuProfDir, `window-${pid}.json`), JSON.stringify(window));
+    }
     const connections = establishedSocketsTo(port, pid);
     const idleRss = residentMemory(pid).rss;
     log(
@@ -346,6 +358,11 @@ async function closeAll(
     await sleep(POLL_MS);
   }
   return { answeredMs, emptyMs: Date.now() - started, connectionsAfter: establishedSocketsTo(port, pid) };
+}
+
+/** The monotonic clock in µs, as the Node-RED process's --cpu-prof samples are timed. */
+function hrUs(): number {
+  return Number(process.hrtime.bigint() / 1000n);
 }
 
 function emptyRow(label: string, note: string): ScaleRow {
