@@ -32,6 +32,8 @@ interface ScaleSettings {
   settleSeconds: number;
   recordsPerTopic: number;
   contenders: string[];
+  /** Rounds of every contender, interleaved. */
+  rounds: number;
   /** A commit built and measured beside the working tree, as contender `baseline`. */
   baseline: string | undefined;
   /** Where each Node-RED writes a V8 CPU profile, with the idle window beside it (bench/profile-summary.ts). */
@@ -77,6 +79,7 @@ function readScaleSettings(): ScaleSettings {
     settleSeconds: number('BENCH_SCALE_SETTLE_SECONDS', 10),
     recordsPerTopic: number('BENCH_SCALE_RECORDS_PER_TOPIC', 100),
     contenders,
+    rounds: number('BENCH_SCALE_ROUNDS', 1),
     baseline,
     cpuProfDir: process.env.BENCH_CPU_PROF_DIR || undefined,
   };
@@ -87,7 +90,7 @@ async function main(): Promise<void> {
   log(
     `scale: ${settings.nodes} consumer → producer pairs on one broker node; idle window ${settings.idleSeconds} s ` +
       `after ${settings.settleSeconds} s; load ${settings.recordsPerTopic} records per topic; ` +
-      `contenders ${settings.contenders.join(',')}; load average ${loadAverage()}`,
+      `contenders ${settings.contenders.join(',')} × ${settings.rounds}; load average ${loadAverage()}`,
   );
   if (settings.cpuProfDir) mkdirSync(settings.cpuProfDir, { recursive: true });
   const contenders: Contender[] = [];
@@ -107,23 +110,29 @@ async function main(): Promise<void> {
     brokers: [broker.bootstrap],
     clientId: 'bench-scale-runner',
     logLevel: logLevel.ERROR,
+    // Creating a hundred topics at once keeps a busy broker electing leaders for a while.
+    retry: { retries: 10 },
   });
-  const admin = kafka.admin();
-  await admin.connect();
   const rows: ScaleRow[] = [];
   try {
-    for (const contender of contenders) {
-      log(`${contender.label}...`);
-      try {
-        rows.push(await measure(broker, admin, kafka, contender, settings));
-      } catch (error) {
-        const note = `failed: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`;
-        log(`  ${note}`);
-        rows.push(emptyRow(contender.label, note));
+    for (let round = 1; round <= settings.rounds; round += 1) {
+      for (const contender of contenders) {
+        const label = settings.rounds > 1 ? `${contender.label}, round ${round}` : contender.label;
+        log(`${label}...`);
+        const admin = kafka.admin();
+        await admin.connect();
+        try {
+          rows.push({ ...(await measure(broker, admin, kafka, contender, settings)), label });
+        } catch (error) {
+          const note = `failed: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`;
+          log(`  ${note}`);
+          rows.push(emptyRow(label, note));
+        } finally {
+          await admin.disconnect();
+        }
       }
     }
   } finally {
-    await admin.disconnect();
     await broker.destroy();
   }
   console.log('');
@@ -192,6 +201,7 @@ async function measure(
     await admin.createTopics({
       topics: [...topics.inputs, topics.output].map((topic) => ({ topic, numPartitions: 1 })),
       waitForLeaders: true,
+      timeout: 60_000,
     });
   }
   const launched = await launchNodeRed([], [], {
@@ -255,7 +265,6 @@ async function measure(
       `  closed: deploy of an empty flow answered in ${fmt(row.close.answeredMs)} ms, every group empty ` +
         `after ${fmt(row.close.emptyMs)} ms, ${row.close.connectionsAfter} connections left`,
     );
-    await admin.deleteTopics({ topics: [...topics.inputs, topics.output] }).catch(() => undefined);
     return row;
   } finally {
     watch?.close();
