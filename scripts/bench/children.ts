@@ -83,6 +83,10 @@ export interface LaunchOptions {
   modules?: Record<string, string>;
   /** Seed the global context with a FunctionBench (`global.get('bench')`) for core function nodes. */
   functionBench?: FunctionBenchConfig;
+  /** Serve the admin API (deploys, comms) on the Node-RED port; off by default. */
+  adminApi?: boolean;
+  /** A TypeScript file of bench/, transpiled into the user dir and loaded before Node-RED (`--require`). */
+  preload?: string;
 }
 
 /** A core function node, id `sink`, that counts every msg into the FunctionBench. */
@@ -212,21 +216,28 @@ export async function launchNodeRed(
   flow: object[],
   nodeFiles: BenchNodeFile[],
   options: LaunchOptions = {},
-): Promise<{ child: ChildProcess; logFile: string; cleanUp: () => void }> {
+): Promise<{ child: ChildProcess; logFile: string; baseUrl: string; cleanUp: () => void }> {
   const userDir = mkdtempSync(path.join(tmpdir(), 'kafka-trigger-bench-'));
   const cleanUp = (): void => rmSync(userDir, { recursive: true, force: true });
+  let port: number;
   try {
-    await prepareUserDir(userDir, flow, nodeFiles, options);
+    port = await prepareUserDir(userDir, flow, nodeFiles, options);
   } catch (error) {
     cleanUp();
     throw error;
+  }
+  const preload: string[] = [];
+  if (options.preload) {
+    const target = path.join(userDir, path.basename(options.preload).replace(/\.ts$/, '.js'));
+    transpile(path.join(__dirname, options.preload), target);
+    preload.push('--require', target);
   }
   const logFile = path.join(userDir, 'node-red.log');
   const log = createWriteStream(logFile);
   const profiling = options.cpuProfDir ? ['--cpu-prof', '--cpu-prof-dir', options.cpuProfDir] : [];
   const child = spawn(
     process.execPath,
-    [...profiling, require.resolve('node-red/red.js'), '--userDir', userDir],
+    [...profiling, ...preload, require.resolve('node-red/red.js'), '--userDir', userDir],
     {
       cwd: userDir,
       env: { ...process.env, ...options.env },
@@ -235,15 +246,16 @@ export async function launchNodeRed(
   );
   child.stdout?.pipe(log);
   child.stderr?.pipe(log);
-  return { child, logFile, cleanUp };
+  return { child, logFile, baseUrl: `http://127.0.0.1:${port}`, cleanUp };
 }
 
+/** Writes the user dir; the port Node-RED will listen on. */
 async function prepareUserDir(
   userDir: string,
   flow: object[],
   nodeFiles: BenchNodeFile[],
   options: LaunchOptions,
-): Promise<void> {
+): Promise<number> {
   const nodesDir = path.join(userDir, 'bench-nodes');
   mkdirSync(path.join(nodesDir, 'lib'), { recursive: true });
   const libDir = path.join(__dirname, 'nodes', 'lib');
@@ -262,10 +274,14 @@ async function prepareUserDir(
     symlinkSync(path.resolve(dir), link, 'dir');
   }
   writeFileSync(path.join(userDir, 'flows.json'), JSON.stringify(flow, null, 2));
+  const port = await freePort();
   const settings = {
     uiHost: '127.0.0.1',
-    uiPort: await freePort(),
-    httpAdminRoot: false,
+    uiPort: port,
+    // The admin API comes with the editor: its comms carry the nodes' statuses.
+    ...(options.adminApi
+      ? { telemetry: { enabled: false, updateNotification: false } }
+      : { httpAdminRoot: false }),
     httpNodeRoot: false,
     flowFile: 'flows.json',
     credentialSecret: false,
@@ -280,6 +296,7 @@ async function prepareUserDir(
     path.join(userDir, 'settings.js'),
     `const settings = ${JSON.stringify(settings, null, 2)};\n${globals}module.exports = settings;\n`,
   );
+  return port;
 }
 
 function transpile(source: string, target: string): void {

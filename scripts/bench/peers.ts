@@ -535,6 +535,17 @@ async function seedOffsets(broker: LocalKafka, config: WorkerConfig, partitions:
   );
 }
 
+/** Installs a peer (as the peers part does) and gives the node_modules entry for Node-RED, or why not. */
+export async function installPeer(
+  id: string,
+): Promise<{ modules: Record<string, string> } | { failure: string }> {
+  const peer = PEERS.find((each) => each.id === id);
+  if (!peer) return { failure: `no peer '${id}'` };
+  const failure = await install(peer);
+  if (failure) return { failure };
+  return { modules: { [peer.name]: path.join(peerDir(peer), 'node_modules', peer.name) } };
+}
+
 function peerDir(peer: Peer): string {
   return path.join(PEERS_DIR, peer.name.replace(/^@/, '').replace('/', '-'));
 }

@@ -2,6 +2,7 @@ import { Kafka, type logLevel } from 'kafkajs';
 import type { SecuritySettings } from './connection-security';
 import { registerCompressionCodecs } from './codecs';
 import { kafkajsLogCreator, type LogSink } from './kafkajs-logging';
+import { skipIdleRequestChecks } from './request-queue-checks';
 import { DEFAULT_CLIENT_ID } from '../settings/setting-rules';
 
 /**
@@ -22,6 +23,7 @@ export interface KafkaClientOptions {
 /** A kafkajs client with the given security that can read and write every compression codec Kafka has. */
 export function createKafkaClient(options: KafkaClientOptions): Kafka {
   registerCompressionCodecs();
+  skipIdleRequestChecks();
   return new Kafka({
     brokers: options.brokers,
     clientId: options.clientId || DEFAULT_CLIENT_ID,

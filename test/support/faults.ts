@@ -1,9 +1,11 @@
 // Helpers for the fault suite (test/faults): a numbered producer that rides out broker outages,
 // delivery bookkeeping, process resource probes and the FIGURES lines every scenario prints.
-import { existsSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { AssignerProtocol, Kafka, logLevel, type Admin, type Producer } from 'kafkajs';
 import type { TriggerData } from '../../src/formats/trigger-data';
 import { sleep } from './wait';
+
+export { establishedSocketsTo } from '../../scripts/bench/process-stats';
 
 export type BrokerAddress = { bootstrap: string };
 
@@ -209,39 +211,6 @@ export function sequenceNumber(message: unknown): number | undefined {
     if (typeof n === 'number') return n;
   }
   return undefined;
-}
-
-/**
- * ESTABLISHED TCP connections from a process (this one by default) to the given local port: the
- * socket inodes among /proc/<pid>/fd matched against /proc/net/tcp and tcp6 (Linux only).
- */
-export function establishedSocketsTo(port: number, pid: number | 'self' = 'self'): number {
-  const inodes = new Set<string>();
-  for (const fd of readdirSync(`/proc/${pid}/fd`)) {
-    try {
-      const match = /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/${pid}/fd/${fd}`));
-      if (match) inodes.add(match[1]);
-    } catch {
-      // the fd was closed while we listed them
-    }
-  }
-  const hexPort = port.toString(16).toUpperCase().padStart(4, '0');
-  let count = 0;
-  for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
-    let text = '';
-    try {
-      text = readFileSync(table, 'utf8');
-    } catch {
-      continue;
-    }
-    for (const line of text.split('\n').slice(1)) {
-      const fields = line.trim().split(/\s+/);
-      if (fields.length < 10) continue;
-      const [, , remote, state, , , , , , inode] = fields;
-      if (state === '01' && remote.endsWith(`:${hexPort}`) && inodes.has(inode)) count += 1;
-    }
-  }
-  return count;
 }
 
 /** Heap used after a full collection; needs node's --expose-gc (the fault suite's mocharc sets it). */
