@@ -314,7 +314,12 @@ export async function runPeersPart(
       run: (config) => drainProcess(startCeiling({ ...config, parse: true }), settings, live),
     });
   if (want('product'))
-    inNodeRed('product', 'node-red-contrib-kafka-trigger (this package), hand-off', ours, product({}));
+    inNodeRed(
+      'product',
+      'node-red-contrib-kafka-trigger (this package), hand-off',
+      ours,
+      product({ delivery: 'handoff' }),
+    );
   if (want('product-complete'))
     inNodeRed(
       'product-complete',
@@ -327,7 +332,7 @@ export async function runPeersPart(
       'product-batch',
       `node-red-contrib-kafka-trigger, batch output (max_batch_size ${settings.batchSize})`,
       ours,
-      product({ output: 'batch', max_batch_size: settings.batchSize }),
+      product({ delivery: 'handoff', output: 'batch', max_batch_size: settings.batchSize }),
     );
   for (const peer of PEERS.filter((each) => want(each.id))) {
     log(`Installing ${peer.name}@${peer.version} into ${path.relative(ROOT, peerDir(peer))}...`);
