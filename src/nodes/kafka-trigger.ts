@@ -194,7 +194,7 @@ export = function register(RED: NodeAPI): void {
     });
 
     function report(state: ConsumerState, brokers: string[]): void {
-      node.status(statusFor(state, RED._));
+      node.status(statusFor(state, RED._, delivery.mode));
       if (state.kind === 'registry-unavailable') {
         const url = connection.registry?.settings.url ?? '';
         const delay = Math.round(state.delayMs / 100) / 10;

@@ -1,10 +1,12 @@
 import type { NodeStatus } from 'node-red';
 import type { FailureKind } from '../client/failure';
 import type { ConsumerState } from '../consumer/trigger-consumer';
+import type { TriggerSettings } from '../settings/trigger-settings';
 
 const STATUS = 'kafka-trigger.status.';
 
 type Translate = (key: string, params: Record<string, number>) => string;
+type DeliveryMode = TriggerSettings['delivery']['mode'];
 
 const RETRY_STATUS: Record<FailureKind, string> = {
   unreachable: 'disconnected',
@@ -17,26 +19,33 @@ const RETRY_STATUS: Record<FailureKind, string> = {
 
 /**
  * The badge for a consumer state. Texts are locale keys in the node's namespace, which the editor
- * translates (as Node-RED's core nodes do with their common status keys).
+ * translates (as Node-RED's core nodes do with their common status keys). A connected trigger on
+ * hand-off says so: it is the mode that can lose a msg between later nodes, and no longer the default.
  */
-export function statusFor(state: ConsumerState, translate: Translate): NodeStatus {
+export function statusFor(state: ConsumerState, translate: Translate, delivery: DeliveryMode): NodeStatus {
   switch (state.kind) {
     case 'connecting':
       return { fill: 'yellow', shape: 'ring', text: STATUS + 'connecting' };
-    case 'connected':
+    case 'connected': {
+      const mode = delivery === 'handoff' ? '-handoff' : '';
       // A list or /regex/ topic: how many topics are subscribed (translated here, as with the lag).
       if (state.topics !== undefined) {
         const { topics, lag } = state;
         const text =
           lag > 0
-            ? translate(STATUS + 'connected-topics-lag', { topics, lag })
-            : translate(STATUS + 'connected-topics', { topics });
+            ? translate(STATUS + 'connected-topics-lag' + mode, { topics, lag })
+            : translate(STATUS + 'connected-topics' + mode, { topics });
         return { fill: 'green', shape: 'dot', text };
       }
       // The editor does not fill in parameters, so a text with the lag is translated here.
       if (state.lag > 0)
-        return { fill: 'green', shape: 'dot', text: translate(STATUS + 'connected-lag', { lag: state.lag }) };
-      return { fill: 'green', shape: 'dot', text: STATUS + 'connected' };
+        return {
+          fill: 'green',
+          shape: 'dot',
+          text: translate(STATUS + 'connected-lag' + mode, { lag: state.lag }),
+        };
+      return { fill: 'green', shape: 'dot', text: STATUS + 'connected' + mode };
+    }
     case 'rebalancing':
       return { fill: 'yellow', shape: 'ring', text: STATUS + 'rebalancing' };
     case 'retrying':

@@ -10,6 +10,7 @@ import { brokerNode, helperNode, tab, TAB, triggerNode, type FlowNode } from '..
 import {
   collect,
   deploy,
+  rawStatusCalls,
   startNodeRed,
   stopNodeRed,
   waitForStatus,
@@ -105,6 +106,10 @@ describe('kafka-trigger default delivery and its migration', function () {
       const { topic, group, held, metrics } = await deployHolding(withoutDelivery(version));
       const report = await waitFor(() => metrics.at(-1)?.payload, 10000, 'a metrics msg');
       should(report).containEql({ delivery: 'handoff', in_flight: 0 });
+      // The badge says so too: the mode that can drop a msg between later nodes is no longer the default.
+      should(rawStatusCalls('trigger1').at(-1)?.text).match(
+        /^kafka-trigger\.status\.connected(-lag)?-handoff/,
+      );
       // Hand-off: handing the record to the holding node is enough to commit it.
       await waitFor(async () => (await committedOffset(group, topic)) === 1, 30000, 'offset 1 committed');
       held.forEach((done) => done());
@@ -117,6 +122,7 @@ describe('kafka-trigger default delivery and its migration', function () {
       return rest;
     });
     should(metrics.every((msg) => msg.payload.delivery === 'complete')).be.true();
+    should(rawStatusCalls('trigger1').some((call) => call.text?.includes('handoff'))).be.false();
     // Two metrics msgs after the record was held: the trigger counts it in flight, and has not committed it.
     const seen = metrics.length;
     await waitFor(() => metrics.length >= seen + 2, 10000, 'two more metrics msgs');

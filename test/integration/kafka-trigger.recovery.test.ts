@@ -15,6 +15,7 @@ import {
   waitForStatus,
 } from '../support/node-red';
 import { waitFor } from '../support/wait';
+import { withoutHandoffMark } from '../support/badge';
 import { sharedBroker } from '../support/shared-broker';
 
 describe('kafka-trigger connection lifecycle', function () {
@@ -31,11 +32,13 @@ describe('kafka-trigger connection lifecycle', function () {
       ...statusWatcher('status1', ['trigger1'], 'statusOut'),
     ]);
     const seen = collect<{ status: { text: string; fill: string; shape: string } }>('statusOut');
-    await waitFor(() => seen.some((msg) => msg.status.text === 'kafka-trigger.status.connected'));
-    const texts = seen.map((msg) => msg.status.text);
+    await waitFor(() =>
+      seen.some((msg) => withoutHandoffMark(msg.status.text) === 'kafka-trigger.status.connected'),
+    );
+    const texts = seen.map((msg) => withoutHandoffMark(msg.status.text));
     should(texts[0]).equal('kafka-trigger.status.connecting');
     should(seen[0].status).containEql({ fill: 'yellow', shape: 'ring' });
-    should(seen.find((msg) => msg.status.text.endsWith('connected'))!.status).containEql({
+    should(seen.find((msg) => withoutHandoffMark(msg.status.text).endsWith('connected'))!.status).containEql({
       fill: 'green',
       shape: 'dot',
     });

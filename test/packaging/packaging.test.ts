@@ -17,6 +17,7 @@ const STATUS_KEYS: Record<string, string[]> = {
   'kafka-trigger': [
     'connecting',
     'connected',
+    'connected-handoff',
     'rebalancing',
     'disconnected',
     'no-brokers',

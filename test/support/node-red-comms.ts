@@ -1,6 +1,7 @@
 // What a real Node-RED's editor sees over its /comms WebSocket: node statuses and the debug sidebar.
 import WebSocket from 'ws';
 import { waitFor } from './wait';
+import { withoutHandoffMark } from './badge';
 
 interface NodeStatus {
   text?: string;
@@ -57,7 +58,7 @@ export async function connectEditorComms(baseUrl: string): Promise<EditorComms> 
     sidebar,
     waitForStatus: async (id, key, timeoutMs = 30000) => {
       await waitFor(
-        () => statuses.get(id)?.text === `kafka-trigger.status.${key}`,
+        () => withoutHandoffMark(statuses.get(id)?.text) === `kafka-trigger.status.${key}`,
         timeoutMs,
         `status ${key} on ${id}`,
       ).catch((error: Error) => {

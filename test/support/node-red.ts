@@ -5,6 +5,7 @@ import { loadMessages } from '../../src/cli/messages';
 import { brokerNode, helperNode, tab, triggerNode, type FlowNode } from './flows';
 import { sharedBroker } from './shared-broker';
 import { waitFor } from './wait';
+import { withoutHandoffMark } from './badge';
 
 // The tests load the compiled package, as Node-RED would.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -151,7 +152,13 @@ export function lastStatusText(id: string): string | undefined {
   return statusCalls(id).at(-1)?.text;
 }
 
+/** The node's badges, in order, without a trigger's hand-off mark (see badge.ts). */
 export function statusCalls(id: string): { fill?: string; shape?: string; text?: string }[] {
+  return rawStatusCalls(id).map((call) => ({ ...call, text: withoutHandoffMark(call.text) }));
+}
+
+/** The node's badges as it set them. */
+export function rawStatusCalls(id: string): { fill?: string; shape?: string; text?: string }[] {
   return callsOf(id, 'status').map((args) => args[0] as { text?: string });
 }
 

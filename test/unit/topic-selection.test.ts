@@ -142,20 +142,24 @@ describe('status badge for several topics', () => {
   const translate = (key: string, params: Record<string, number>) => `${key}(${JSON.stringify(params)})`;
 
   it('shows how many topics are subscribed, and the lag while behind', () => {
-    should(statusFor({ kind: 'connected', partitions: 6, lag: 0, topics: 3 }, translate)).eql({
+    should(statusFor({ kind: 'connected', partitions: 6, lag: 0, topics: 3 }, translate, 'complete')).eql({
       fill: 'green',
       shape: 'dot',
       text: 'kafka-trigger.status.connected-topics({"topics":3})',
     });
-    should(statusFor({ kind: 'connected', partitions: 6, lag: 9, topics: 3 }, translate).text).equal(
-      'kafka-trigger.status.connected-topics-lag({"topics":3,"lag":9})',
-    );
+    should(
+      statusFor({ kind: 'connected', partitions: 6, lag: 9, topics: 3 }, translate, 'complete').text,
+    ).equal('kafka-trigger.status.connected-topics-lag({"topics":3,"lag":9})');
   });
 
   it('is a yellow ring while a pattern matches no topic', () => {
-    should(statusFor({ kind: 'no-matching-topics', pattern: 'x', attempt: 1, delayMs: 1000 }, translate)).eql(
-      { fill: 'yellow', shape: 'ring', text: 'kafka-trigger.status.no-matching-topics' },
-    );
+    should(
+      statusFor(
+        { kind: 'no-matching-topics', pattern: 'x', attempt: 1, delayMs: 1000 },
+        translate,
+        'complete',
+      ),
+    ).eql({ fill: 'yellow', shape: 'ring', text: 'kafka-trigger.status.no-matching-topics' });
   });
 });
 
