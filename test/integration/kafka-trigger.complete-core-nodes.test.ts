@@ -14,6 +14,7 @@ import {
   startNodeRed,
   stopNodeRed,
   type NodeModule,
+  testNodeType,
 } from '../support/node-red';
 import { waitFor } from '../support/wait';
 
@@ -31,27 +32,13 @@ const GROUP = 'operion-triggers-trigger1';
 
 /** A test node that holds every msg while closed and sends each on (then done()) once opened. */
 function gateNodeType(gate: Gate): NodeModule {
-  return (RED: unknown) => {
-    const red = RED as {
-      nodes: {
-        createNode(node: object, config: object): void;
-        registerType(type: string, ctor: unknown): void;
-      };
-    };
-    red.nodes.registerType(
-      'gate-test',
-      function (this: { on: (e: string, f: unknown) => void }, config: object) {
-        red.nodes.createNode(this, config);
-        this.on('input', (msg: NodeMessage, send: (m: NodeMessage) => void, done: () => void) => {
-          gate.held.push(() => {
-            send(msg);
-            done();
-          });
-          if (gate.open) gate.release();
-        });
-      },
-    );
-  };
+  return testNodeType('gate-test', (msg, send, done) => {
+    gate.held.push(() => {
+      send(msg);
+      done();
+    });
+    if (gate.open) gate.release();
+  });
 }
 
 class Gate {

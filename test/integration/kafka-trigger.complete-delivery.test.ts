@@ -3,7 +3,13 @@ import { DEAD_LETTER_HEADERS } from '../../src/consumer/dead-letter';
 import type { KafkaTriggerMessage } from '../../src/nodes/types';
 import { describeGroup, newTopic, produce, testKafka } from '../support/kafka';
 import { functionNode, switchNode, TAB, type FlowNode } from '../support/flows';
-import { deployTrigger, startNodeRed, stopNodeRed, type DeployTriggerOptions } from '../support/node-red';
+import {
+  deployTrigger,
+  startNodeRed,
+  stopNodeRed,
+  testNodeType,
+  type DeployTriggerOptions,
+} from '../support/node-red';
 import { waitFor } from '../support/wait';
 
 interface DeadLetter {
@@ -35,29 +41,15 @@ async function readTopic(topic: string, count: number): Promise<DeadLetter[]> {
 
 /** A test node that takes `delayMs` per message and records how many it holds at once. */
 function slowNodeType(delayMs: number, stats: { concurrent: number; peak: number }) {
-  return (RED: unknown) => {
-    const red = RED as {
-      nodes: {
-        createNode(node: object, config: object): void;
-        registerType(type: string, ctor: unknown): void;
-      };
-    };
-    red.nodes.registerType(
-      'slow-test',
-      function (this: { on: (e: string, f: unknown) => void }, config: object) {
-        red.nodes.createNode(this, config);
-        this.on('input', (msg: object, send: (m: object) => void, done: () => void) => {
-          stats.concurrent += 1;
-          stats.peak = Math.max(stats.peak, stats.concurrent);
-          setTimeout(() => {
-            stats.concurrent -= 1;
-            send(msg);
-            done();
-          }, delayMs);
-        });
-      },
-    );
-  };
+  return testNodeType('slow-test', (msg, send, done) => {
+    stats.concurrent += 1;
+    stats.peak = Math.max(stats.peak, stats.concurrent);
+    setTimeout(() => {
+      stats.concurrent -= 1;
+      send(msg);
+      done();
+    }, delayMs);
+  });
 }
 
 /**

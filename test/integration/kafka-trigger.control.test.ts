@@ -18,6 +18,7 @@ import {
   stopNodeRed,
   waitForStatus,
   type NodeModule,
+  testNodeType,
 } from '../support/node-red';
 import { sharedBroker } from '../support/shared-broker';
 import { waitFor } from '../support/wait';
@@ -113,23 +114,7 @@ async function ending(ended: Ended[], tag: string): Promise<string | undefined> 
 
 /** A test node that holds each msg (done() not called) until the test releases them. */
 function gateNodeType(held: { msg: KafkaTriggerMessage; done: () => void }[]) {
-  return (RED: unknown) => {
-    const red = RED as {
-      nodes: {
-        createNode(node: object, config: object): void;
-        registerType(type: string, ctor: unknown): void;
-      };
-    };
-    red.nodes.registerType(
-      'gate-test',
-      function (this: { on: (e: string, f: unknown) => void }, config: object) {
-        red.nodes.createNode(this, config);
-        this.on('input', (msg: KafkaTriggerMessage, _send: unknown, done: () => void) =>
-          held.push({ msg, done }),
-        );
-      },
-    );
-  };
+  return testNodeType<KafkaTriggerMessage>('gate-test', (msg, _send, done) => void held.push({ msg, done }));
 }
 
 /** Sends a control msg to the trigger and waits for its done(): undefined, or the error's message (as a Catch node shows it). */

@@ -15,27 +15,14 @@ import {
   stopNodeRed,
   waitForStatus,
   type NodeModule,
+  testNodeType,
 } from '../support/node-red';
 import { sharedBroker } from '../support/shared-broker';
 import { waitFor } from '../support/wait';
 
 /** A test node that keeps every msg unfinished until release() calls its done(). */
 function holdingNodeType(held: (() => void)[]): NodeModule {
-  return (RED: unknown) => {
-    const red = RED as {
-      nodes: {
-        createNode(node: object, config: object): void;
-        registerType(type: string, ctor: unknown): void;
-      };
-    };
-    red.nodes.registerType(
-      'hold-test',
-      function (this: { on: (e: string, f: unknown) => void }, config: object) {
-        red.nodes.createNode(this, config);
-        this.on('input', (_msg: object, _send: unknown, done: () => void) => void held.push(done));
-      },
-    );
-  };
+  return testNodeType('hold-test', (_msg, _send, done) => void held.push(done));
 }
 
 interface Deployed {

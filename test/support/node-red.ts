@@ -74,6 +74,35 @@ function withEnglishMessages(module: NodeModule): NodeModule {
     );
 }
 
+/** What a test node type's input handler gets, as Node-RED calls it. */
+export type TestInputHandler<T extends NodeMessage = NodeMessage> = (
+  msg: T,
+  send: (msg: NodeMessage) => void,
+  done: (error?: unknown) => void,
+) => void;
+
+/** A test-only node type: every node of `type` handles its input with `onInput` (which takes done()). */
+export function testNodeType<T extends NodeMessage = NodeMessage>(
+  type: string,
+  onInput: TestInputHandler<T>,
+): NodeModule {
+  return (RED: unknown) => {
+    const red = RED as {
+      nodes: {
+        createNode(node: object, config: object): void;
+        registerType(type: string, ctor: unknown): void;
+      };
+    };
+    red.nodes.registerType(
+      type,
+      function (this: { on: (event: string, handler: TestInputHandler<T>) => void }, config: object) {
+        red.nodes.createNode(this, config);
+        this.on('input', onInput);
+      },
+    );
+  };
+}
+
 /** Loads the flow in a fresh runtime with our nodes, a few core nodes and any test-only node types. */
 export async function deploy(
   flow: FlowNode[],
