@@ -118,20 +118,25 @@ export class FlowCompletion {
   }
 
   private install(): void {
+    // Node-RED routes each send event right after onSend, in the same call: a send to a node that a
+    // stop took away is seen here, without a preRoute hook costing every msg another hook call.
     this.hooks.add(`onSend${HOOK_SUFFIX}`, (events: HookEvent[]) => {
+      let sentBeforeStop = false;
       for (const event of events) {
         const entry = this.entryFor(event);
         if (!entry) continue;
         entry.inTransit += 1;
         const source = event.source?.node as Marked | undefined;
         if (source) source[LAST_SENT] = entry;
+        if (this.stoppedSince(entry)) sentBeforeStop = true;
       }
-    });
-    this.hooks.add(`preRoute${HOOK_SUFFIX}`, (event: HookEvent) => {
-      const entry = this.entryFor(event);
-      const id = event.destination?.id;
-      if (entry && id !== undefined && this.stoppedSince(entry) && !this.isActive(id))
-        this.drop(event, entry);
+      if (!sentBeforeStop) return;
+      for (const event of events) {
+        const entry = this.entryFor(event);
+        const id = event.destination?.id;
+        if (entry && id !== undefined && this.stoppedSince(entry) && !this.isActive(id))
+          this.drop(event, entry);
+      }
     });
     this.hooks.add(`onReceive${HOOK_SUFFIX}`, (event: HookEvent) => {
       const entry = this.entryFor(event);
