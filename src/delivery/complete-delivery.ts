@@ -81,14 +81,15 @@ export class CompleteDelivery implements BatchDelivery {
       // Another partition's batch may have taken the room meanwhile.
       if (part === 0) continue;
       const end = Math.min(delivered + part, messages.length);
-      const started: Started[] = [];
-      for (let index = delivered; index < end; index += 1) {
-        const record = messages[index];
-        limit.enter();
-        started.push({ progress, ticket: progress.started(record.offset), record });
-      }
-      if (size) this.sendBatch(topic, partition, started);
-      else for (const entry of started) this.send(topic, partition, entry);
+      if (size)
+        this.sendBatch(
+          topic,
+          partition,
+          messages.slice(delivered, end).map((record) => this.start(progress, record)),
+        );
+      else
+        for (let index = delivered; index < end; index += 1)
+          this.send(topic, partition, this.start(progress, messages[index]));
       // Resolving moves kafkajs's fetch position; only the watermarks decide what is committed.
       resolveOffset(messages[end - 1].offset);
       delivered = end;
@@ -128,6 +129,12 @@ export class CompleteDelivery implements BatchDelivery {
     this.finished = true;
     this.commitMoved();
     await this.committer.settled();
+  }
+
+  /** Counts the record in flight and gives it its place in the partition's watermark. */
+  private start(progress: PartitionProgress, record: KafkaMessage): Started {
+    this.options.limit.enter();
+    return { progress, ticket: progress.started(record.offset), record };
   }
 
   /** Waits while the limit is full or a deploy is between stop and start; false once the records are not wanted. */

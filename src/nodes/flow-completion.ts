@@ -15,9 +15,9 @@ interface Tracked {
   timeoutMs: number;
   deadline: number;
   settle: Settle;
-  settled?: true;
+  settled: boolean;
   /** Msgs whose done() came from a node after it had sent this one on: they finish with it (see onComplete). */
-  heirs?: Heir[];
+  heirs: Heir[] | undefined;
 }
 
 /** A msg that finishes when the msg a node sent after receiving it finishes. */
@@ -106,6 +106,9 @@ export class FlowCompletion {
       timeoutMs,
       deadline: Date.now() + timeoutMs,
       settle,
+      // Every field from the start: one set later would grow each entry (an allocation per msg).
+      settled: false,
+      heirs: undefined,
     };
     this.tracked.set(msg._msgid, entry);
     try {
@@ -118,20 +121,25 @@ export class FlowCompletion {
   }
 
   private install(): void {
+    // Node-RED routes each send event right after onSend, in the same call: a send to a node that a
+    // stop took away is seen here, without a preRoute hook costing every msg another hook call.
     this.hooks.add(`onSend${HOOK_SUFFIX}`, (events: HookEvent[]) => {
+      let sentBeforeStop = false;
       for (const event of events) {
         const entry = this.entryFor(event);
         if (!entry) continue;
         entry.inTransit += 1;
         const source = event.source?.node as Marked | undefined;
         if (source) source[LAST_SENT] = entry;
+        if (this.stoppedSince(entry)) sentBeforeStop = true;
       }
-    });
-    this.hooks.add(`preRoute${HOOK_SUFFIX}`, (event: HookEvent) => {
-      const entry = this.entryFor(event);
-      const id = event.destination?.id;
-      if (entry && id !== undefined && this.stoppedSince(entry) && !this.isActive(id))
-        this.drop(event, entry);
+      if (!sentBeforeStop) return;
+      for (const event of events) {
+        const entry = this.entryFor(event);
+        const id = event.destination?.id;
+        if (entry && id !== undefined && this.stoppedSince(entry) && !this.isActive(id))
+          this.drop(event, entry);
+      }
     });
     this.hooks.add(`onReceive${HOOK_SUFFIX}`, (event: HookEvent) => {
       const entry = this.entryFor(event);
@@ -235,7 +243,8 @@ export class FlowCompletion {
     entry.settled = true;
     entry.settle(outcome);
     // The msgs that live on in this one share its outcome: dropped with it, failed with it.
-    for (const heir of entry.heirs ?? []) {
+    if (entry.heirs === undefined) return;
+    for (const heir of entry.heirs) {
       if (heir.entry.settled) continue;
       if (outcome.dropped) this.resolve(heir.msgid, heir.entry, outcome);
       else this.completed(heir.msgid, heir.entry, heir.error ?? outcome.error);

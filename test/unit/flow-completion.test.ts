@@ -1,5 +1,5 @@
 // FlowCompletion on fake Node-RED message hooks: the test plays the runtime's hook events for a msg
-// going through a flow (sent, routed, received, handler returned, done) and watches the outcome.
+// going through a flow (sent, received, handler returned, done) and watches the outcome.
 import { EventEmitter } from 'node:events';
 import should from 'should';
 import type { NodeAPI, NodeMessage } from 'node-red';
@@ -25,7 +25,7 @@ class FakeHooks {
       if (suffix ? name.endsWith(suffix) : name === pattern) this.added.delete(name);
   }
 
-  /** Runs the hooks of a message event (onSend, preRoute, onReceive, postReceive, onComplete). */
+  /** Runs the hooks of a message event (onSend, onReceive, postReceive, onComplete). */
   fire(event: string, payload: unknown): void {
     for (const [name, hook] of this.added) if (name.split('.')[0] === event) hook(payload);
   }
@@ -65,8 +65,6 @@ function setup() {
         'onSend',
         to.map((node) => ({ msg, destination: { id: node.id } })),
       ),
-    route: (msg: NodeMessage, node: FakeNode) =>
-      hooks.fire('preRoute', { msg, destination: { id: node.id } }),
     receive: (msg: NodeMessage, node: FakeNode) =>
       hooks.fire('onReceive', { msg, destination: { id: node.id, node } }),
     returned: (msg: NodeMessage, node: FakeNode) =>
@@ -79,9 +77,8 @@ function setup() {
       ),
     done: (msg: NodeMessage, node: FakeNode, error?: unknown) =>
       hooks.fire('onComplete', { msg, error, node: { id: node.id, node } }),
-    /** One node takes the msg through: routed, received, handler returned, done. */
+    /** One node takes the msg through: received, handler returned, done. */
     through(msg: NodeMessage, node: FakeNode) {
-      flow.route(msg, node);
       flow.receive(msg, node);
       flow.returned(msg, node);
       if (node._expectedDoneCount) flow.done(msg, node);
@@ -100,7 +97,7 @@ function setup() {
 
 describe('flow completion', () => {
   const fake = useFakeClock();
-  const HOOKS = ['onSend', 'preRoute', 'onReceive', 'postReceive', 'onComplete'];
+  const HOOKS = ['onSend', 'onReceive', 'postReceive', 'onComplete'];
   const installed = (hooks: FakeHooks) => [...hooks.added.keys()].map((name) => name.split('.')[0]).sort();
 
   describe('hooks', () => {
@@ -156,7 +153,6 @@ describe('flow completion', () => {
       const [a, b] = [takesDone('a'), takesDone('b')];
       const { msg, outcome } = s.track((msg) => s.flow.send(msg, a, b));
       s.flow.through(msg, a);
-      s.flow.route(msg, b);
       s.flow.receive(msg, b);
       s.flow.returned(msg, b);
       await flush();
@@ -215,7 +211,6 @@ describe('flow completion', () => {
       const after = takesDone('c');
       const group = [track((msg) => flow.send(msg, join)), track((msg) => flow.send(msg, join))];
       for (const { msg } of group) {
-        flow.route(msg, join);
         flow.receive(msg, join);
         flow.returned(msg, join);
       }
@@ -243,14 +238,12 @@ describe('flow completion', () => {
       should(await last.settled).eql({});
       const [third, fourth] = [track((msg) => flow.send(msg, join)), track((msg) => flow.send(msg, join))];
       for (const { msg } of [third, fourth]) {
-        flow.route(msg, join);
         flow.receive(msg, join);
         flow.returned(msg, join);
       }
       flow.sendFrom(join, fourth.msg, after);
       flow.done(third.msg, join);
       flow.done(fourth.msg, join);
-      flow.route(fourth.msg, after);
       flow.receive(fourth.msg, after);
       flow.done(fourth.msg, after, new Error('boom'));
       should(await third.settled).have.property('error');
@@ -348,19 +341,22 @@ describe('flow completion', () => {
     });
     afterEach(() => s.completion.release());
 
-    it('is dropped when routed, after a stop, to a node that is gone; routed to one still there it goes on', async () => {
-      const [a, b] = [takesDone('a'), takesDone('b')];
-      const { msg, outcome } = s.track((msg) => s.flow.send(msg, a, b));
+    it('is dropped when sent on, after a stop, to a node that is gone; sent to one still there it goes on', async () => {
+      const [a, b, c] = [takesDone('a'), takesDone('b'), takesDone('c')];
+      const { msg, outcome } = s.track((msg) => s.flow.send(msg, a));
       // Before a stop, even a node the runtime does not know does not drop it.
-      s.active.delete('a');
-      s.flow.route(msg, a);
+      s.active.delete('b');
+      s.flow.receive(msg, a);
+      s.flow.sendFrom(a, msg, b);
+      s.flow.receive(msg, b);
+      s.flow.done(msg, b);
       await flush();
       should(outcome.value).be.undefined();
       s.stop();
-      s.flow.route(msg, b);
+      s.flow.sendFrom(a, msg, c);
       await flush();
       should(outcome.value).be.undefined();
-      s.flow.route(msg, a);
+      s.flow.sendFrom(a, msg, c, b);
       await flush();
       should(outcome.value).eql({ dropped: true });
     });
