@@ -1,6 +1,7 @@
 import type { ConnectionOptions } from 'node:tls';
 import type { SASLOptions } from 'kafkajs';
 import type { SaslMechanism } from '../settings/setting-rules';
+import type { TokenCache } from './token-cache';
 
 export interface SecuritySettings {
   sasl: SASLOptions | undefined;
@@ -13,8 +14,12 @@ export interface SecurityInput {
   mechanism: SaslMechanism;
   username?: string;
   password?: string;
-  /** TLS options when the connection uses TLS, undefined for plain TCP. */
+  /** TLS options from a tls-config node; they mean TLS whatever useTls says. */
   tls?: ConnectionOptions;
+  /** TLS with the system's CAs when there is no tls-config node. */
+  useTls?: boolean;
+  /** The broker node's tokens, for the mechanisms that log in with one (oauthbearer, aws-msk-iam). */
+  tokens?: TokenCache;
 }
 
 export type SecurityResult =
@@ -22,9 +27,15 @@ export type SecurityResult =
 
 /** Turns the broker node's SASL and TLS settings into kafkajs options, or names what is missing. */
 export function resolveSecurity(input: SecurityInput): SecurityResult {
-  const { mechanism } = input;
-  const ssl = input.tls ?? false;
+  const { mechanism, tokens } = input;
+  const ssl = input.tls ?? input.useTls === true;
   if (mechanism === 'none') return { security: { sasl: undefined, ssl } };
+  if (mechanism === 'oauthbearer' || mechanism === 'aws-msk-iam') {
+    if (!tokens) return { problem: { key: 'missing-token-source', params: { mechanism } } };
+    // MSK IAM is a signed token sent over OAUTHBEARER; kafkajs's own 'aws' mechanism is not what MSK accepts.
+    const oauthBearerProvider = async () => ({ value: (await tokens.get()).value });
+    return { security: { sasl: { mechanism: 'oauthbearer', oauthBearerProvider }, ssl } };
+  }
   if (!input.username || !input.password) {
     return { problem: { key: 'missing-credentials', params: { mechanism } } };
   }

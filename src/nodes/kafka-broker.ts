@@ -103,6 +103,10 @@ export = function register(RED: NodeAPI): void {
     credentials: {
       username: { type: 'text' },
       password: { type: 'password' },
+      oauth_client_secret: { type: 'password' },
+      aws_access_key_id: { type: 'text' },
+      aws_secret_access_key: { type: 'password' },
+      aws_session_token: { type: 'password' },
       schema_registry_username: { type: 'text' },
       schema_registry_password: { type: 'password' },
     },

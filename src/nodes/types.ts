@@ -16,6 +16,10 @@ export interface KafkaBrokerConfig extends NodeDef, BrokerConfig {
 export interface KafkaBrokerCredentials {
   username?: string;
   password?: string;
+  oauth_client_secret?: string;
+  aws_access_key_id?: string;
+  aws_secret_access_key?: string;
+  aws_session_token?: string;
   schema_registry_username?: string;
   schema_registry_password?: string;
 }

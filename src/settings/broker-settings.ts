@@ -1,5 +1,6 @@
 import {
   BROKER_RULES,
+  checkSettings,
   type BrokerProblemKey,
   type SaslMechanism,
   type SettingProblem,
@@ -9,15 +10,35 @@ import {
 export interface BrokerConfig {
   brokers?: string;
   client_id?: string;
+  use_tls?: boolean | string;
   sasl_mechanism?: string;
+  oauth_token_url?: string;
+  oauth_client_id?: string;
+  oauth_scope?: string;
+  oauth_audience?: string;
+  aws_region?: string;
   schema_registry_url?: string;
+}
+
+/** Where an OAUTHBEARER login gets its tokens (the client secret is a credential). */
+export interface OAuthSettings {
+  tokenUrl: string;
+  clientId: string;
+  scope: string | undefined;
+  audience: string | undefined;
 }
 
 export interface BrokerSettings {
   /** The configured list; empty means KAFKA_BROKERS. */
   brokers: string[];
   clientId: string;
+  /** TLS with the system's CAs when no tls-config node is chosen. */
+  useTls: boolean;
   mechanism: SaslMechanism;
+  /** Set with mechanism oauthbearer. */
+  oauth: OAuthSettings | undefined;
+  /** Set with mechanism aws-msk-iam. */
+  awsRegion: string | undefined;
   /** Undefined: no Schema Registry. */
   schemaRegistryUrl: string | undefined;
 }
@@ -25,21 +46,28 @@ export interface BrokerSettings {
 export type BrokerSettingsResult =
   { settings: BrokerSettings } | { problem: SettingProblem<BrokerProblemKey> };
 
-/** Checks a broker node's settings with their rules and applies the defaults. */
+/** Checks a broker node's settings with their rules, in the modes that read them, and applies the defaults. */
 export function resolveBrokerSettings(config: BrokerConfig): BrokerSettingsResult {
-  const brokers = BROKER_RULES.brokers.check(config.brokers);
-  if ('problem' in brokers) return brokers;
-  const clientId = BROKER_RULES.client_id.check(config.client_id);
-  const mechanism = BROKER_RULES.sasl_mechanism.check(config.sasl_mechanism);
-  if ('problem' in mechanism) return mechanism;
-  const schemaRegistryUrl = BROKER_RULES.schema_registry_url.check(config.schema_registry_url);
-  if ('problem' in schemaRegistryUrl) return schemaRegistryUrl;
+  const checked = checkSettings<BrokerProblemKey, typeof BROKER_RULES>(BROKER_RULES, config);
+  if ('problem' in checked) return checked;
+  const { values } = checked;
   return {
     settings: {
-      brokers: brokers.value,
-      clientId: clientId.value,
-      mechanism: mechanism.value,
-      schemaRegistryUrl: schemaRegistryUrl.value,
+      brokers: values.brokers,
+      clientId: values.client_id,
+      useTls: values.use_tls,
+      mechanism: values.sasl_mechanism,
+      oauth:
+        values.oauth_token_url !== undefined && values.oauth_client_id !== undefined
+          ? {
+              tokenUrl: values.oauth_token_url,
+              clientId: values.oauth_client_id,
+              scope: values.oauth_scope,
+              audience: values.oauth_audience,
+            }
+          : undefined,
+      awsRegion: values.aws_region,
+      schemaRegistryUrl: values.schema_registry_url,
     },
   };
 }

@@ -135,7 +135,7 @@ describe('kafka-trigger command line', function () {
         'nobrokernode (orders): INVALID: The kafka-broker config node gone does not exist',
         'nobrokers (orders): INVALID: No Kafka brokers configured: set them on the kafka-broker config node or in the KAFKA_BROKERS environment variable',
         'badlist (orders): INVALID: Invalid broker address "kafka1": use host:port with a port from 1 to 65535',
-        'badsasl (orders): INVALID: Unknown SASL mechanism "kerberos": use none, plain, scram-sha-256 or scram-sha-512',
+        'badsasl (orders): INVALID: Unknown SASL mechanism "kerberos": use none, plain, scram-sha-256, scram-sha-512, oauthbearer or aws-msk-iam',
         'badtls (orders): INVALID: The TLS configuration nowhere is missing or invalid',
         '9 kafka-trigger nodes, 9 invalid',
       ]);

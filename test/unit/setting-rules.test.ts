@@ -51,12 +51,20 @@ const PRODUCE_VALUES: Record<keyof typeof PRODUCE_RULES, string> = {
   message_format: 'schema-registry',
   schema_subject: 'walk-subject',
 };
-const BROKER_VALUES: Record<keyof typeof BROKER_RULES, string> = {
+// The OAuth settings are read with oauthbearer, aws_region with aws-msk-iam: BROKER_MSK_IAM covers it.
+const BROKER_VALUES = {
   brokers: 'walk-host:9092',
   client_id: 'walk-client',
-  sasl_mechanism: 'plain',
+  use_tls: true,
+  sasl_mechanism: 'oauthbearer',
+  oauth_token_url: 'https://walk-idp/token',
+  oauth_client_id: 'walk-oauth-client',
+  oauth_scope: 'walk-scope',
+  oauth_audience: 'walk-audience',
+  aws_region: 'eu-walk-1',
   schema_registry_url: 'http://walk-registry:8081',
-};
+} satisfies Record<keyof typeof BROKER_RULES, string | boolean>;
+const BROKER_MSK_IAM = { ...BROKER_VALUES, sasl_mechanism: 'aws-msk-iam' };
 /** Editor properties that are not settings with a rule. */
 const EDITOR_ONLY = ['name', 'version', 'outputs', 'inputs', 'broker', 'tls'];
 
@@ -87,7 +95,7 @@ describe('setting rules: one source for the runtime, the command line and the ed
     for (const [rule, check] of originals) rule.check = check;
   });
 
-  function shouldHaveAskedEveryRule(rules: Rules, values: Record<string, string>, where: string): void {
+  function shouldHaveAskedEveryRule(rules: Rules, values: Record<string, unknown>, where: string): void {
     for (const [setting, rule] of Object.entries(rules)) {
       should(asked.get(rule)!.includes(values[setting])).equal(
         true,
@@ -114,6 +122,7 @@ describe('setting rules: one source for the runtime, the command line and the ed
     should(resolveProduceSettings(PRODUCE_VALUES)).have.property('settings');
     shouldHaveAskedEveryRule(PRODUCE_RULES, PRODUCE_VALUES, 'resolveProduceSettings');
     should(resolveBrokerSettings(BROKER_VALUES)).have.property('settings');
+    should(resolveBrokerSettings(BROKER_MSK_IAM)).have.property('settings');
     shouldHaveAskedEveryRule(BROKER_RULES, BROKER_VALUES, 'resolveBrokerSettings');
   });
 
@@ -121,33 +130,37 @@ describe('setting rules: one source for the runtime, the command line and the ed
     const flow: FlowNode[] = [
       { id: 'tab1', type: 'tab' },
       { id: 'broker1', type: 'kafka-broker', ...BROKER_VALUES },
+      { id: 'broker2', type: 'kafka-broker', ...BROKER_MSK_IAM },
       { id: 'trigger1', type: 'kafka-trigger', z: 'tab1', broker: 'broker1', ...TRIGGER_VALUES },
       { id: 'produce1', type: 'kafka-produce', z: 'tab1', broker: 'broker1', ...PRODUCE_VALUES },
+      { id: 'produce2', type: 'kafka-produce', z: 'tab1', broker: 'broker2', ...PRODUCE_VALUES },
     ];
     const entries = inspectKafkaNodes(flow, {}, (key) => key);
-    should(entries.map((entry) => entry.problem)).eql([undefined, undefined]);
+    should(entries.map((entry) => entry.problem)).eql([undefined, undefined, undefined]);
     shouldHaveAskedEveryRule(TRIGGER_RULES, TRIGGER_VALUES, 'the command line');
     shouldHaveAskedEveryRule(PRODUCE_RULES, PRODUCE_VALUES, 'the command line');
     shouldHaveAskedEveryRule(BROKER_RULES, BROKER_VALUES, 'the command line');
   });
 
-  for (const [type, rules, values] of [
-    ['kafka-trigger', TRIGGER_RULES, TRIGGER_VALUES],
-    ['kafka-produce', PRODUCE_RULES, PRODUCE_VALUES],
-    ['kafka-broker', BROKER_RULES, BROKER_VALUES],
+  for (const [type, rules, values, otherMode] of [
+    ['kafka-trigger', TRIGGER_RULES, TRIGGER_VALUES, undefined],
+    ['kafka-produce', PRODUCE_RULES, PRODUCE_VALUES, undefined],
+    ['kafka-broker', BROKER_RULES, BROKER_VALUES, BROKER_MSK_IAM],
   ] as const) {
     it(`the ${type} editor has each rule's default and validates with it`, () => {
       const { defaults } = editor.get(type)!;
       should(Object.keys(defaults).sort()).eql(
         [...Object.keys(rules), ...EDITOR_ONLY.filter((name) => name in defaults)].sort(),
       );
-      const node = { id: 'n1', _: (key: string) => key, ...values };
-      for (const [setting, rule] of Object.entries(rules as Rules)) {
-        const property = defaults[setting];
-        should(property.value).equal(rule.defaultValue, `${type} default of ${setting}`);
-        // Node-RED shows a string result as the message only for validators with two parameters.
-        should(property.validate).be.a.Function().with.property('length', 2);
-        should(property.validate!.call(node, values[setting as keyof typeof values], {})).equal(true);
+      for (const config of otherMode ? [values, otherMode] : [values]) {
+        const node = { id: 'n1', _: (key: string) => key, ...config };
+        for (const [setting, rule] of Object.entries(rules as Rules)) {
+          const property = defaults[setting];
+          should(property.value).equal(rule.defaultValue, `${type} default of ${setting}`);
+          // Node-RED shows a string result as the message only for validators with two parameters.
+          should(property.validate).be.a.Function().with.property('length', 2);
+          should(property.validate!.call(node, config[setting as keyof typeof config], {})).equal(true);
+        }
       }
       shouldHaveAskedEveryRule(rules, values, `the ${type} editor`);
     });
@@ -211,7 +224,14 @@ describe('setting rules', () => {
     should(TRIGGER_RULES.delivery.defaultValue).equal('complete');
     should(TRIGGER_RULES.delivery.check('')).eql({ value: 'complete' });
     should(TRIGGER_RULES.delivery.check(undefined)).eql({ value: 'complete' });
-    should(BROKER_RULES.sasl_mechanism.choices).eql(['none', 'plain', 'scram-sha-256', 'scram-sha-512']);
+    should(BROKER_RULES.sasl_mechanism.choices).eql([
+      'none',
+      'plain',
+      'scram-sha-256',
+      'scram-sha-512',
+      'oauthbearer',
+      'aws-msk-iam',
+    ]);
     should(BROKER_RULES.sasl_mechanism.defaultValue).equal('none');
   });
 });

@@ -1,8 +1,23 @@
 // The kafka-broker settings: flow JSON name, default and check. None depends on a mode.
-import { problem, text, type Checked, type ChoiceRule, type SettingRule } from './common';
+import {
+  onlyWhen,
+  problem,
+  text,
+  whenChosen,
+  type Checked,
+  type ChoiceRule,
+  type SettingRule,
+} from './common';
 
 /** Every problem a broker setting can have; the message is `kafka-broker.errors.<key>`. */
-export const BROKER_PROBLEM_KEYS = ['invalid-broker', 'invalid-sasl', 'invalid-registry-url'] as const;
+export const BROKER_PROBLEM_KEYS = [
+  'invalid-broker',
+  'invalid-sasl',
+  'invalid-registry-url',
+  'invalid-token-url',
+  'missing-oauth-client-id',
+  'invalid-aws-region',
+] as const;
 export type BrokerProblemKey = (typeof BROKER_PROBLEM_KEYS)[number];
 
 /** What kafkajs calls this client when the broker node leaves the client id blank. */
@@ -36,12 +51,25 @@ export function parseBrokerList(list: string | undefined): string[] {
     .filter((entry) => entry.length > 0);
 }
 
-export const SASL_MECHANISMS = ['none', 'plain', 'scram-sha-256', 'scram-sha-512'] as const;
+export const SASL_MECHANISMS = [
+  'none',
+  'plain',
+  'scram-sha-256',
+  'scram-sha-512',
+  'oauthbearer',
+  'aws-msk-iam',
+] as const;
 export type SaslMechanism = (typeof SASL_MECHANISMS)[number];
 
 export function isSaslMechanism(value: string): value is SaslMechanism {
   return (SASL_MECHANISMS as readonly string[]).includes(value);
 }
+
+const SASL_MECHANISM_RULE = saslMechanismRule();
+const WITH_OAUTH = whenChosen('sasl_mechanism', SASL_MECHANISM_RULE, 'oauthbearer');
+const WITH_MSK_IAM = whenChosen('sasl_mechanism', SASL_MECHANISM_RULE, 'aws-msk-iam');
+/** An AWS region name such as eu-west-1 or us-gov-west-1. */
+const AWS_REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
 
 export const BROKER_RULES = {
   /** Blank means the KAFKA_BROKERS environment variable: see brokerList(). */
@@ -60,7 +88,45 @@ export const BROKER_RULES = {
     defaultValue: '',
     check: (value: unknown): { value: string } => ({ value: text(value) || DEFAULT_CLIENT_ID }),
   },
-  sasl_mechanism: saslMechanismRule(),
+  /** TLS with the system's CAs when no tls-config node is chosen; a tls-config node means TLS anyway. */
+  use_tls: {
+    defaultValue: false,
+    check: (value: unknown): { value: boolean } => ({ value: value === true || value === 'true' }),
+  },
+  sasl_mechanism: SASL_MECHANISM_RULE,
+  oauth_token_url: onlyWhen(WITH_OAUTH, {
+    defaultValue: '',
+    check(value: unknown): Checked<string, BrokerProblemKey> {
+      const url = text(value).trim();
+      return isHttpUrl(url) ? { value: url } : problem('invalid-token-url', 'oauth_token_url', { url });
+    },
+  }),
+  oauth_client_id: onlyWhen(WITH_OAUTH, {
+    defaultValue: '',
+    check(value: unknown): Checked<string, BrokerProblemKey> {
+      const id = text(value).trim();
+      return id ? { value: id } : problem('missing-oauth-client-id', 'oauth_client_id', {});
+    },
+  }),
+  /** Blank: no scope parameter in the token request. */
+  oauth_scope: onlyWhen(WITH_OAUTH, {
+    defaultValue: '',
+    check: (value: unknown): { value: string | undefined } => ({ value: text(value).trim() || undefined }),
+  }),
+  /** Blank: no audience parameter in the token request. */
+  oauth_audience: onlyWhen(WITH_OAUTH, {
+    defaultValue: '',
+    check: (value: unknown): { value: string | undefined } => ({ value: text(value).trim() || undefined }),
+  }),
+  aws_region: onlyWhen(WITH_MSK_IAM, {
+    defaultValue: '',
+    check(value: unknown): Checked<string, BrokerProblemKey> {
+      const region = text(value).trim();
+      return AWS_REGION.test(region)
+        ? { value: region }
+        : problem('invalid-aws-region', 'aws_region', { region });
+    },
+  }),
   /** Blank means no Schema Registry. */
   schema_registry_url: {
     defaultValue: '',
