@@ -55,7 +55,7 @@ export function readTokenAnswer(
   if (isRefusal(status, body)) {
     return new TokenEndpointError(
       'auth-failed',
-      `the OAuth token endpoint ${endpoint} refused the client ID and secret (${statusText(status, body)}); check them in the kafka-broker node`,
+      `the OAuth token endpoint ${endpoint} refused the client ID and secret (${statusText(status, body)})`,
     );
   }
   if (status < 200 || status > 299) {
