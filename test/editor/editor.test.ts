@@ -386,6 +386,29 @@ describe('editor: kafka trigger set up in a real browser', function () {
     should(await hint.innerText()).containEql('region');
     await page.locator('#node-config-input-aws_region').fill('eu-west-1');
     await screenshot('broker-preset-msk-iam');
+    // Test connection sends the new fields under their flow JSON and credential names; a secret that
+    // shows Node-RED's stored-password placeholder goes as it is, with the node's id.
+    await page.locator('#node-config-input-aws_access_key_id').fill('AKIAEXAMPLE');
+    await page.locator('#node-config-input-aws_secret_access_key').fill('__PWRD__');
+    const checkRequest = page.waitForRequest((request) =>
+      request.url().endsWith('/kafka-trigger/broker/topics'),
+    );
+    await page.locator('#node-config-kafka-broker-test').click();
+    const sent = (await checkRequest).postDataJSON() as Record<string, unknown>;
+    should(sent).containEql({
+      sasl_mechanism: 'aws-msk-iam',
+      use_tls: true,
+      tls: '',
+      aws_region: 'eu-west-1',
+      aws_access_key_id: 'AKIAEXAMPLE',
+      aws_secret_access_key: '__PWRD__',
+      aws_session_token: '',
+      brokers: 'kafka-1.example.com:9098,kafka-2.example.com:9098',
+    });
+    should(sent.id).be.a.String().and.not.be.empty();
+    should(Object.keys(sent)).containDeep(['oauth_token_url', 'oauth_client_id', 'oauth_client_secret']);
+    await page.locator('#node-config-input-aws_access_key_id').fill('');
+    await page.locator('#node-config-input-aws_secret_access_key').fill('');
     await page.locator('#node-config-dialog-ok').click();
     await dialog.waitFor({ state: 'detached' });
 
