@@ -11,7 +11,7 @@ import {
 } from './admin-input';
 import { DEFAULT_ADMIN_LIMITS, beforeDeadline, type AdminLimits } from './broker-calls';
 import { describeGroup, listGroups } from './groups';
-import { resetOffsets } from './offset-reset';
+import { RESET_TIMEOUT_MS, resetOffsets } from './offset-reset';
 import { topicOffsets } from './topic-offsets';
 import { createTopic, deleteTopic, describeTopic, listTopics, remaining } from './topics';
 
@@ -42,6 +42,13 @@ export interface AdminActionOptions {
 
 /** An action whose input has been checked: it runs on a connected admin client within `limits`. */
 export type PreparedAction = (admin: Admin, limits: AdminLimits) => Promise<unknown>;
+
+/** The limits of an action: the defaults, but a reset's longer time (see RESET_TIMEOUT_MS). */
+export function limitsOf(action: unknown): AdminLimits {
+  return action === 'reset-offsets'
+    ? { ...DEFAULT_ADMIN_LIMITS, timeoutMs: RESET_TIMEOUT_MS }
+    : DEFAULT_ADMIN_LIMITS;
+}
 
 export function isAdminAction(value: unknown): value is AdminAction {
   return (ADMIN_ACTIONS as readonly unknown[]).includes(value);

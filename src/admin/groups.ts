@@ -125,7 +125,10 @@ function memberOf(member: KafkaGroupDescription['members'][number]): GroupMember
 /** The consumer protocol's assignment; a group of another protocol (or none yet) shows none. */
 function assignmentOf(encoded: Buffer): Record<string, number[]> {
   try {
-    return AssignerProtocol.MemberAssignment.decode(encoded)?.assignment ?? {};
+    const { assignment = {} } = AssignerProtocol.MemberAssignment.decode(encoded) ?? {};
+    return Object.fromEntries(
+      Object.entries(assignment).map(([topic, partitions]) => [topic, [...partitions].sort((a, b) => a - b)]),
+    );
   } catch {
     return {};
   }

@@ -24,6 +24,13 @@ export interface OffsetResetPlan {
   truncated: boolean;
 }
 
+/**
+ * The time a reset gets: kafkajs commits the offsets through a consumer of its own that joins the
+ * group, sleeps one fetch wait (5 s) with its partitions paused and leaves, and a broker delays a
+ * first member's join by its group.initial.rebalance.delay.ms (3 s by default).
+ */
+export const RESET_TIMEOUT_MS = 30000;
+
 /** Where a reset would move the group on each partition, without moving it. */
 export async function planOffsetReset(
   admin: Admin,
@@ -37,7 +44,7 @@ export async function planOffsetReset(
 export async function resetOffsets(
   admin: Admin,
   request: OffsetResetRequest,
-  limits: AdminLimits = DEFAULT_ADMIN_LIMITS,
+  limits: AdminLimits = { ...DEFAULT_ADMIN_LIMITS, timeoutMs: RESET_TIMEOUT_MS },
 ): Promise<OffsetResetPlan> {
   const calls = timedAdmin(admin, limits.timeoutMs);
   const members = await activeMembers(calls, request.group);

@@ -1,5 +1,5 @@
 import type { Node, NodeAPI, NodeMessageInFlow } from 'node-red';
-import { prepareAdminAction, runPreparedAction, type PreparedAction } from '../admin/admin-actions';
+import { limitsOf, prepareAdminAction, runPreparedAction, type PreparedAction } from '../admin/admin-actions';
 import { operationFailure } from '../admin/operation-problem';
 import { resolveAdminSettings } from '../settings/admin-settings';
 import { ADMIN_MIGRATIONS, migrate } from '../settings/migrations';
@@ -49,7 +49,7 @@ export = function register(RED: NodeAPI): void {
         shape: 'dot',
         text: RED._(`${STATUS}running`, { action: String(action) }),
       });
-      runPreparedAction(prepared, () => connection.clients.admin()).then(
+      runPreparedAction(prepared, () => connection.clients.admin(), limitsOf(action)).then(
         (result) => {
           running -= 1;
           if (running === 0) node.status({});
@@ -74,9 +74,12 @@ export = function register(RED: NodeAPI): void {
       const failure = operationFailure(error);
       const reason =
         'error' in failure ? failure.error : adminErrorText(failure.problem.key, failure.problem.params);
-      node.status({ fill: 'red', shape: 'ring', text: RED._(`${STATUS}failed`, { action: String(action) }) });
       // An unknown action's message already names it, with the actions there are.
-      if ('problem' in failure && failure.problem.key === 'unknown-action') return done(new Error(reason));
+      if ('problem' in failure && failure.problem.key === 'unknown-action') {
+        node.status({ fill: 'red', shape: 'ring', text: `${STATUS}unknown-action` });
+        return done(new Error(reason));
+      }
+      node.status({ fill: 'red', shape: 'ring', text: RED._(`${STATUS}failed`, { action: String(action) }) });
       done(new Error(adminErrorText('action-failed', { action: String(action), error: reason })));
     }
   }

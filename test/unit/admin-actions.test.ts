@@ -2,7 +2,12 @@
 // and delete-topic only runs where the node allows it.
 import type { Admin } from 'kafkajs';
 import should from 'should';
-import { ADMIN_ACTIONS, prepareAdminAction, runPreparedAction } from '../../src/admin/admin-actions';
+import {
+  ADMIN_ACTIONS,
+  limitsOf,
+  prepareAdminAction,
+  runPreparedAction,
+} from '../../src/admin/admin-actions';
 import { OperationProblem, operationFailure } from '../../src/admin/operation-problem';
 import { flush, useFakeClock } from '../support/fake-clock';
 
@@ -83,6 +88,11 @@ describe('admin actions', () => {
     await flush();
     should(failure).be.instanceOf(OperationProblem);
     should(failure).containEql({ key: 'timed-out', params: { call: 'connect', timeout: 2000 } });
+  });
+
+  it('gives a reset more time than the other actions, and every action bounded lists', () => {
+    should(limitsOf('list-topics')).eql({ timeoutMs: 10000, maxItems: 1000 });
+    should(limitsOf('reset-offsets')).eql({ timeoutMs: 30000, maxItems: 1000 });
   });
 
   it("gives other errors' innermost message", () => {
