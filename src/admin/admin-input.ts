@@ -37,6 +37,15 @@ const MAX_GROUP_LENGTH = 255;
 
 type Fields = Record<string, unknown>;
 
+/** A value as a problem shows it; one that JSON cannot write (circular) by its type. */
+function shown(value: unknown): string {
+  try {
+    return text(value);
+  } catch {
+    return `(${typeof value})`;
+  }
+}
+
 /** msg.payload's properties: an object's own, nothing for anything else. */
 function fieldsOf(payload: unknown): Fields {
   return typeof payload === 'object' &&
@@ -51,7 +60,7 @@ function fieldsOf(payload: unknown): Fields {
 export function topicOf(payload: unknown, msgTopic: unknown): string {
   const given = fieldsOf(payload).topic ?? (typeof payload === 'string' ? payload : undefined) ?? msgTopic;
   const topic = typeof given === 'string' ? given.trim() : '';
-  if (!isValidTopicName(topic)) throw new OperationProblem('invalid-topic', { topic: text(given) });
+  if (!isValidTopicName(topic)) throw new OperationProblem('invalid-topic', { topic: shown(given) });
   return topic;
 }
 
@@ -60,7 +69,7 @@ export function groupOf(payload: unknown): string {
   const given = fieldsOf(payload).group ?? (typeof payload === 'string' ? payload : undefined);
   const group = typeof given === 'string' ? given.trim() : '';
   if (!group || group.length > MAX_GROUP_LENGTH)
-    throw new OperationProblem('invalid-group', { group: text(given) });
+    throw new OperationProblem('invalid-group', { group: shown(given) });
   return group;
 }
 
@@ -100,7 +109,7 @@ function countOf(
   if (value === undefined || value === null || value === '') return undefined;
   const count = typeof value === 'string' ? Number(value.trim()) : value;
   if (typeof count === 'number' && Number.isInteger(count) && count >= 1 && count <= max) return count;
-  throw new OperationProblem(key, { value: text(value), max });
+  throw new OperationProblem(key, { value: shown(value), max });
 }
 
 /** Topic settings (retention.ms, cleanup.policy, ...) as Kafka takes them: names and text values. */
@@ -108,11 +117,11 @@ function configOf(value: unknown): Record<string, string> {
   if (value === undefined || value === null) return {};
   const entries = typeof value === 'object' && !Array.isArray(value) ? Object.entries(value) : undefined;
   if (!entries || entries.length > MAX_CONFIG_ENTRIES)
-    throw new OperationProblem('invalid-config', { name: '', value: text(value), max: MAX_CONFIG_ENTRIES });
+    throw new OperationProblem('invalid-config', { name: '', value: shown(value), max: MAX_CONFIG_ENTRIES });
   const config: Record<string, string> = {};
   for (const [name, setting] of entries) {
     if (!['string', 'number', 'boolean'].includes(typeof setting) || !name.trim())
-      throw new OperationProblem('invalid-config', { name, value: text(setting), max: MAX_CONFIG_ENTRIES });
+      throw new OperationProblem('invalid-config', { name, value: shown(setting), max: MAX_CONFIG_ENTRIES });
     config[name.trim()] = String(setting);
   }
   return config;
@@ -124,7 +133,7 @@ export function positionOf(value: unknown, key: 'invalid-at' | 'invalid-to'): Of
   const timestamp =
     typeof value === 'number' ? value : typeof value === 'string' && value.trim() ? Date.parse(value) : NaN;
   if (Number.isInteger(timestamp) && timestamp >= 0) return { timestamp };
-  throw new OperationProblem(key, { value: text(value) });
+  throw new OperationProblem(key, { value: shown(value) });
 }
 
 /** A position, or `{<partition>: <offset>, ...}` with whole numbers from 0. */
@@ -136,9 +145,9 @@ export function resetTargetOf(value: unknown): ResetTarget {
   for (const [partition, offset] of entries) {
     const number = typeof offset === 'string' && offset.trim() ? Number(offset) : offset;
     if (!/^\d+$/.test(partition) || typeof number !== 'number' || !Number.isSafeInteger(number) || number < 0)
-      throw new OperationProblem('invalid-to', { value: text(value) });
+      throw new OperationProblem('invalid-to', { value: shown(value) });
     offsets[Number(partition)] = number;
   }
-  if (entries.length === 0) throw new OperationProblem('invalid-to', { value: text(value) });
+  if (entries.length === 0) throw new OperationProblem('invalid-to', { value: shown(value) });
   return { offsets };
 }

@@ -44,6 +44,12 @@ describe('admin input', () => {
     });
     should(problemOf(() => topicOf({ topic: 7 }, undefined)).key).equal('invalid-topic');
     should(problemOf(() => topicOf('..', undefined)).key).equal('invalid-topic');
+    const circular: Record<string, unknown> = {};
+    circular.self = circular;
+    should(problemOf(() => topicOf({ topic: circular }, undefined))).eql({
+      key: 'invalid-topic',
+      params: { topic: '(object)' },
+    });
   });
 
   it('takes the group from payload.group or a string payload, and refuses none', () => {
