@@ -9,7 +9,7 @@ import {
   text,
 } from '../settings/setting-rules';
 
-type NodeType = 'kafka-trigger' | 'kafka-produce' | 'kafka-broker';
+type NodeType = 'kafka-trigger' | 'kafka-produce' | 'kafka-broker' | 'kafka-admin';
 
 /** The id of a setting's field in the edit dialog: config nodes have their own prefix. */
 function fieldId(nodeType: NodeType, setting: string): string {

@@ -48,10 +48,13 @@ export const TRIGGER_MIGRATIONS: readonly MigrationStep[] = [recordFirstVersion,
 export const PRODUCE_MIGRATIONS: readonly MigrationStep[] = [recordFirstVersion];
 /** kafka-broker's steps: the step at index N takes version N to N + 1. */
 export const BROKER_MIGRATIONS: readonly MigrationStep[] = [recordFirstVersion, recordTlsInUse];
+/** kafka-admin's steps: it was born at version 1, so a node without a version is a new one. */
+export const ADMIN_MIGRATIONS: readonly MigrationStep[] = [recordFirstVersion];
 
 export const TRIGGER_VERSION = TRIGGER_MIGRATIONS.length;
 export const PRODUCE_VERSION = PRODUCE_MIGRATIONS.length;
 export const BROKER_VERSION = BROKER_MIGRATIONS.length;
+export const ADMIN_VERSION = ADMIN_MIGRATIONS.length;
 
 /**
  * The node's properties at the current version: a new object when a step ran, else the node as it

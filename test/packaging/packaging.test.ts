@@ -10,7 +10,7 @@ import should from 'should';
 import { startNodeRedProcess, type NodeRedProcess } from '../support/node-red-process';
 
 const MODULE = 'node-red-contrib-kafka-trigger';
-const SETS = ['kafka-trigger', 'kafka-produce', 'kafka-broker'];
+const SETS = ['kafka-trigger', 'kafka-produce', 'kafka-broker', 'kafka-admin'];
 const ROOT = resolve(__dirname, '..', '..');
 const RED_JS = join(ROOT, 'node_modules', 'node-red', 'red.js');
 const STATUS_KEYS: Record<string, string[]> = {
@@ -25,6 +25,7 @@ const STATUS_KEYS: Record<string, string[]> = {
     'error',
   ],
   'kafka-produce': ['connecting', 'connected', 'disconnected', 'no-brokers', 'invalid-settings', 'error'],
+  'kafka-admin': ['invalid-settings', 'unknown-action'],
 };
 
 const execFileAsync = promisify(execFile);
@@ -138,14 +139,19 @@ describe('packaging: the packed module in a real Node-RED', function () {
       'dist/nodes/kafka-produce.html',
       'dist/nodes/kafka-broker.js',
       'dist/nodes/kafka-broker.html',
+      'dist/nodes/kafka-admin.js',
+      'dist/nodes/kafka-admin.html',
       'dist/nodes/locales/en-US/kafka-trigger.json',
       'dist/nodes/locales/en-US/kafka-trigger.html',
       'dist/nodes/locales/en-US/kafka-produce.json',
       'dist/nodes/locales/en-US/kafka-produce.html',
       'dist/nodes/locales/en-US/kafka-broker.json',
       'dist/nodes/locales/en-US/kafka-broker.html',
+      'dist/nodes/locales/en-US/kafka-admin.json',
+      'dist/nodes/locales/en-US/kafka-admin.html',
       'dist/nodes/icons/kafka-trigger.svg',
       'dist/nodes/icons/kafka-produce.svg',
+      'dist/nodes/icons/kafka-admin.svg',
       'examples/basic-trigger-to-debug.json',
       'examples/custom-group-earliest-routing.json',
       'examples/secure-broker-sasl-tls.json',
@@ -156,6 +162,7 @@ describe('packaging: the packed module in a real Node-RED', function () {
       'examples/batch-output-bulk-write.json',
       'examples/replay-from-time.json',
       'examples/pause-resume-switch.json',
+      'examples/kafka-admin-operations.json',
       'dist/cli/kafka-trigger-cli.js',
       ...['de', 'ja'].flatMap((lang) =>
         SETS.flatMap((set) => [
@@ -253,7 +260,7 @@ describe('packaging: the packed module in a real Node-RED', function () {
     'lists and serves the node icons',
     withLog(async () => {
       const icons = await getJson<Record<string, string[]>>('/icons');
-      for (const icon of ['kafka-trigger.svg', 'kafka-produce.svg']) {
+      for (const icon of ['kafka-trigger.svg', 'kafka-produce.svg', 'kafka-admin.svg']) {
         should(icons[MODULE]).containEql(icon);
         const response = await get(`/icons/${MODULE}/${icon}`, 'image/svg+xml');
         should(response.headers.get('content-type')).startWith('image/svg+xml');
@@ -271,6 +278,7 @@ describe('packaging: the packed module in a real Node-RED', function () {
         'custom-group-earliest-routing',
         'secure-broker-sasl-tls',
         'topic-to-topic-pipeline',
+        'kafka-admin-operations',
       ]) {
         const flow = await getJson<FlowNode[]>(`/library/examples/flows/${MODULE}/${fn}`);
         for (const node of flow)
