@@ -2,6 +2,14 @@
 export type FailureKind =
   'unreachable' | 'topic-missing' | 'auth-failed' | 'tls-failed' | 'connection-closed' | 'failed';
 
+/**
+ * A login that failed before the broker was asked, such as no usable cloud credentials: shown as
+ * auth failed like a refusal by the broker.
+ */
+export class AuthFailedError extends Error {
+  override name = 'AuthFailedError';
+}
+
 interface KafkaError extends Error {
   type?: string;
   code?: string;
@@ -37,7 +45,11 @@ export function classifyFailure(error: unknown): FailureKind {
   let kind: FailureKind = 'failed';
   for (const cause of causeChain(error)) {
     if (cause.type === 'UNKNOWN_TOPIC_OR_PARTITION') return 'topic-missing';
-    if (cause.name === 'KafkaJSSASLAuthenticationError' || (cause.type && AUTH_TYPES.has(cause.type))) {
+    if (
+      cause instanceof AuthFailedError ||
+      cause.name === 'KafkaJSSASLAuthenticationError' ||
+      (cause.type && AUTH_TYPES.has(cause.type))
+    ) {
       return 'auth-failed';
     }
     if (cause.code && (TLS_CODES.has(cause.code) || cause.code.startsWith('ERR_SSL_'))) return 'tls-failed';
