@@ -78,6 +78,7 @@ function serveCheck(
     const credentials: KafkaBrokerCredentials = {
       username: body.username || stored?.username,
       password: secret(body.password, stored?.password),
+      oauth_client_secret: secret(body.oauth_client_secret, stored?.oauth_client_secret),
       schema_registry_username: body.schema_registry_username || stored?.schema_registry_username,
       schema_registry_password: secret(body.schema_registry_password, stored?.schema_registry_password),
     };
