@@ -91,6 +91,12 @@ export = function register(RED: NodeAPI): void {
       mechanism: settings.mechanism,
       oauth: settings.oauth,
       oauthClientSecret: credentials.oauth_client_secret,
+      awsRegion: settings.awsRegion,
+      awsKeys: {
+        accessKeyId: credentials.aws_access_key_id || undefined,
+        secretAccessKey: credentials.aws_secret_access_key || undefined,
+        sessionToken: credentials.aws_session_token || undefined,
+      },
     });
     if ('problem' in login)
       return { problem: RED._(`kafka-broker.errors.${login.problem.key}`, login.problem.params) };

@@ -56,7 +56,10 @@ describe('kafka-broker aws-msk-iam against a broker that cannot accept an AWS to
   function mskIamFlow() {
     return [
       tab(),
-      brokerNode('broker1', oauthBroker.listeners.OAUTH, { sasl_mechanism: 'aws-msk-iam', aws_region: REGION }),
+      brokerNode('broker1', oauthBroker.listeners.OAUTH, {
+        sasl_mechanism: 'aws-msk-iam',
+        aws_region: REGION,
+      }),
       triggerNode('trigger1', { broker: 'broker1', topic }, ['debug1']),
       debugNode('debug1', true),
     ];
@@ -127,7 +130,9 @@ describe('kafka-broker aws-msk-iam against a broker that cannot accept an AWS to
       should(exported).containEql('aws-msk-iam');
       for (const text of [
         exported,
-        ...['flows.json', 'flows_cred.json'].map((file) => readFileSync(path.join(nodeRed!.userDir, file), 'utf8')),
+        ...['flows.json', 'flows_cred.json'].map((file) =>
+          readFileSync(path.join(nodeRed!.userDir, file), 'utf8'),
+        ),
       ]) {
         should(text).not.containEql(FAKE_KEYS.aws_secret_access_key);
         should(text).not.containEql(FAKE_KEYS.aws_session_token);
