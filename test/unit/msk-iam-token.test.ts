@@ -200,7 +200,7 @@ describe('MSK IAM token', () => {
   it('without keys and without credentials in the chain fails with a clear auth error saying where credentials come from', async () => {
     setEnvironment(NO_AWS_CREDENTIALS);
     const error = await mskIamTokenFetcher({ region: 'eu-west-1' })().then(
-      () => should.fail(undefined, undefined, 'a token was signed without credentials'),
+      () => new Error('a token was signed without credentials'),
       (rejected: unknown) => rejected as Error,
     );
     should(error.message)
