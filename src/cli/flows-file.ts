@@ -185,9 +185,18 @@ function inspectBroker(node: FlowNode, env: FlowEnvironment, messages: Messages)
     return { config, brokers: parseBrokerList(text(config.brokers)), problem };
   }
   const { brokers, awsRegion } = resolved.settings;
-  // The AWS keys are credentials, which flows.json does not hold: only the signer's install is checked.
-  const aws = awsRegion === undefined ? undefined : mskIamProblem({ region: awsRegion });
-  return { config, brokers, problem: aws && messages(`kafka-broker.errors.${aws.key}`, aws.params) };
+  if (awsRegion !== undefined) {
+    // The AWS keys are credentials, which flows.json does not hold: only the signer's install is checked.
+    const aws = mskIamProblem({ region: awsRegion });
+    if (aws) {
+      return {
+        config,
+        brokers,
+        problem: messages(`kafka-broker.errors.${aws.problem.key}`, aws.problem.params),
+      };
+    }
+  }
+  return { config, brokers };
 }
 
 /**

@@ -35,7 +35,7 @@ export function loginTokens(input: LoginTokenInput): LoginTokens {
     if (!input.awsRegion) return { tokens: undefined };
     const login = { region: input.awsRegion, ...input.awsKeys };
     const problem = mskIamProblem(login);
-    if (problem) return { problem };
+    if (problem) return problem;
     return { tokens: new TokenCache({ fetch: mskIamTokenFetcher(login) }) };
   }
   return { tokens: undefined };

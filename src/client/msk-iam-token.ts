@@ -33,7 +33,7 @@ export interface MskIamProblem {
 export function mskIamProblem(
   login: MskIamLogin,
   resolvePackage: (name: string) => string = require.resolve,
-): MskIamProblem | undefined {
+): { problem: MskIamProblem } | undefined {
   const given = {
     aws_access_key_id: Boolean(login.accessKeyId),
     aws_secret_access_key: Boolean(login.secretAccessKey),
@@ -43,12 +43,12 @@ export function mskIamProblem(
   if (anyGiven && !(given.aws_access_key_id && given.aws_secret_access_key)) {
     const missing = given.aws_access_key_id ? 'aws_secret_access_key' : 'aws_access_key_id';
     const present = Object.keys(given).filter((name) => given[name as keyof typeof given]);
-    return { key: 'aws-keys-incomplete', params: { given: present.join(', '), missing } };
+    return { problem: { key: 'aws-keys-incomplete', params: { given: present.join(', '), missing } } };
   }
   try {
     resolvePackage(MSK_SIGNER_PACKAGE);
   } catch {
-    return { key: 'aws-signer-missing', params: { package: MSK_SIGNER_PACKAGE } };
+    return { problem: { key: 'aws-signer-missing', params: { package: MSK_SIGNER_PACKAGE } } };
   }
   return undefined;
 }

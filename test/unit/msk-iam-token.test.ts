@@ -220,16 +220,22 @@ describe('MSK IAM token', () => {
 
     it('names the missing half of a key pair, never a value', () => {
       should(mskIamProblem({ region: 'eu-west-1', accessKeyId: KEYS.accessKeyId }, installed)).eql({
-        key: 'aws-keys-incomplete',
-        params: { given: 'aws_access_key_id', missing: 'aws_secret_access_key' },
+        problem: {
+          key: 'aws-keys-incomplete',
+          params: { given: 'aws_access_key_id', missing: 'aws_secret_access_key' },
+        },
       });
       should(mskIamProblem({ region: 'eu-west-1', secretAccessKey: KEYS.secretAccessKey }, installed)).eql({
-        key: 'aws-keys-incomplete',
-        params: { given: 'aws_secret_access_key', missing: 'aws_access_key_id' },
+        problem: {
+          key: 'aws-keys-incomplete',
+          params: { given: 'aws_secret_access_key', missing: 'aws_access_key_id' },
+        },
       });
       should(mskIamProblem({ region: 'eu-west-1', sessionToken: SESSION_TOKEN }, installed)).eql({
-        key: 'aws-keys-incomplete',
-        params: { given: 'aws_session_token', missing: 'aws_access_key_id' },
+        problem: {
+          key: 'aws-keys-incomplete',
+          params: { given: 'aws_session_token', missing: 'aws_access_key_id' },
+        },
       });
     });
 
@@ -238,8 +244,7 @@ describe('MSK IAM token', () => {
         throw Object.assign(new Error(`Cannot find module '${name}'`), { code: 'MODULE_NOT_FOUND' });
       };
       should(mskIamProblem(KEYS, notInstalled)).eql({
-        key: 'aws-signer-missing',
-        params: { package: 'aws-msk-iam-sasl-signer-js' },
+        problem: { key: 'aws-signer-missing', params: { package: 'aws-msk-iam-sasl-signer-js' } },
       });
       should(mskIamProblem(KEYS)).be.undefined();
     });
