@@ -33,7 +33,7 @@ export function loginTokens(input: LoginTokenInput): LoginTokens {
   if (input.mechanism === 'aws-msk-iam') {
     // The rules make the region present with this mechanism.
     if (!input.awsRegion) return { tokens: undefined };
-    const login = { region: input.awsRegion, ...input.awsKeys };
+    const login = { ...input.awsKeys, region: input.awsRegion };
     const problem = mskIamProblem(login);
     if (problem) return problem;
     return { tokens: new TokenCache({ fetch: mskIamTokenFetcher(login) }) };

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import should from 'should';
 import { mskIamProblem, mskIamTokenFetcher, type MskIamLogin } from '../../src/client/msk-iam-token';
 import { TokenCache } from '../../src/client/token-cache';
+import { loginTokens } from '../../src/client/login-tokens';
 import { classifyFailure } from '../../src/client/failure';
 import { useFakeClock } from '../support/fake-clock';
 
@@ -208,6 +209,30 @@ describe('MSK IAM token', () => {
       .and.containEql("fill in the broker node's access key ID and secret access key")
       .and.containEql('AWS_PROFILE');
     should(classifyFailure(error)).equal('auth-failed');
+  });
+
+  describe('as the broker node builds it (loginTokens)', () => {
+    const input = { mechanism: 'aws-msk-iam' as const, oauth: undefined, oauthClientSecret: undefined };
+
+    it("gives one token cache that signs for the region with the node's keys", async () => {
+      const login = loginTokens({ ...input, awsRegion: 'ap-southeast-2', awsKeys: KEYS });
+      should(login).have.property('tokens').which.is.instanceOf(TokenCache);
+      const { tokens } = login as { tokens: TokenCache };
+      const url = decode((await tokens.get()).value);
+      should(url.host).equal('kafka.ap-southeast-2.amazonaws.com');
+      should(url.searchParams.get('X-Amz-Credential')).startWith(`${KEYS.accessKeyId}/`);
+    });
+
+    it('answers half a key pair as the settings problem, before any signing', () => {
+      should(
+        loginTokens({ ...input, awsRegion: 'eu-west-1', awsKeys: { accessKeyId: KEYS.accessKeyId } }),
+      ).eql({
+        problem: {
+          key: 'aws-keys-incomplete',
+          params: { given: 'aws_access_key_id', missing: 'aws_secret_access_key' },
+        },
+      });
+    });
   });
 
   describe('settings problems', () => {
