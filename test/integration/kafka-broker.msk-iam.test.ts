@@ -3,6 +3,7 @@
 // OAUTHBEARER listener (which validates JWTs) refuses it, and the nodes say so clearly, retry at a
 // bounded rate and log no secret. The token's content is checked in test/unit/msk-iam-token.test.ts.
 import { readFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import should from 'should';
 import { createTopic, type LocalKafka } from '../../scripts/kafka/local-kafka';
@@ -94,7 +95,7 @@ describe('kafka-broker aws-msk-iam against a broker that cannot accept an AWS to
     });
   });
 
-  describe('in a Node-RED process logging at trace level', () => {
+  describe('in a Node-RED process', () => {
     let nodeRed: NodeRedProcess | undefined;
     let comms: EditorComms | undefined;
     afterEach(async () => {
@@ -102,7 +103,7 @@ describe('kafka-broker aws-msk-iam against a broker that cannot accept an AWS to
       await nodeRed?.stop();
     });
 
-    it('logs neither the secret access key, the session token nor a token, and exports no key', async () => {
+    it('logs at trace level neither the secret access key, the session token nor a token, and exports no key', async () => {
       nodeRed = await startNodeRedProcess({
         settings: {
           credentialSecret: 'test-only-credential-key',
@@ -139,6 +140,42 @@ describe('kafka-broker aws-msk-iam against a broker that cannot accept an AWS to
         should(text).not.containEql(FAKE_KEYS.aws_secret_access_key);
         should(text).not.containEql(FAKE_KEYS.aws_session_token);
       }
+    });
+
+    it('without keys and with nothing in the AWS chain: auth failed, an error saying where credentials come from', async () => {
+      const emptyAws = path.join(os.tmpdir(), 'kafka-trigger-no-aws');
+      nodeRed = await startNodeRedProcess({
+        logLevel: 'info',
+        // The standard chain finds nothing here, and never asks an instance metadata service.
+        env: {
+          AWS_ACCESS_KEY_ID: '',
+          AWS_SECRET_ACCESS_KEY: '',
+          AWS_SESSION_TOKEN: '',
+          AWS_PROFILE: '',
+          AWS_WEB_IDENTITY_TOKEN_FILE: '',
+          AWS_CONTAINER_CREDENTIALS_RELATIVE_URI: '',
+          AWS_CONTAINER_CREDENTIALS_FULL_URI: '',
+          AWS_SHARED_CREDENTIALS_FILE: `${emptyAws}-credentials`,
+          AWS_CONFIG_FILE: `${emptyAws}-config`,
+          AWS_EC2_METADATA_DISABLED: 'true',
+        },
+      });
+      comms = await connectEditorComms(nodeRed.baseUrl);
+      const startedAt = Date.now();
+      await deployFlows(nodeRed, mskIamFlow(debugNode('debug1', true)));
+      await comms.waitForStatus('trigger1', 'auth-failed');
+      const noCredentials =
+        /rejected the SASL login \(attempt \d+\): AWS MSK IAM found no usable AWS credentials/g;
+      await waitFor(
+        () => (nodeRed!.log().match(noCredentials) ?? []).length >= 3,
+        30000,
+        'three failed attempts',
+      );
+      const log = nodeRed.log();
+      should(log).containEql("fill in the broker node's access key ID and secret access key");
+      // The token cache's backoff bounds the credential look-ups, and with them the attempts.
+      const elapsedS = (Date.now() - startedAt) / 1000;
+      should((log.match(noCredentials) ?? []).length).be.belowOrEqual(1 + Math.log2(2 * elapsedS + 1));
     });
   });
 });
