@@ -15,8 +15,14 @@ export function oauthBearerLogin(token: () => Promise<string>): Mechanism {
     mechanism: 'oauthbearer',
     authenticationProvider: ({ saslAuthenticate }: AuthenticationProviderArgs) => ({
       authenticate: async () => {
-        // A failed fetch is thrown as is: it says why there is no token (refused secret, endpoint down).
-        const value = await token();
+        let value: string;
+        try {
+          value = await token();
+        } catch (error) {
+          await endExchange(saslAuthenticate);
+          // Thrown as is: it says why there is no token (refused secret, endpoint down).
+          throw error;
+        }
         const message = Buffer.from(`n,,${SEPARATOR}auth=Bearer ${value}${SEPARATOR}${SEPARATOR}`);
         const challenge = await saslAuthenticate<Buffer>({
           request: { encode: () => withLength(message) },
@@ -30,6 +36,17 @@ export function oauthBearerLogin(token: () => Promise<string>): Mechanism {
       },
     }),
   };
+}
+
+/**
+ * kafkajs has sent the handshake before it asks for the token, and keeps the connection when the
+ * login fails; its next attempt would send a second handshake, which the broker answers with
+ * ILLEGAL_SASL_STATE instead of the real reason. A message without a token ends the exchange: the
+ * broker refuses it and closes the connection, and the next attempt starts on a fresh one.
+ */
+async function endExchange(saslAuthenticate: AuthenticationProviderArgs['saslAuthenticate']): Promise<void> {
+  const withoutToken = Buffer.from(`n,,${SEPARATOR}${SEPARATOR}`);
+  await saslAuthenticate({ request: { encode: () => withLength(withoutToken) } }).catch(() => undefined);
 }
 
 /** Kafka frames SASL bytes with a 4-byte length, in requests and in kafkajs's view of answers. */
