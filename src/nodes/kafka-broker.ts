@@ -104,10 +104,13 @@ export = function register(RED: NodeAPI): void {
       mechanism: settings.mechanism,
       ...credentials,
       tls,
+      useTls: settings.useTls,
       tokens: login.tokens,
     });
     if ('problem' in result)
       return { problem: RED._(`kafka-broker.errors.${result.problem.key}`, result.problem.params) };
+    // The registry's URL scheme decides its TLS: https: uses the tls-config node's options, else the
+    // system's CAs, as use_tls does for the brokers; http: stays plain whatever use_tls says.
     const registry = settings.schemaRegistryUrl
       ? {
           url: settings.schemaRegistryUrl,
