@@ -14,6 +14,7 @@ import { brokerNode, debugNode, helperNode, tab, triggerNode, type FlowNode } fr
 import {
   deploy,
   loggedBy,
+  postCheck,
   loggedFromNow,
   startNodeRed,
   statusCalls,
@@ -92,6 +93,31 @@ describe('kafka-broker aws-msk-iam against a broker that cannot accept an AWS to
         should(text).not.containEql(FAKE_KEYS.aws_secret_access_key);
         should(text).not.containEql(TOKEN_PREFIX);
       }
+    });
+  });
+
+  describe("the dialog's connection test", () => {
+    beforeEach(async () => {
+      await startNodeRed();
+      await deploy([tab()]);
+    });
+    afterEach(stopNodeRed);
+
+    it('signs with the keys typed in the dialog and answers the refusal as auth failed, echoing no key', async () => {
+      const settings = {
+        brokers: oauthBroker.listeners.OAUTH,
+        sasl_mechanism: 'aws-msk-iam',
+        aws_region: REGION,
+      };
+      const refused = await postCheck('/kafka-trigger/broker/topics', { ...settings, ...FAKE_KEYS });
+      should(refused.body).have.properties({ failure: 'auth-failed' });
+      should(refused.body.error).match(/SASL OAUTHBEARER: the broker refused the token/);
+      should(JSON.stringify(refused.body)).not.containEql(FAKE_KEYS.aws_secret_access_key);
+      const halfPair = await postCheck('/kafka-trigger/broker/topics', {
+        ...settings,
+        aws_access_key_id: FAKE_KEYS.aws_access_key_id,
+      });
+      should(halfPair.body).eql({ error: 'kafka-broker.errors.aws-keys-incomplete' });
     });
   });
 
