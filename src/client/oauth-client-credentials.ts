@@ -95,7 +95,12 @@ export function basicAuthorization(clientId: string, clientSecret: string): stri
  * POST with node:http(s). TLS uses Node's trusted CAs (with NODE_EXTRA_CA_CERTS): the broker's
  * TLS configuration is for the brokers, and an identity provider usually has a public certificate.
  */
-function postForm(url: string, form: string, headers: Record<string, string>): Promise<EndpointAnswer> {
+export function postForm(
+  url: string,
+  form: string,
+  headers: Record<string, string>,
+  timeoutMs = TOKEN_REQUEST_TIMEOUT_MS,
+): Promise<EndpointAnswer> {
   return new Promise((resolve, reject) => {
     const target = new URL(url);
     const client = target.protocol === 'https:' ? https : http;
@@ -104,7 +109,7 @@ function postForm(url: string, form: string, headers: Record<string, string>): P
       {
         method: 'POST',
         headers: { ...headers, 'Content-Length': Buffer.byteLength(form) },
-        timeout: TOKEN_REQUEST_TIMEOUT_MS,
+        timeout: timeoutMs,
       },
       (response) => {
         const chunks: Buffer[] = [];
@@ -121,7 +126,7 @@ function postForm(url: string, form: string, headers: Record<string, string>): P
     );
     request.on('timeout', () =>
       request.destroy(
-        Object.assign(new Error(`no answer within ${TOKEN_REQUEST_TIMEOUT_MS / 1000} s`), {
+        Object.assign(new Error(`no answer within ${timeoutMs / 1000} s`), {
           code: 'ETIMEDOUT',
         }),
       ),
