@@ -27,6 +27,11 @@ export function residentMemory(pid: number): { rss: number; highWater: number } 
  * socket inodes among /proc/<pid>/fd matched against /proc/net/tcp and tcp6 (Linux only).
  */
 export function establishedSocketsTo(port: number, pid: number | 'self' = 'self'): number {
+  return establishedLocalPortsTo(port, pid).length;
+}
+
+/** The local ports of those connections: the same port later means the same connection lasted. */
+export function establishedLocalPortsTo(port: number, pid: number | 'self' = 'self'): number[] {
   const inodes = new Set<string>();
   for (const fd of readdirSync(`/proc/${pid}/fd`)) {
     try {
@@ -37,7 +42,7 @@ export function establishedSocketsTo(port: number, pid: number | 'self' = 'self'
     }
   }
   const hexPort = port.toString(16).toUpperCase().padStart(4, '0');
-  let count = 0;
+  const localPorts: number[] = [];
   for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
     let text = '';
     try {
@@ -48,9 +53,11 @@ export function establishedSocketsTo(port: number, pid: number | 'self' = 'self'
     for (const line of text.split('\n').slice(1)) {
       const fields = line.trim().split(/\s+/);
       if (fields.length < 10) continue;
-      const [, , remote, state, , , , , , inode] = fields;
-      if (state === '01' && remote.endsWith(`:${hexPort}`) && inodes.has(inode)) count += 1;
+      const [, local, remote, state, , , , , , inode] = fields;
+      if (state === '01' && remote.endsWith(`:${hexPort}`) && inodes.has(inode)) {
+        localPorts.push(parseInt(local.split(':')[1], 16));
+      }
     }
   }
-  return count;
+  return localPorts;
 }

@@ -1,10 +1,12 @@
 import type { ConnectionOptions } from 'node:tls';
-import type { SASLOptions } from 'kafkajs';
+import type { Mechanism, SASLOptions } from 'kafkajs';
 import type { SaslMechanism } from '../settings/setting-rules';
 import type { TokenCache } from './token-cache';
+import { oauthBearerLogin } from './oauthbearer-login';
 
 export interface SecuritySettings {
-  sasl: SASLOptions | undefined;
+  /** kafkajs's own mechanisms, or the OAUTHBEARER login that reports a refused token (a Mechanism). */
+  sasl: SASLOptions | Mechanism | undefined;
   /** true for TLS with Node's defaults, options from a tls-config node, or false for plain TCP. */
   ssl: ConnectionOptions | boolean;
 }
@@ -33,13 +35,12 @@ export function resolveSecurity(input: SecurityInput): SecurityResult {
   if (mechanism === 'oauthbearer' || mechanism === 'aws-msk-iam') {
     if (!tokens) return { problem: { key: 'missing-token-source', params: { mechanism } } };
     // MSK IAM is a signed token sent over OAUTHBEARER; kafkajs's own 'aws' mechanism is not what MSK accepts.
-    const oauthBearerProvider = async () => ({ value: (await tokens.get()).value });
-    return { security: { sasl: { mechanism: 'oauthbearer', oauthBearerProvider }, ssl } };
+    const sasl = oauthBearerLogin(async () => (await tokens.get()).value);
+    return { security: { sasl, ssl } };
   }
   if (!input.username || !input.password) {
     return { problem: { key: 'missing-credentials', params: { mechanism } } };
   }
-  return {
-    security: { sasl: { mechanism, username: input.username, password: input.password }, ssl },
-  };
+  const sasl: SASLOptions = { mechanism, username: input.username, password: input.password };
+  return { security: { sasl, ssl } };
 }

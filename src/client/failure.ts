@@ -1,6 +1,16 @@
+import { TokenEndpointError } from './token-endpoint-answer';
+
 /** Why a consumer attempt failed, as far as the trigger needs to tell the user. */
 export type FailureKind =
   'unreachable' | 'topic-missing' | 'auth-failed' | 'tls-failed' | 'connection-closed' | 'failed';
+
+/**
+ * A login that failed before the broker was asked, such as no usable cloud credentials: shown as
+ * auth failed like a refusal by the broker.
+ */
+export class AuthFailedError extends Error {
+  override name = 'AuthFailedError';
+}
 
 interface KafkaError extends Error {
   type?: string;
@@ -32,15 +42,25 @@ const TLS_CODES = new Set([
   'ERR_TLS_CERT_ALTNAME_INVALID',
 ]);
 
-/** Classifies an error by walking kafkajs's chain of causes (retries wrap the original error). */
+/**
+ * Classifies an error by walking kafkajs's chain of causes (retries wrap the original error). A
+ * login token's fetch fails with a TokenEndpointError: refused client credentials are auth-failed,
+ * an endpoint out of reach is unreachable, or tls-failed when its code says the TLS check failed.
+ */
 export function classifyFailure(error: unknown): FailureKind {
   let kind: FailureKind = 'failed';
   for (const cause of causeChain(error)) {
+    const fetchFailure = tokenFetchFailure(cause);
+    if (fetchFailure) return fetchFailure;
     if (cause.type === 'UNKNOWN_TOPIC_OR_PARTITION') return 'topic-missing';
-    if (cause.name === 'KafkaJSSASLAuthenticationError' || (cause.type && AUTH_TYPES.has(cause.type))) {
+    if (
+      cause instanceof AuthFailedError ||
+      cause.name === 'KafkaJSSASLAuthenticationError' ||
+      (cause.type && AUTH_TYPES.has(cause.type))
+    ) {
       return 'auth-failed';
     }
-    if (cause.code && (TLS_CODES.has(cause.code) || cause.code.startsWith('ERR_SSL_'))) return 'tls-failed';
+    if (isTlsCode(cause.code)) return 'tls-failed';
     if (cause.name === 'KafkaJSConnectionClosedError' || cause.code === 'ECONNRESET')
       kind = 'connection-closed';
     else if (UNREACHABLE_NAMES.has(cause.name) || (cause.code && UNREACHABLE_CODES.has(cause.code))) {
@@ -48,6 +68,16 @@ export function classifyFailure(error: unknown): FailureKind {
     }
   }
   return kind;
+}
+
+/** What a failed token fetch means for the badge; undefined for other errors and for TLS ones (classified below). */
+function tokenFetchFailure(error: Error): FailureKind | undefined {
+  if (!(error instanceof TokenEndpointError) || isTlsCode(error.code)) return undefined;
+  return error.kind === 'failed' ? undefined : error.kind;
+}
+
+function isTlsCode(code: string | undefined): boolean {
+  return code !== undefined && (TLS_CODES.has(code) || code.startsWith('ERR_SSL_'));
 }
 
 /**

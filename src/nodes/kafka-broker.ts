@@ -3,6 +3,7 @@ import type { Node, NodeAPI } from 'node-red';
 import { resolveBrokerSettings } from '../settings/broker-settings';
 import { brokerList } from '../settings/broker-list';
 import { resolveSecurity } from '../client/connection-security';
+import { loginTokens } from '../client/login-tokens';
 import { createKafkaClient } from '../client/kafka-client';
 import { SchemaRegistryClient } from '../formats/schema-registry';
 import { ConnectionPool } from '../client/connection-pool';
@@ -85,11 +86,26 @@ export = function register(RED: NodeAPI): void {
       }
       tls = tlsNode.addTLSOptions({});
     }
+    // Called once per broker node: its one token cache serves every client of its pool.
+    const login = loginTokens({
+      mechanism: settings.mechanism,
+      oauth: settings.oauth,
+      oauthClientSecret: credentials.oauth_client_secret,
+      awsRegion: settings.awsRegion,
+      awsKeys: {
+        accessKeyId: credentials.aws_access_key_id || undefined,
+        secretAccessKey: credentials.aws_secret_access_key || undefined,
+        sessionToken: credentials.aws_session_token || undefined,
+      },
+    });
+    if ('problem' in login)
+      return { problem: RED._(`kafka-broker.errors.${login.problem.key}`, login.problem.params) };
     const result = resolveSecurity({
       mechanism: settings.mechanism,
       ...credentials,
       tls,
       useTls: settings.useTls,
+      tokens: login.tokens,
     });
     if ('problem' in result)
       return { problem: RED._(`kafka-broker.errors.${result.problem.key}`, result.problem.params) };

@@ -7,7 +7,13 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import should from 'should';
-import { startNodeRedProcess, type NodeRedProcess } from '../support/node-red-process';
+import {
+  deployFlows,
+  nodeStatus,
+  startNodeRedProcess,
+  type NodeRedProcess,
+} from '../support/node-red-process';
+import { waitFor } from '../support/wait';
 
 const MODULE = 'node-red-contrib-kafka-trigger';
 const SETS = ['kafka-trigger', 'kafka-produce', 'kafka-broker', 'kafka-admin'];
@@ -200,6 +206,62 @@ describe('packaging: the packed module in a real Node-RED', function () {
       .and.containEql('bad: INVALID: A topic is required')
       .and.containEql('out (orders-out): OK')
       .and.containEql('badout (orders-out): INVALID: Invalid acks "most": use all, leader or none');
+  });
+
+  describe('without the AWS signer, an optional peer dependency', () => {
+    const MSK_FLOW = [
+      { id: 'msk-tab', type: 'tab', label: 'msk' },
+      {
+        id: 'msk-broker',
+        type: 'kafka-broker',
+        brokers: 'b-1.example.com:9098',
+        sasl_mechanism: 'aws-msk-iam',
+        aws_region: 'eu-west-1',
+      },
+      {
+        id: 'msk-trigger',
+        type: 'kafka-trigger',
+        z: 'msk-tab',
+        broker: 'msk-broker',
+        topic: 'orders',
+        wires: [[]],
+      },
+    ];
+    const INSTALL_HINT =
+      'SASL aws-msk-iam needs the package aws-msk-iam-sasl-signer-js: run "npm install aws-msk-iam-sasl-signer-js" in the Node-RED user directory, then restart Node-RED';
+
+    it('is not installed with the package', () => {
+      const userModules = join(workDir, 'user', 'node_modules');
+      should(existsSync(join(userModules, MODULE))).be.true();
+      should(existsSync(join(userModules, 'aws-msk-iam-sasl-signer-js'))).be.false();
+      should(existsSync(join(userModules, '@aws-sdk'))).be.false();
+    });
+
+    it('is named by validate for an aws-msk-iam broker', async () => {
+      const flowsFile = join(workDir, 'msk-flows.json');
+      writeFileSync(flowsFile, JSON.stringify(MSK_FLOW));
+      const bin = join(workDir, 'user', 'node_modules', '.bin', 'kafka-trigger');
+      const result = await execFileAsync(bin, ['validate', flowsFile]).then(
+        (done) => ({ code: 0, stdout: done.stdout }),
+        (error: { code: number; stdout: string }) => ({ code: error.code, stdout: error.stdout }),
+      );
+      should(result.code).equal(1);
+      should(result.stdout).containEql(`msk-trigger (orders): INVALID: ${INSTALL_HINT}`);
+    });
+
+    it(
+      'is named at deploy, and the trigger shows invalid settings without connecting',
+      withLog(async () => {
+        await deployFlows(nodeRed!, MSK_FLOW);
+        await waitFor(() => nodeRed!.log().includes(INSTALL_HINT), 30000, 'the install hint in the log');
+        await waitFor(
+          async () => (await nodeStatus(nodeRed!, 'msk-trigger')) === 'invalid-settings',
+          30000,
+          'the invalid settings badge',
+        );
+        await deployFlows(nodeRed!, []);
+      }),
+    );
   });
 
   it(

@@ -1,5 +1,6 @@
 import should from 'should';
 import { resolveSecurity } from '../../src/client/connection-security';
+import { TokenCache } from '../../src/client/token-cache';
 
 describe('security settings', () => {
   it('gives kafkajs SASL options and TLS options as set', () => {
@@ -21,6 +22,20 @@ describe('security settings', () => {
   it('names a missing credential', () => {
     should(resolveSecurity({ mechanism: 'plain', username: 'u' })).eql({
       problem: { key: 'missing-credentials', params: { mechanism: 'plain' } },
+    });
+  });
+
+  it('logs in with the token source over OAUTHBEARER, and names a token login without one', () => {
+    const tokens = new TokenCache({ fetch: async () => ({ value: 't', expiresAt: Date.now() + 60000 }) });
+    const result = resolveSecurity({ mechanism: 'oauthbearer', tokens });
+    should(result).have.property('security');
+    const { sasl } = (
+      result as { security: { sasl: { mechanism: string; authenticationProvider: unknown } } }
+    ).security;
+    should(sasl.mechanism).equal('oauthbearer');
+    should(sasl.authenticationProvider).be.a.Function();
+    should(resolveSecurity({ mechanism: 'aws-msk-iam' })).eql({
+      problem: { key: 'missing-token-source', params: { mechanism: 'aws-msk-iam' } },
     });
   });
 });
