@@ -20,6 +20,7 @@ import {
   type DeliveryMode,
   type SettingProblem,
 } from '../settings/setting-rules';
+import { mskIamProblem } from '../client/msk-iam-token';
 import { FlowEnvironment, type Substitution } from './environment';
 import type { Messages } from './messages';
 
@@ -183,7 +184,19 @@ function inspectBroker(node: FlowNode, env: FlowEnvironment, messages: Messages)
       messages(`kafka-broker.errors.${resolved.problem.key}`, resolved.problem.params);
     return { config, brokers: parseBrokerList(text(config.brokers)), problem };
   }
-  return { config, brokers: resolved.settings.brokers };
+  const { brokers, awsRegion } = resolved.settings;
+  if (awsRegion !== undefined) {
+    // The AWS keys are credentials, which flows.json does not hold: only the signer's install is checked.
+    const aws = mskIamProblem({ region: awsRegion });
+    if (aws) {
+      return {
+        config,
+        brokers,
+        problem: messages(`kafka-broker.errors.${aws.problem.key}`, aws.problem.params),
+      };
+    }
+  }
+  return { config, brokers };
 }
 
 /**

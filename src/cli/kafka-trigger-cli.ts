@@ -23,7 +23,9 @@ Options:
   --help     show this text
 
 Broker lists come from each node's kafka-broker node, else from KAFKA_BROKERS (the flow's,
-the global or the process environment). No broker is contacted.`;
+the global or the process environment). No broker is contacted. Credentials (passwords,
+secrets, AWS keys) are kept in flows_cred.json, which is not read: validate checks the settings
+around them, such as the AWS region and, for aws-msk-iam, that AWS's signer is installed.`;
 
 export function main(argv: string[], out: (line: string) => void, err: (line: string) => void): number {
   const json = argv.includes('--json');

@@ -4,6 +4,14 @@ import { TokenEndpointError } from './token-endpoint-answer';
 export type FailureKind =
   'unreachable' | 'topic-missing' | 'auth-failed' | 'tls-failed' | 'connection-closed' | 'failed';
 
+/**
+ * A login that failed before the broker was asked, such as no usable cloud credentials: shown as
+ * auth failed like a refusal by the broker.
+ */
+export class AuthFailedError extends Error {
+  override name = 'AuthFailedError';
+}
+
 interface KafkaError extends Error {
   type?: string;
   code?: string;
@@ -45,7 +53,11 @@ export function classifyFailure(error: unknown): FailureKind {
     const fetchFailure = tokenFetchFailure(cause);
     if (fetchFailure) return fetchFailure;
     if (cause.type === 'UNKNOWN_TOPIC_OR_PARTITION') return 'topic-missing';
-    if (cause.name === 'KafkaJSSASLAuthenticationError' || (cause.type && AUTH_TYPES.has(cause.type))) {
+    if (
+      cause instanceof AuthFailedError ||
+      cause.name === 'KafkaJSSASLAuthenticationError' ||
+      (cause.type && AUTH_TYPES.has(cause.type))
+    ) {
       return 'auth-failed';
     }
     if (isTlsCode(cause.code)) return 'tls-failed';

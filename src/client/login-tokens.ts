@@ -1,6 +1,7 @@
 import type { OAuthSettings } from '../settings/broker-settings';
 import type { SaslMechanism } from '../settings/setting-rules';
 import { clientCredentialsTokens } from './oauth-client-credentials';
+import { mskIamProblem, mskIamTokenFetcher, type MskIamLogin } from './msk-iam-token';
 import { TokenCache } from './token-cache';
 
 /** What a broker node knows that a token login may need: its settings and its credentials. */
@@ -8,6 +9,10 @@ export interface LoginTokenInput {
   mechanism: SaslMechanism;
   oauth: OAuthSettings | undefined;
   oauthClientSecret: string | undefined;
+  /** Set with mechanism aws-msk-iam. */
+  awsRegion: string | undefined;
+  /** The node's optional AWS keys; blank ones mean the standard AWS credential chain. */
+  awsKeys: Omit<MskIamLogin, 'region'>;
 }
 
 export type LoginTokens =
@@ -25,6 +30,13 @@ export function loginTokens(input: LoginTokenInput): LoginTokens {
     const fetch = clientCredentialsTokens({ ...input.oauth, clientSecret: input.oauthClientSecret });
     return { tokens: new TokenCache({ fetch }) };
   }
-  // aws-msk-iam: its signed token is added here; until then resolveSecurity answers missing-token-source.
+  if (input.mechanism === 'aws-msk-iam') {
+    // The rules make the region present with this mechanism.
+    if (!input.awsRegion) return { tokens: undefined };
+    const login = { ...input.awsKeys, region: input.awsRegion };
+    const problem = mskIamProblem(login);
+    if (problem) return problem;
+    return { tokens: new TokenCache({ fetch: mskIamTokenFetcher(login) }) };
+  }
   return { tokens: undefined };
 }

@@ -1,8 +1,16 @@
 // The kafka-broker config node in the editor. The build bundles this file, with the setting rules it uses,
 // into the script of dist/nodes/kafka-broker.html; the Flow Library reads the type name and category there.
-import { BROKER_VERSION } from '../settings/migrations';
-import { BROKER_RULES, DEFAULT_CLIENT_ID, text } from '../settings/setting-rules';
-import { fillChoices, ruleProperty } from './setting-fields';
+import { BROKER_MIGRATIONS, BROKER_VERSION, migrate } from '../settings/migrations';
+import {
+  BROKER_CREDENTIAL_MODES,
+  BROKER_RULES,
+  DEFAULT_CLIENT_ID,
+  text,
+  type SaslMechanism,
+  type SettingMode,
+} from '../settings/setting-rules';
+import { BROKER_PRESETS, withPort, type BrokerPreset, type BrokerPresetId } from './broker-presets';
+import { fillChoices, ruleProperty, showInMode, showInTheirModes } from './setting-fields';
 
 /** What the runtime's connection and registry checks answer. */
 interface CheckResponse {
@@ -13,6 +21,65 @@ interface CheckResponse {
 
 /** Node-RED's placeholder for a stored password the editor never sees. */
 const STORED_PASSWORD = '__PWRD__';
+
+/** The credentials the checks send as they are; the secrets among them may show STORED_PASSWORD. */
+const TEXT_CREDENTIALS = ['username', 'aws_access_key_id', 'schema_registry_username'] as const;
+const SECRETS = [
+  'password',
+  'oauth_client_secret',
+  'aws_secret_access_key',
+  'aws_session_token',
+  'schema_registry_password',
+] as const;
+/** The settings the checks send as the form holds them (use_tls and tls apart). */
+const FORM_SETTINGS = [
+  'brokers',
+  'client_id',
+  'sasl_mechanism',
+  'oauth_token_url',
+  'oauth_client_id',
+  'oauth_scope',
+  'oauth_audience',
+  'aws_region',
+  'schema_registry_url',
+] as const;
+
+/** The mechanism select's readable names. */
+const MECHANISM_LABELS: Record<SaslMechanism, string> = {
+  none: 'kafka-broker.sasl.none',
+  plain: 'kafka-broker.sasl.plain',
+  'scram-sha-256': 'kafka-broker.sasl.scram-sha-256',
+  'scram-sha-512': 'kafka-broker.sasl.scram-sha-512',
+  oauthbearer: 'kafka-broker.sasl.oauthbearer',
+  'aws-msk-iam': 'kafka-broker.sasl.aws-msk-iam',
+};
+
+const PRESET_LABELS: Record<BrokerPresetId, string> = {
+  'confluent-cloud': 'kafka-broker.preset.confluent-cloud.label',
+  'msk-iam': 'kafka-broker.preset.msk-iam.label',
+  'msk-scram': 'kafka-broker.preset.msk-scram.label',
+  'event-hubs': 'kafka-broker.preset.event-hubs.label',
+  aiven: 'kafka-broker.preset.aiven.label',
+  'redpanda-cloud': 'kafka-broker.preset.redpanda-cloud.label',
+  local: 'kafka-broker.preset.local.label',
+};
+
+/** One line each: where the service's login comes from. */
+const PRESET_HINTS: Record<BrokerPresetId, string> = {
+  'confluent-cloud': 'kafka-broker.preset.confluent-cloud.hint',
+  'msk-iam': 'kafka-broker.preset.msk-iam.hint',
+  'msk-scram': 'kafka-broker.preset.msk-scram.hint',
+  'event-hubs': 'kafka-broker.preset.event-hubs.hint',
+  aiven: 'kafka-broker.preset.aiven.hint',
+  'redpanda-cloud': 'kafka-broker.preset.redpanda-cloud.hint',
+  local: 'kafka-broker.preset.local.hint',
+};
+
+/** The TLS configuration row shows while Use TLS is ticked. */
+const WITH_TLS: SettingMode = {
+  setting: 'use_tls',
+  matches: (value) => BROKER_RULES.use_tls.check(value).value,
+};
 
 RED.nodes.registerType('kafka-broker', {
   category: 'config',
@@ -51,14 +118,15 @@ RED.nodes.registerType('kafka-broker', {
     fillChoices(
       mechanism,
       BROKER_RULES.sasl_mechanism,
-      (choice) => (choice === 'none' ? node._('kafka-broker.sasl.none') : choice.toUpperCase()),
+      (choice) => node._(MECHANISM_LABELS[choice]),
       node.sasl_mechanism,
     );
-    mechanism
-      .on('change', () => {
-        $('.kafka-broker-sasl-row').toggle(mechanism.val() !== 'none');
-      })
-      .trigger('change');
+    const useTls = $('#node-config-input-use_tls');
+    useTls.prop('checked', useTlsAtDeploy(node));
+    // Each mechanism's settings and credentials, and the TLS configuration, show only in their modes.
+    showInTheirModes('kafka-broker', { ...BROKER_RULES, ...BROKER_CREDENTIAL_MODES });
+    showInMode('kafka-broker', ['tls'], WITH_TLS);
+    presetPicker(node);
 
     const registryUrl = $('#node-config-input-schema_registry_url');
     registryUrl
@@ -70,21 +138,11 @@ RED.nodes.registerType('kafka-broker', {
     // The two checks send the form's settings; an unchanged stored password shows as __PWRD__, and
     // the runtime then uses the stored one of this node (sent as id).
     const formSettings = (): Record<string, unknown> => {
-      const tls = $('#node-config-input-tls').val();
-      const request: Record<string, unknown> = {
-        brokers: $('#node-config-input-brokers').val(),
-        client_id: $('#node-config-input-client_id').val(),
-        sasl_mechanism: mechanism.val(),
-        username: $('#node-config-input-username').val(),
-        tls: tls && tls !== '_ADD_' ? tls : '',
-        schema_registry_url: registryUrl.val(),
-        schema_registry_username: $('#node-config-input-schema_registry_username').val(),
-      };
-      for (const secret of ['password', 'schema_registry_password']) {
-        const value = $(`#node-config-input-${secret}`).val();
-        if (value === STORED_PASSWORD) request.id = node.id;
-        else request[secret] = value;
+      const request: Record<string, unknown> = { use_tls: useTls.is(':checked'), tls: chosenTls() };
+      for (const name of [...FORM_SETTINGS, ...TEXT_CREDENTIALS, ...SECRETS]) {
+        request[name] = $(`#node-config-input-${name}`).val();
       }
+      if (SECRETS.some((secret) => request[secret] === STORED_PASSWORD)) request.id = node.id;
       return request;
     };
     const check = (
@@ -160,4 +218,55 @@ RED.nodes.registerType('kafka-broker', {
       );
     });
   },
+  oneditsave() {
+    // Use TLS off means plain TCP: a TLS configuration left in its hidden row would still win.
+    if (!$('#node-config-input-use_tls').is(':checked')) $('#node-config-input-tls').val('_ADD_');
+  },
 });
+
+/** The chosen TLS configuration node's id, or blank (Node-RED's select says _ADD_ for none). */
+function chosenTls(): string {
+  const tls = $('#node-config-input-tls').val();
+  return $('#node-config-input-use_tls').is(':checked') && tls && tls !== '_ADD_' ? String(tls) : '';
+}
+
+/**
+ * Whether the runtime will use TLS: a node written before use_tls with a TLS configuration is
+ * migrated to use_tls at deploy, so its dialog shows TLS on rather than the new setting's default.
+ */
+function useTlsAtDeploy(node: EditorNode): boolean {
+  const migrated = migrate(
+    { version: node.version, tls: node.tls, use_tls: node.use_tls },
+    BROKER_MIGRATIONS,
+  );
+  return BROKER_RULES.use_tls.check(migrated.use_tls).value;
+}
+
+// --- Presets: an editor aid; the node stores only the settings a preset fills ---
+
+/** Fills the preset select; picking a service fills its usual settings and shows where its login comes from. */
+function presetPicker(node: EditorNode): void {
+  const select = $('#node-config-kafka-broker-preset');
+  const hint = $('#node-config-kafka-broker-preset-hint');
+  select.append(
+    $('<option>').val('').text(node._('kafka-broker.preset.choose')),
+    BROKER_PRESETS.map((preset) => $('<option>').val(preset.id).text(node._(PRESET_LABELS[preset.id]))),
+  );
+  select.on('change', () => {
+    const preset = BROKER_PRESETS.find((candidate) => candidate.id === select.val());
+    if (!preset) return void hint.hide();
+    applyPreset(preset);
+    hint.text(node._(PRESET_HINTS[preset.id])).show();
+  });
+}
+
+/** The preset's mechanism, TLS and port (on the brokers typed, else in the placeholder), and its fixed user name. */
+function applyPreset(preset: BrokerPreset): void {
+  $('#node-config-input-sasl_mechanism').val(preset.mechanism).trigger('change');
+  $('#node-config-input-use_tls').prop('checked', preset.useTls).trigger('change');
+  const brokers = $('#node-config-input-brokers');
+  const typed = String(brokers.val() ?? '');
+  if (typed.trim() === '') brokers.attr('placeholder', preset.example);
+  else if (preset.port !== undefined) brokers.val(withPort(typed, preset.port)).trigger('change');
+  if (preset.username) $('#node-config-input-username').val(preset.username).trigger('change');
+}

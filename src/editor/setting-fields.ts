@@ -9,17 +9,22 @@ import {
   text,
 } from '../settings/setting-rules';
 
-type NodeType = 'kafka-trigger' | 'kafka-produce' | 'kafka-broker';
+type NodeType = 'kafka-trigger' | 'kafka-produce' | 'kafka-broker' | 'kafka-admin';
 
 /** The id of a setting's field in the edit dialog: config nodes have their own prefix. */
 function fieldId(nodeType: NodeType, setting: string): string {
   return `#${nodeType === 'kafka-broker' ? 'node-config-input-' : 'node-input-'}${setting}`;
 }
 
+/** What a field holds as flow JSON would: a checkbox holds a boolean. */
+function fieldValue(input: JQuery): unknown {
+  return input.is(':checkbox') ? input.is(':checked') : input.val();
+}
+
 /** A setting's value: the one being edited while the dialog is open (once its select is filled), else the node's. */
 function currentValue(node: EditorNode, nodeType: NodeType, setting: string): unknown {
   const input = $(fieldId(nodeType, setting));
-  const value = input.length ? input.val() : undefined;
+  const value = input.length ? fieldValue(input) : undefined;
   return value === undefined || value === null ? node[setting] : value;
 }
 
@@ -44,25 +49,39 @@ export function ruleProperty(nodeType: NodeType, rule: SettingRule<unknown, stri
 
 /**
  * Shows each moded setting's row only in its mode, and checks the setting again whenever the
- * setting that chooses the mode changes.
+ * setting that chooses the mode changes. A credential has no rule, only the mode that reads it.
  */
 export function showInTheirModes(
   nodeType: NodeType,
-  rules: Record<string, SettingRule<unknown, string>>,
+  rules: Record<string, SettingRule<unknown, string> | { readonly appliesWhen: SettingMode }>,
 ): void {
-  const modes = new Map<string, JQuery>();
+  const choosers = new Map<string, JQuery>();
   for (const [setting, rule] of Object.entries(rules)) {
     const mode: SettingMode | undefined = rule.appliesWhen;
-    if (!mode) continue;
-    const chooser = $(fieldId(nodeType, mode.setting));
-    const field = $(fieldId(nodeType, setting));
-    chooser.on('change keyup paste', () => {
-      field.closest('.form-row').toggle(mode.matches(chooser.val()));
-      field.trigger('change');
-    });
-    modes.set(mode.setting, chooser);
+    if (mode) choosers.set(mode.setting, followMode(nodeType, [setting], mode));
   }
-  for (const chooser of modes.values()) chooser.trigger('change');
+  for (const chooser of choosers.values()) chooser.trigger('change');
+}
+
+/**
+ * Shows the rows of `fields` (settings, credentials or config node references) only while `mode`
+ * holds, and checks each field again when the setting that chooses the mode changes.
+ */
+export function showInMode(nodeType: NodeType, fields: readonly string[], mode: SettingMode): void {
+  followMode(nodeType, fields, mode).trigger('change');
+}
+
+/** Makes the fields' rows follow the mode's chooser from now on; returns the chooser. */
+function followMode(nodeType: NodeType, fields: readonly string[], mode: SettingMode): JQuery {
+  const chooser = $(fieldId(nodeType, mode.setting));
+  const inputs = fields.map((field) => $(fieldId(nodeType, field)));
+  return chooser.on('change keyup paste', () => {
+    const shown = mode.matches(fieldValue(chooser));
+    for (const input of inputs) {
+      input.closest('.form-row').toggle(shown);
+      input.trigger('change');
+    }
+  });
 }
 
 /** The problem's message; Node-RED shows it as HTML, so the values in it are escaped. */

@@ -79,6 +79,9 @@ function serveCheck(
       username: body.username || stored?.username,
       password: secret(body.password, stored?.password),
       oauth_client_secret: secret(body.oauth_client_secret, stored?.oauth_client_secret),
+      aws_access_key_id: body.aws_access_key_id || stored?.aws_access_key_id,
+      aws_secret_access_key: secret(body.aws_secret_access_key, stored?.aws_secret_access_key),
+      aws_session_token: secret(body.aws_session_token, stored?.aws_session_token),
       schema_registry_username: body.schema_registry_username || stored?.schema_registry_username,
       schema_registry_password: secret(body.schema_registry_password, stored?.schema_registry_password),
     };

@@ -91,6 +91,12 @@ export = function register(RED: NodeAPI): void {
       mechanism: settings.mechanism,
       oauth: settings.oauth,
       oauthClientSecret: credentials.oauth_client_secret,
+      awsRegion: settings.awsRegion,
+      awsKeys: {
+        accessKeyId: credentials.aws_access_key_id || undefined,
+        secretAccessKey: credentials.aws_secret_access_key || undefined,
+        sessionToken: credentials.aws_session_token || undefined,
+      },
     });
     if ('problem' in login)
       return { problem: RED._(`kafka-broker.errors.${login.problem.key}`, login.problem.params) };
@@ -98,10 +104,13 @@ export = function register(RED: NodeAPI): void {
       mechanism: settings.mechanism,
       ...credentials,
       tls,
+      useTls: settings.useTls,
       tokens: login.tokens,
     });
     if ('problem' in result)
       return { problem: RED._(`kafka-broker.errors.${result.problem.key}`, result.problem.params) };
+    // The registry's URL scheme decides its TLS: https: uses the tls-config node's options, else the
+    // system's CAs, as use_tls does for the brokers; http: stays plain whatever use_tls says.
     const registry = settings.schemaRegistryUrl
       ? {
           url: settings.schemaRegistryUrl,

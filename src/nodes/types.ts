@@ -6,6 +6,7 @@ import type { SecuritySettings } from '../client/connection-security';
 import type { RegistrySettings, SchemaRegistryClient } from '../formats/schema-registry';
 import type { TriggerConfig } from '../settings/trigger-settings';
 import type { ProduceConfig } from '../settings/produce-settings';
+import type { AdminConfig } from '../settings/admin-settings';
 
 /** kafka-broker properties as they stand in flow JSON. */
 export interface KafkaBrokerConfig extends NodeDef, BrokerConfig {
@@ -31,6 +32,11 @@ export interface KafkaTriggerConfig extends NodeDef, TriggerConfig {
 
 /** kafka-produce properties as they stand in flow JSON. */
 export interface KafkaProduceConfig extends NodeDef, ProduceConfig {
+  broker?: string;
+}
+
+/** kafka-admin properties as they stand in flow JSON. */
+export interface KafkaAdminConfig extends NodeDef, AdminConfig {
   broker?: string;
 }
 

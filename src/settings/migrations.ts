@@ -32,16 +32,29 @@ export function pinHandoffDelivery(properties: Readonly<FlowProperties>): FlowPr
   return { ...properties, ...(blank ? { delivery: 'handoff' } : {}), version: 2 };
 }
 
+/**
+ * kafka-broker 1 to 2: `use_tls` arrives (TLS with the system's CAs). A node with a tls-config node ran
+ * over TLS and now says so, so its dialog shows TLS on; the tls-config node still wins, as before.
+ */
+export function recordTlsInUse(properties: Readonly<FlowProperties>): FlowProperties {
+  const { tls } = properties;
+  const withTlsNode = typeof tls === 'string' && tls.trim() !== '';
+  return { ...properties, ...(withTlsNode ? { use_tls: true } : {}), version: 2 };
+}
+
 /** kafka-trigger's steps: the step at index N takes version N to N + 1. */
 export const TRIGGER_MIGRATIONS: readonly MigrationStep[] = [recordFirstVersion, pinHandoffDelivery];
 /** kafka-produce's steps: it was born at version 1, so a node without a version is a new one. */
 export const PRODUCE_MIGRATIONS: readonly MigrationStep[] = [recordFirstVersion];
 /** kafka-broker's steps: the step at index N takes version N to N + 1. */
-export const BROKER_MIGRATIONS: readonly MigrationStep[] = [recordFirstVersion];
+export const BROKER_MIGRATIONS: readonly MigrationStep[] = [recordFirstVersion, recordTlsInUse];
+/** kafka-admin's steps: it was born at version 1, so a node without a version is a new one. */
+export const ADMIN_MIGRATIONS: readonly MigrationStep[] = [recordFirstVersion];
 
 export const TRIGGER_VERSION = TRIGGER_MIGRATIONS.length;
 export const PRODUCE_VERSION = PRODUCE_MIGRATIONS.length;
 export const BROKER_VERSION = BROKER_MIGRATIONS.length;
+export const ADMIN_VERSION = ADMIN_MIGRATIONS.length;
 
 /**
  * The node's properties at the current version: a new object when a step ran, else the node as it

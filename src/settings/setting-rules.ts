@@ -10,3 +10,4 @@ export * from './rules/topic-selection';
 export * from './rules/trigger-rules';
 export * from './rules/produce-rules';
 export * from './rules/broker-rules';
+export * from './rules/admin-rules';

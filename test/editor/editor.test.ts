@@ -320,11 +320,177 @@ describe('editor: kafka trigger set up in a real browser', function () {
       await delivery({ ...written, id: 'editor-v1-complete', version: 1, delivery: 'complete', y: 500 }),
     ).equal('complete');
   });
+  it('fills a kafka-broker from a preset: Confluent Cloud is SASL PLAIN with TLS, MSK IAM asks for the region', async () => {
+    const dialog = await openBrokerDialog();
+    const row = (field: string) =>
+      page.locator('.form-row', { has: page.locator(`#node-config-input-${field}`) });
+    const shown = async (fields: string[]) =>
+      Promise.all(fields.map(async (field) => [field, await row(field).isVisible()]));
+    const mechanism = page.locator('#node-config-input-sasl_mechanism');
+    const mechanismLabel = () => mechanism.locator('option:checked').innerText();
+    const useTls = page.locator('#node-config-input-use_tls');
+    const brokers = page.locator('#node-config-input-brokers');
+    const hint = page.locator('#node-config-kafka-broker-preset-hint');
+    // A new node: no TLS, no login; no preset chosen, no hint.
+    should(await mechanism.inputValue()).equal('none');
+    should(await useTls.isChecked()).be.false();
+    should(await shown(['tls', 'username', 'aws_region', 'oauth_token_url'])).eql([
+      ['tls', false],
+      ['username', false],
+      ['aws_region', false],
+      ['oauth_token_url', false],
+    ]);
+    should(await hint.isVisible()).be.false();
+    await page.locator('#node-config-input-name').fill('cloud broker');
+    await brokers.fill('kafka-1.example.com:1234,kafka-2.example.com');
+
+    await page.locator('#node-config-kafka-broker-preset').selectOption('confluent-cloud');
+    should(await mechanism.inputValue()).equal('plain');
+    should(await mechanismLabel()).equal('PLAIN');
+    should(await useTls.isChecked()).be.true();
+    should(await brokers.inputValue()).equal('kafka-1.example.com:9092,kafka-2.example.com:9092');
+    should(await shown(['tls', 'username', 'password', 'aws_region', 'oauth_client_secret'])).eql([
+      ['tls', true],
+      ['username', true],
+      ['password', true],
+      ['aws_region', false],
+      ['oauth_client_secret', false],
+    ]);
+    should(await hint.innerText()).containEql('API key');
+    await screenshot('broker-preset-confluent-cloud');
+
+    await page.locator('#node-config-kafka-broker-preset').selectOption('msk-iam');
+    should(await mechanism.inputValue()).equal('aws-msk-iam');
+    should(await mechanismLabel()).equal('AWS MSK IAM');
+    should(await useTls.isChecked()).be.true();
+    should(await brokers.inputValue()).equal('kafka-1.example.com:9098,kafka-2.example.com:9098');
+    should(
+      await shown([
+        'aws_region',
+        'aws_access_key_id',
+        'aws_secret_access_key',
+        'aws_session_token',
+        'username',
+        'password',
+        'oauth_token_url',
+      ]),
+    ).eql([
+      ['aws_region', true],
+      ['aws_access_key_id', true],
+      ['aws_secret_access_key', true],
+      ['aws_session_token', true],
+      ['username', false],
+      ['password', false],
+      ['oauth_token_url', false],
+    ]);
+    should(await hint.innerText()).containEql('region');
+    await page.locator('#node-config-input-aws_region').fill('eu-west-1');
+    await screenshot('broker-preset-msk-iam');
+    // Test connection sends the new fields under their flow JSON and credential names; a secret that
+    // shows Node-RED's stored-password placeholder goes as it is, with the node's id.
+    await page.locator('#node-config-input-aws_access_key_id').fill('AKIAEXAMPLE');
+    await page.locator('#node-config-input-aws_secret_access_key').fill('__PWRD__');
+    const checkRequest = page.waitForRequest((request) =>
+      request.url().endsWith('/kafka-trigger/broker/topics'),
+    );
+    await page.locator('#node-config-kafka-broker-test').click();
+    const sent = (await checkRequest).postDataJSON() as Record<string, unknown>;
+    should(sent).containEql({
+      sasl_mechanism: 'aws-msk-iam',
+      use_tls: true,
+      tls: '',
+      aws_region: 'eu-west-1',
+      aws_access_key_id: 'AKIAEXAMPLE',
+      aws_secret_access_key: '__PWRD__',
+      aws_session_token: '',
+      brokers: 'kafka-1.example.com:9098,kafka-2.example.com:9098',
+    });
+    should(sent.id).be.a.String().and.not.be.empty();
+    should(Object.keys(sent)).containDeep(['oauth_token_url', 'oauth_client_id', 'oauth_client_secret']);
+    await page.locator('#node-config-input-aws_access_key_id').fill('');
+    await page.locator('#node-config-input-aws_secret_access_key').fill('');
+    await page.locator('#node-config-dialog-ok').click();
+    await dialog.waitFor({ state: 'detached' });
+
+    // The node stores the settings the preset filled, and nothing of the preset itself.
+    const saved = await page.evaluate(() => {
+      const RED = (window as unknown as EditorWindow).RED;
+      let found: EditorNode | undefined;
+      RED.nodes.eachConfig((node) => {
+        if (node.type === 'kafka-broker' && node.name === 'cloud broker') found = node;
+      });
+      return found && RED.nodes.convertNode(found);
+    });
+    should.exist(saved);
+    should(saved).containEql({
+      sasl_mechanism: 'aws-msk-iam',
+      use_tls: true,
+      aws_region: 'eu-west-1',
+      brokers: 'kafka-1.example.com:9098,kafka-2.example.com:9098',
+    });
+    should(Object.keys(saved!).filter((key) => /preset/i.test(key))).be.empty();
+    should(JSON.stringify(saved)).not.match(/preset|confluent/i);
+  });
+
+  it('shows Use TLS on in the dialog of a broker written before use_tls with a TLS configuration, and off drops it', async () => {
+    await page.evaluate(() => {
+      const RED = (window as unknown as EditorWindow).RED;
+      RED.view.importNodes(
+        [
+          { id: 'editor-old-tls', type: 'tls-config', name: 'old CA', verifyservercert: true },
+          {
+            id: 'editor-old-broker',
+            type: 'kafka-broker',
+            version: 1,
+            name: 'older broker',
+            brokers: 'kafka.example.com:9093',
+            tls: 'editor-old-tls',
+            sasl_mechanism: 'none',
+          },
+        ],
+        { generateIds: false },
+      );
+    });
+    await openBrokerDialog('editor-old-broker');
+    should(await page.locator('#node-config-input-use_tls').isChecked()).be.true();
+    should(
+      await page.locator('.form-row', { has: page.locator('#node-config-input-tls') }).isVisible(),
+    ).be.true();
+    should(await page.locator('#node-config-input-tls').inputValue()).equal('editor-old-tls');
+    await screenshot('broker-older-with-tls');
+    // Turning TLS off hides the TLS row, and saving drops the TLS configuration, which would still win.
+    await page.locator('#node-config-input-use_tls').uncheck();
+    should(
+      await page.locator('.form-row', { has: page.locator('#node-config-input-tls') }).isVisible(),
+    ).be.false();
+    await page.locator('#node-config-dialog-ok').click();
+    await page.locator('#node-config-input-use_tls').waitFor({ state: 'detached' });
+    const saved = await page.evaluate(() => {
+      const RED = (window as unknown as EditorWindow).RED;
+      return RED.nodes.convertNode(RED.nodes.node('editor-old-broker')!);
+    });
+    should(saved).containEql({ use_tls: false, tls: '' });
+  });
+
+  /** Opens the kafka-broker dialog (a new node unless `id`), once its preset select is filled. */
+  async function openBrokerDialog(id = '_ADD_') {
+    await page.evaluate(
+      (editId) => (window as unknown as EditorWindow).RED.editor.editConfig('', 'kafka-broker', editId),
+      id,
+    );
+    const preset = page.locator('#node-config-kafka-broker-preset');
+    await preset.waitFor({ state: 'visible' });
+    await page.waitForFunction(
+      () => document.querySelectorAll('#node-config-kafka-broker-preset option').length > 1,
+    );
+    return preset;
+  }
 });
 
 interface EditorNode {
   id: string;
   type: string;
+  name?: string;
   version?: number;
   x?: number;
   y?: number;
@@ -333,6 +499,8 @@ interface EditorWindow {
   RED: {
     nodes: {
       getType(type: string): { category?: string } | undefined;
+      eachConfig(callback: (node: EditorNode) => void): void;
+      convertNode(node: EditorNode): Record<string, unknown>;
       eachNode(callback: (node: EditorNode) => void): void;
       node(id: string): EditorNode | undefined;
       addLink(link: { source: EditorNode; sourcePort: number; target: EditorNode }): void;
@@ -343,6 +511,6 @@ interface EditorWindow {
       redraw(full?: boolean): void;
     };
     sidebar: { show(id: string): void };
-    editor: { edit(node: EditorNode): void };
+    editor: { edit(node: EditorNode): void; editConfig(name: string, type: string, id: string): void };
   };
 }

@@ -27,6 +27,7 @@ const NODE_MODULES = [
   require('../../dist/nodes/kafka-broker.js'),
   require('../../dist/nodes/kafka-trigger.js'),
   require('../../dist/nodes/kafka-produce.js'),
+  require('../../dist/nodes/kafka-admin.js'),
   // The helper only knows catch, status and complete: the core nodes the examples use come from Node-RED.
   require('@node-red/nodes/core/common/90-comment.js'),
   require('@node-red/nodes/core/common/20-inject.js'),
@@ -53,6 +54,7 @@ const TESTED = [
   'batch-output-bulk-write',
   'replay-from-time',
   'pause-resume-switch',
+  'kafka-admin-operations',
 ];
 
 interface Example {
@@ -430,6 +432,52 @@ describe('examples', function () {
             );
             await helper.unload();
           }
+        });
+      }
+
+      if (folder === EXAMPLES) {
+        it('kafka-admin-operations: creates the topic, lists it, shows its offsets, describes and rewinds the group', async () => {
+          const example = await prepare(folder, 'kafka-admin-operations');
+          const topic = uniqueName('admin-demo');
+          const group = uniqueName('admin-demo-readers');
+          for (const node of example.flow) {
+            if (node.type === 'inject' && typeof node.payload === 'string')
+              node.payload = node.payload
+                .replaceAll('"admin-demo-readers"', JSON.stringify(group))
+                .replaceAll('"admin-demo"', JSON.stringify(topic));
+          }
+          await deployExample(example);
+          const results = collect<NodeMessage>(nodeNamed(example, 'helper', 'results').id);
+          const errors = collect<NodeMessage>(nodeNamed(example, 'helper', 'errors').id);
+          const names = [
+            'create admin-demo',
+            'list topics',
+            'latest offsets',
+            'describe group',
+            'rewind group',
+          ];
+          for (const [index, name] of names.entries()) {
+            helper.getNode(nodeNamed(example, 'inject', name).id).receive({});
+            await waitFor(() => results.length + errors.length === index + 1, 40000, `the answer to ${name}`);
+          }
+          should(errors).be.empty();
+          const [created, listed, offsets, described, rewound] = results.map((msg) => msg.payload);
+          should(created).containDeep({ topic, config: { 'retention.ms': '604800000' } });
+          should(listed).containDeep({ topics: [{ topic, partitions: 3 }] });
+          should(offsets).eql({
+            topic,
+            at: 'latest',
+            partitions: [0, 1, 2].map((partition) => ({ partition, offset: 0 })),
+            truncated: false,
+          });
+          should(described).containDeep({ group, state: 'Dead', members: [] });
+          should(rewound).eql({
+            group,
+            topic,
+            partitions: [0, 1, 2].map((partition) => ({ partition, before: null, after: 0 })),
+            truncated: false,
+          });
+          should((await describeGroup(group, topic)).committed).eql({ 0: 0, 1: 0, 2: 0 });
         });
       }
 

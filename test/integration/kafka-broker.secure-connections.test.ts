@@ -24,7 +24,8 @@ import {
   waitForStatus,
 } from '../support/node-red';
 import { connectEditorComms, type EditorComms } from '../support/node-red-comms';
-import { startNodeRedProcess, type NodeRedProcess } from '../support/node-red-process';
+import { deployFlows, startNodeRedProcess, type NodeRedProcess } from '../support/node-red-process';
+import { BROKER_VERSION } from '../../src/settings/migrations';
 import { waitFor } from '../support/wait';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -249,6 +250,53 @@ describe('kafka-broker SASL and TLS against a broker that demands them', functio
       should([...shown]).eql(['kafka-trigger.status.connecting', `kafka-trigger.status.${status}`]);
     });
   }
+
+  describe('use_tls without a TLS node', () => {
+    let nodeRed: NodeRedProcess | undefined;
+    let comms: EditorComms | undefined;
+    afterEach(async () => {
+      comms?.close();
+      await nodeRed?.stop();
+    });
+
+    /**
+     * A real Node-RED process (Node reads NODE_EXTRA_CA_CERTS only at start) with a trigger on the TLS
+     * listener through a current broker node that has use_tls and no TLS node, so it trusts only the
+     * system's CAs and the extra ones.
+     */
+    async function deployWithSystemTrust(extraCaCerts: string | undefined) {
+      const topic = uniqueName('use-tls');
+      await createTopic(secureBroker, topic);
+      // At info level the debug node's console lines reach the log.
+      nodeRed = await startNodeRedProcess({ logLevel: 'info', env: { NODE_EXTRA_CA_CERTS: extraCaCerts } });
+      comms = await connectEditorComms(nodeRed.baseUrl);
+      await deployFlows(nodeRed, [
+        tab('use-tls'),
+        brokerNode('broker1', secureBroker.listeners.TLS, {
+          version: BROKER_VERSION,
+          use_tls: true,
+          tls: '',
+        }),
+        triggerNode('trigger1', { broker: 'broker1', topic }, ['debug1']),
+        // On the console too: the test waits for the record in the log.
+        debugNode('debug1', true),
+      ]);
+      return topic;
+    }
+
+    it('delivers records over TLS when the test CA is trusted like a system CA (NODE_EXTRA_CA_CERTS)', async () => {
+      // The broker's CA, as a file: what a user adds to the system's trust.
+      const topic = await deployWithSystemTrust(certificates.brokerTrustStore);
+      await comms!.waitForStatus('trigger1', 'connected');
+      await produce(topic, [{ value: '{"use_tls":"delivered"}' }], secureBroker);
+      await waitFor(() => nodeRed!.log().includes('delivered'), 30000, 'the record in the log');
+    });
+
+    it("says TLS failed when the broker's CA is not trusted", async () => {
+      await deployWithSystemTrust(undefined);
+      await comms!.waitForStatus('trigger1', 'tls-failed');
+    });
+  });
 
   describe('the SASL password', () => {
     let nodeRed: NodeRedProcess | undefined;

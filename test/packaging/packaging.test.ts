@@ -7,10 +7,16 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import should from 'should';
-import { startNodeRedProcess, type NodeRedProcess } from '../support/node-red-process';
+import {
+  deployFlows,
+  nodeStatus,
+  startNodeRedProcess,
+  type NodeRedProcess,
+} from '../support/node-red-process';
+import { waitFor } from '../support/wait';
 
 const MODULE = 'node-red-contrib-kafka-trigger';
-const SETS = ['kafka-trigger', 'kafka-produce', 'kafka-broker'];
+const SETS = ['kafka-trigger', 'kafka-produce', 'kafka-broker', 'kafka-admin'];
 const ROOT = resolve(__dirname, '..', '..');
 const RED_JS = join(ROOT, 'node_modules', 'node-red', 'red.js');
 const STATUS_KEYS: Record<string, string[]> = {
@@ -25,6 +31,7 @@ const STATUS_KEYS: Record<string, string[]> = {
     'error',
   ],
   'kafka-produce': ['connecting', 'connected', 'disconnected', 'no-brokers', 'invalid-settings', 'error'],
+  'kafka-admin': ['invalid-settings', 'unknown-action'],
 };
 
 const execFileAsync = promisify(execFile);
@@ -138,14 +145,19 @@ describe('packaging: the packed module in a real Node-RED', function () {
       'dist/nodes/kafka-produce.html',
       'dist/nodes/kafka-broker.js',
       'dist/nodes/kafka-broker.html',
+      'dist/nodes/kafka-admin.js',
+      'dist/nodes/kafka-admin.html',
       'dist/nodes/locales/en-US/kafka-trigger.json',
       'dist/nodes/locales/en-US/kafka-trigger.html',
       'dist/nodes/locales/en-US/kafka-produce.json',
       'dist/nodes/locales/en-US/kafka-produce.html',
       'dist/nodes/locales/en-US/kafka-broker.json',
       'dist/nodes/locales/en-US/kafka-broker.html',
+      'dist/nodes/locales/en-US/kafka-admin.json',
+      'dist/nodes/locales/en-US/kafka-admin.html',
       'dist/nodes/icons/kafka-trigger.svg',
       'dist/nodes/icons/kafka-produce.svg',
+      'dist/nodes/icons/kafka-admin.svg',
       'examples/basic-trigger-to-debug.json',
       'examples/custom-group-earliest-routing.json',
       'examples/secure-broker-sasl-tls.json',
@@ -156,6 +168,7 @@ describe('packaging: the packed module in a real Node-RED', function () {
       'examples/batch-output-bulk-write.json',
       'examples/replay-from-time.json',
       'examples/pause-resume-switch.json',
+      'examples/kafka-admin-operations.json',
       'dist/cli/kafka-trigger-cli.js',
       ...['de', 'ja'].flatMap((lang) =>
         SETS.flatMap((set) => [
@@ -193,6 +206,62 @@ describe('packaging: the packed module in a real Node-RED', function () {
       .and.containEql('bad: INVALID: A topic is required')
       .and.containEql('out (orders-out): OK')
       .and.containEql('badout (orders-out): INVALID: Invalid acks "most": use all, leader or none');
+  });
+
+  describe('without the AWS signer, an optional peer dependency', () => {
+    const MSK_FLOW = [
+      { id: 'msk-tab', type: 'tab', label: 'msk' },
+      {
+        id: 'msk-broker',
+        type: 'kafka-broker',
+        brokers: 'b-1.example.com:9098',
+        sasl_mechanism: 'aws-msk-iam',
+        aws_region: 'eu-west-1',
+      },
+      {
+        id: 'msk-trigger',
+        type: 'kafka-trigger',
+        z: 'msk-tab',
+        broker: 'msk-broker',
+        topic: 'orders',
+        wires: [[]],
+      },
+    ];
+    const INSTALL_HINT =
+      'SASL aws-msk-iam needs the package aws-msk-iam-sasl-signer-js: run "npm install aws-msk-iam-sasl-signer-js" in the Node-RED user directory, then restart Node-RED';
+
+    it('is not installed with the package', () => {
+      const userModules = join(workDir, 'user', 'node_modules');
+      should(existsSync(join(userModules, MODULE))).be.true();
+      should(existsSync(join(userModules, 'aws-msk-iam-sasl-signer-js'))).be.false();
+      should(existsSync(join(userModules, '@aws-sdk'))).be.false();
+    });
+
+    it('is named by validate for an aws-msk-iam broker', async () => {
+      const flowsFile = join(workDir, 'msk-flows.json');
+      writeFileSync(flowsFile, JSON.stringify(MSK_FLOW));
+      const bin = join(workDir, 'user', 'node_modules', '.bin', 'kafka-trigger');
+      const result = await execFileAsync(bin, ['validate', flowsFile]).then(
+        (done) => ({ code: 0, stdout: done.stdout }),
+        (error: { code: number; stdout: string }) => ({ code: error.code, stdout: error.stdout }),
+      );
+      should(result.code).equal(1);
+      should(result.stdout).containEql(`msk-trigger (orders): INVALID: ${INSTALL_HINT}`);
+    });
+
+    it(
+      'is named at deploy, and the trigger shows invalid settings without connecting',
+      withLog(async () => {
+        await deployFlows(nodeRed!, MSK_FLOW);
+        await waitFor(() => nodeRed!.log().includes(INSTALL_HINT), 30000, 'the install hint in the log');
+        await waitFor(
+          async () => (await nodeStatus(nodeRed!, 'msk-trigger')) === 'invalid-settings',
+          30000,
+          'the invalid settings badge',
+        );
+        await deployFlows(nodeRed!, []);
+      }),
+    );
   });
 
   it(
@@ -253,7 +322,7 @@ describe('packaging: the packed module in a real Node-RED', function () {
     'lists and serves the node icons',
     withLog(async () => {
       const icons = await getJson<Record<string, string[]>>('/icons');
-      for (const icon of ['kafka-trigger.svg', 'kafka-produce.svg']) {
+      for (const icon of ['kafka-trigger.svg', 'kafka-produce.svg', 'kafka-admin.svg']) {
         should(icons[MODULE]).containEql(icon);
         const response = await get(`/icons/${MODULE}/${icon}`, 'image/svg+xml');
         should(response.headers.get('content-type')).startWith('image/svg+xml');
@@ -271,6 +340,7 @@ describe('packaging: the packed module in a real Node-RED', function () {
         'custom-group-earliest-routing',
         'secure-broker-sasl-tls',
         'topic-to-topic-pipeline',
+        'kafka-admin-operations',
       ]) {
         const flow = await getJson<FlowNode[]>(`/library/examples/flows/${MODULE}/${fn}`);
         for (const node of flow)

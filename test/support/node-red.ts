@@ -61,11 +61,15 @@ const coreNodes = [
 export type NodeModule = (RED: unknown) => void;
 
 /**
- * The test helper's RED._ gives back the key. kafka-produce's errors are checked as its users read
- * them, parameters filled in, so its RED._ is the English catalog the command line reads too.
+ * The test helper's RED._ gives back the key. kafka-produce's (and kafka-admin's) errors are checked
+ * as their users read them, parameters filled in, so their RED._ is the English catalog the command
+ * line reads too.
  */
-function withEnglishMessages(module: NodeModule): NodeModule {
-  const messages = loadMessages(['kafka-produce', 'kafka-broker']);
+export function withEnglishMessages(
+  module: NodeModule,
+  catalogs: readonly string[] = ['kafka-produce', 'kafka-broker'],
+): NodeModule {
+  const messages = loadMessages(catalogs);
   return (RED) =>
     module(
       new Proxy(RED as object, {

@@ -141,6 +141,27 @@ describe('kafka-trigger command line', function () {
       ]);
     });
 
+    it('checks an aws-msk-iam broker for its region and the signer, and not for keys it cannot see', () => {
+      const msk = { type: 'kafka-broker', brokers: 'b-1.example.com:9098', sasl_mechanism: 'aws-msk-iam' };
+      const file = flows([
+        tab,
+        { ...msk, id: 'broker-noregion' },
+        { ...msk, id: 'broker-badregion', aws_region: 'Frankfurt' },
+        { ...msk, id: 'broker-msk', aws_region: 'eu-central-1' },
+        trigger('noregion', { broker: 'broker-noregion' }),
+        trigger('badregion', { broker: 'broker-badregion' }),
+        // AWS's signer is a dev dependency here; the packaging test shows an install without it.
+        trigger('msk', { broker: 'broker-msk' }),
+      ]);
+      const result = run(['validate', file]);
+      should(result.status).equal(1);
+      should(result.stdout.trim().split('\n')).containDeep([
+        'noregion (orders): INVALID: Invalid AWS region "": use a region name such as eu-west-1',
+        'badregion (orders): INVALID: Invalid AWS region "Frankfurt": use a region name such as eu-west-1',
+        'msk (orders): OK',
+      ]);
+    });
+
     it('reads ${VAR} references and KAFKA_BROKERS from the flow and the process environment', () => {
       const file = flows([
         { ...tab, env: [{ name: 'ORDERS_TOPIC', value: 'orders-v2', type: 'str' }] },

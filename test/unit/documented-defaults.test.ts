@@ -8,6 +8,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import should from 'should';
 import {
+  ADMIN_RULES,
   BROKER_RULES,
   PRODUCE_RULES,
   TRIGGER_RULES,
@@ -20,12 +21,13 @@ import {
 const ROOT = path.resolve(__dirname, '..', '..');
 
 type Rules = Record<string, SettingRule<unknown, string> & { choices?: readonly string[] }>;
-type NodeType = 'kafka-trigger' | 'kafka-produce' | 'kafka-broker';
+type NodeType = 'kafka-trigger' | 'kafka-produce' | 'kafka-broker' | 'kafka-admin';
 
 const NODES: Record<NodeType, Rules> = {
   'kafka-trigger': TRIGGER_RULES,
   'kafka-produce': PRODUCE_RULES,
   'kafka-broker': BROKER_RULES,
+  'kafka-admin': ADMIN_RULES,
 };
 /** Settings that name another node: in the tables, but without a rule. */
 const NODE_REFERENCES = ['broker', 'tls'];
@@ -41,6 +43,7 @@ const BLANK_MEANS_IN_HELP: Record<NodeType, string[]> = {
   'kafka-trigger': [defaultGroupId('')],
   'kafka-produce': [schemaSubjectOf(undefined, '')],
   'kafka-broker': [BROKER_RULES.client_id.check('').value],
+  'kafka-admin': [],
 };
 
 /** Whether a README default cell states the rule's default. */

@@ -23,7 +23,7 @@ export function editorDefinitions(): Map<string, Registered> {
     },
     $: () => ({ length: 0 }),
   });
-  for (const script of ['kafka-trigger', 'kafka-produce', 'kafka-broker']) {
+  for (const script of ['kafka-trigger', 'kafka-produce', 'kafka-broker', 'kafka-admin']) {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     require(path.resolve(__dirname, '..', '..', 'src', 'editor', `${script}.ts`));
   }

@@ -12,7 +12,9 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import should from 'should';
 import ts from 'typescript';
+import { OPERATION_PROBLEM_KEYS } from '../../src/admin/operation-problem';
 import {
+  ADMIN_PROBLEM_KEYS,
   BROKER_PROBLEM_KEYS,
   PRODUCE_PROBLEM_KEYS,
   TRIGGER_PROBLEM_KEYS,
@@ -20,8 +22,8 @@ import {
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const LOCALES = path.join(ROOT, 'locales');
-const NAMESPACES = ['kafka-trigger', 'kafka-produce', 'kafka-broker'];
-const KEY = /^(kafka-trigger|kafka-produce|kafka-broker)\.[A-Za-z0-9_.-]*$/;
+const NAMESPACES = ['kafka-trigger', 'kafka-produce', 'kafka-broker', 'kafka-admin'];
+const KEY = /^(kafka-trigger|kafka-produce|kafka-broker|kafka-admin)\.[A-Za-z0-9_.-]*$/;
 /**
  * The resolvers that check settings with the rules: the compiler holds their problem keys to these
  * lists, so the lists are what they can return.
@@ -30,6 +32,9 @@ const RULE_RESOLVERS: Record<string, readonly string[]> = {
   resolveTriggerSettings: TRIGGER_PROBLEM_KEYS,
   resolveProduceSettings: PRODUCE_PROBLEM_KEYS,
   resolveBrokerSettings: BROKER_PROBLEM_KEYS,
+  resolveAdminSettings: ADMIN_PROBLEM_KEYS,
+  // Not a resolver: the admin operations' problems, which the compiler holds to their list too.
+  operationFailure: OPERATION_PROBLEM_KEYS,
 };
 
 type Catalog = { [key: string]: string | Catalog };

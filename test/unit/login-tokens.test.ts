@@ -4,19 +4,21 @@ import { refusalStatus } from '../../src/client/oauthbearer-login';
 import { TokenCache } from '../../src/client/token-cache';
 
 const OAUTH = { tokenUrl: 'https://idp.example/token', clientId: 'c', scope: undefined, audience: undefined };
+/** No AWS settings: aws-msk-iam's cases are in msk-iam-token.test.ts. */
+const NO_AWS = { awsRegion: undefined, awsKeys: {} };
 
 describe('login tokens of a broker node', () => {
   it('gives oauthbearer one token cache, and names a missing client secret', () => {
-    const login = loginTokens({ mechanism: 'oauthbearer', oauth: OAUTH, oauthClientSecret: 's' });
+    const login = loginTokens({ mechanism: 'oauthbearer', oauth: OAUTH, oauthClientSecret: 's', ...NO_AWS });
     should('tokens' in login && login.tokens).be.instanceOf(TokenCache);
-    should(loginTokens({ mechanism: 'oauthbearer', oauth: OAUTH, oauthClientSecret: '' })).eql({
+    should(loginTokens({ mechanism: 'oauthbearer', oauth: OAUTH, oauthClientSecret: '', ...NO_AWS })).eql({
       problem: { key: 'missing-oauth-client-secret', params: {} },
     });
   });
 
   it('gives the other mechanisms no token source', () => {
-    for (const mechanism of ['none', 'plain', 'scram-sha-512', 'aws-msk-iam'] as const)
-      should(loginTokens({ mechanism, oauth: undefined, oauthClientSecret: undefined })).eql({
+    for (const mechanism of ['none', 'plain', 'scram-sha-512'] as const)
+      should(loginTokens({ mechanism, oauth: undefined, oauthClientSecret: undefined, ...NO_AWS })).eql({
         tokens: undefined,
       });
   });

@@ -7,9 +7,11 @@ import {
   migrate,
   pinHandoffDelivery,
   recordFirstVersion,
+  recordTlsInUse,
   recordedVersion,
 } from '../../src/settings/migrations';
 import { resolveTriggerSettings } from '../../src/settings/trigger-settings';
+import { resolveBrokerSettings } from '../../src/settings/broker-settings';
 
 /** A kafka-trigger as exported before versions existed (the examples at the time looked like this). */
 const UNVERSIONED_TRIGGER = {
@@ -22,6 +24,16 @@ const UNVERSIONED_TRIGGER = {
   session_timeout: 10000,
   heartbeat_interval: '3000',
   wires: [['d1']],
+};
+
+/** A kafka-broker as exported before versions existed. */
+const UNVERSIONED_BROKER = {
+  id: 'b1',
+  type: 'kafka-broker',
+  name: '',
+  brokers: 'kafka.example.com:9093',
+  client_id: '',
+  sasl_mechanism: 'scram-sha-512',
 };
 
 describe('migrations', () => {
@@ -53,11 +65,27 @@ describe('migrations', () => {
         });
     });
 
+    it('broker 1 to 2 turns use_tls on for a node with a TLS node, which ran over TLS', () => {
+      const withTlsNode = { ...UNVERSIONED_BROKER, tls: 'tls1', version: 1 };
+      should(recordTlsInUse(withTlsNode)).eql({ ...withTlsNode, use_tls: true, version: 2 });
+      should(withTlsNode).not.have.property('use_tls');
+    });
+
+    it('broker 1 to 2 leaves use_tls alone on a node without a TLS node, which ran over plain TCP', () => {
+      for (const tls of [undefined, '', ' ']) {
+        const atVersion1 = { ...UNVERSIONED_BROKER, tls, version: 1 };
+        should(recordTlsInUse(atVersion1)).eql({ ...atVersion1, version: 2 });
+      }
+      // A use_tls already written (by a dialog that opened the node before deploy) is kept.
+      const ticked = { ...UNVERSIONED_BROKER, tls: '', use_tls: true, version: 1 };
+      should(recordTlsInUse(ticked)).eql({ ...ticked, version: 2 });
+    });
+
     it('is listed for each node type, one per version', () => {
       should(TRIGGER_MIGRATIONS).eql([recordFirstVersion, pinHandoffDelivery]);
-      should(BROKER_MIGRATIONS).eql([recordFirstVersion]);
+      should(BROKER_MIGRATIONS).eql([recordFirstVersion, recordTlsInUse]);
       should(TRIGGER_VERSION).equal(2);
-      should(BROKER_VERSION).equal(1);
+      should(BROKER_VERSION).equal(2);
     });
 
     it('takes version N to N + 1', () => {
@@ -99,6 +127,34 @@ describe('migrations', () => {
       };
       should(migrate({ version: 1 }, [step(0), step(1), step(2)])).eql({ version: 3 });
       should(seen).eql([1, 2]);
+    });
+  });
+
+  describe('TLS of an older broker node', () => {
+    const securityOf = (node: Record<string, unknown>): { tls: boolean; useTls: boolean } => {
+      const migrated = migrate(node, BROKER_MIGRATIONS);
+      const resolved = resolveBrokerSettings(migrated);
+      if ('problem' in resolved) throw new Error(resolved.problem.key);
+      return { tls: Boolean(migrated.tls), useTls: resolved.settings.useTls };
+    };
+
+    it('says TLS for every older node with a TLS node, and no TLS for one without', () => {
+      should(securityOf({ ...UNVERSIONED_BROKER, tls: 'tls1' })).eql({ tls: true, useTls: true });
+      should(securityOf({ ...UNVERSIONED_BROKER, tls: 'tls1', version: 1 })).eql({ tls: true, useTls: true });
+      should(securityOf({ ...UNVERSIONED_BROKER, tls: '', version: 1 })).eql({ tls: false, useTls: false });
+      should(securityOf(UNVERSIONED_BROKER)).eql({ tls: false, useTls: false });
+    });
+
+    it('keeps what a current node says', () => {
+      // Turned off next to a TLS node: the TLS node still wins at runtime (connection-security).
+      should(securityOf({ ...UNVERSIONED_BROKER, tls: 'tls1', use_tls: false, version: 2 })).eql({
+        tls: true,
+        useTls: false,
+      });
+      should(securityOf({ ...UNVERSIONED_BROKER, use_tls: true, version: 2 })).eql({
+        tls: false,
+        useTls: true,
+      });
     });
   });
 

@@ -6,6 +6,7 @@ import {
   whenChosen,
   type Checked,
   type ChoiceRule,
+  type SettingMode,
   type SettingRule,
 } from './common';
 
@@ -153,3 +154,25 @@ function saslMechanismRule(): ChoiceRule<SaslMechanism, BrokerProblemKey> {
     },
   };
 }
+
+/** The mechanisms that log in with a user name and password. */
+const WITH_PASSWORD = whenChosen(
+  'sasl_mechanism',
+  SASL_MECHANISM_RULE,
+  'plain',
+  'scram-sha-256',
+  'scram-sha-512',
+);
+
+/**
+ * The mechanism that reads each kafka-broker login credential. Credentials have no rules (Node-RED
+ * keeps them apart from flow JSON), but the dialog shows each only in its mode, like a moded setting.
+ */
+export const BROKER_CREDENTIAL_MODES = {
+  username: { appliesWhen: WITH_PASSWORD },
+  password: { appliesWhen: WITH_PASSWORD },
+  oauth_client_secret: { appliesWhen: WITH_OAUTH },
+  aws_access_key_id: { appliesWhen: WITH_MSK_IAM },
+  aws_secret_access_key: { appliesWhen: WITH_MSK_IAM },
+  aws_session_token: { appliesWhen: WITH_MSK_IAM },
+} satisfies Record<string, { appliesWhen: SettingMode }>;
