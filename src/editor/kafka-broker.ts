@@ -10,6 +10,7 @@ import {
   type SettingMode,
 } from '../settings/setting-rules';
 import { BROKER_PRESETS, withPort, type BrokerPreset, type BrokerPresetId } from './broker-presets';
+import { dialogTabs, type DialogTab } from './dialog-tabs';
 import { fillChoices, ruleProperty, showInMode, showInTheirModes } from './setting-fields';
 
 /** What the runtime's connection and registry checks answer. */
@@ -75,6 +76,13 @@ const PRESET_HINTS: Record<BrokerPresetId, string> = {
   local: 'kafka-broker.preset.local.hint',
 };
 
+/** The dialog's tabs: where the cluster is, how to log in to it, and the Schema Registry. */
+const TABS: readonly DialogTab[] = [
+  { id: 'kafka-broker-tab-connection', label: 'kafka-broker.tabs.connection' },
+  { id: 'kafka-broker-tab-security', label: 'kafka-broker.tabs.security' },
+  { id: 'kafka-broker-tab-registry', label: 'kafka-broker.tabs.registry' },
+];
+
 /** The TLS configuration row shows while Use TLS is ticked. */
 const WITH_TLS: SettingMode = {
   setting: 'use_tls',
@@ -113,6 +121,7 @@ RED.nodes.registerType('kafka-broker', {
   },
   oneditprepare() {
     const node = this;
+    dialogTabs(node, 'node-config-kafka-broker-tabs', TABS);
     $('#node-config-input-client_id').attr('placeholder', DEFAULT_CLIENT_ID);
     const mechanism = $('#node-config-input-sasl_mechanism');
     fillChoices(

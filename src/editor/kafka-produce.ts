@@ -9,6 +9,7 @@ import {
   type ProduceMessageFormat,
   text,
 } from '../settings/setting-rules';
+import { dialogTabs, type DialogTab } from './dialog-tabs';
 import { fillChoices, ruleProperty, showInTheirModes } from './setting-fields';
 
 const ACKS_LABELS: Record<Acks, string> = {
@@ -28,6 +29,12 @@ const MESSAGE_FORMAT_LABELS: Record<ProduceMessageFormat, string> = {
   auto: 'kafka-produce.message_format.auto',
   'schema-registry': 'kafka-produce.message_format.schema-registry',
 };
+
+/** What to write first; acks, idempotence, compression and the send timeout are rarely changed. */
+const TABS: readonly DialogTab[] = [
+  { id: 'kafka-produce-tab-write', label: 'kafka-produce.tabs.write' },
+  { id: 'kafka-produce-tab-advanced', label: 'kafka-produce.tabs.advanced' },
+];
 
 RED.nodes.registerType('kafka-produce', {
   category: 'network',
@@ -64,6 +71,7 @@ RED.nodes.registerType('kafka-produce', {
   },
   oneditprepare() {
     const node = this;
+    dialogTabs(node, 'node-input-kafka-produce-tabs', TABS);
     $('#node-input-send_timeout').attr('placeholder', String(PRODUCE_RULES.send_timeout.defaultValue));
     fillChoices(
       $('#node-input-acks'),

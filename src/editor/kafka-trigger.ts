@@ -14,6 +14,7 @@ import {
   type Output,
   type StartFrom,
 } from '../settings/setting-rules';
+import { dialogTabs, type DialogTab } from './dialog-tabs';
 import { fillChoices, problemMessage, ruleProperty, showInTheirModes } from './setting-fields';
 
 const START_FROM_LABELS: Record<StartFrom, string> = {
@@ -40,6 +41,13 @@ const OUTPUT_LABELS: Record<Output, string> = {
   record: 'kafka-trigger.output.record',
   batch: 'kafka-trigger.output.batch',
 };
+/** The dialog's tabs: what to read, what a msg holds, how records are delivered, and the rest. */
+const TABS: readonly DialogTab[] = [
+  { id: 'kafka-trigger-tab-read', label: 'kafka-trigger.tabs.read' },
+  { id: 'kafka-trigger-tab-message', label: 'kafka-trigger.tabs.message' },
+  { id: 'kafka-trigger-tab-delivery', label: 'kafka-trigger.tabs.delivery' },
+  { id: 'kafka-trigger-tab-advanced', label: 'kafka-trigger.tabs.advanced' },
+];
 /** The number fields, whose placeholder shows what a blank value means. */
 const NUMBER_SETTINGS = [
   'session_timeout',
@@ -109,6 +117,7 @@ RED.nodes.registerType('kafka-trigger', {
   },
   oneditprepare() {
     const node = this;
+    dialogTabs(node, 'node-input-kafka-trigger-tabs', TABS);
     $('#node-input-consumer_group').attr('placeholder', defaultGroupId(node.id));
     for (const setting of NUMBER_SETTINGS) {
       $(`#node-input-${setting}`).attr('placeholder', String(TRIGGER_RULES[setting].defaultValue));

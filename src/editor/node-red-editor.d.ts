@@ -45,4 +45,19 @@ declare const RED: {
     node(id: string): EditorNode | undefined;
   };
   utils: { sanitize(text: string): string };
+  /** Node-RED's tab bar, as its own dialogs (the MQTT broker's) use it. */
+  tabs: {
+    create(options: { id: string; onchange?: (tab: EditorTab) => void }): EditorTabBar;
+  };
 };
+
+interface EditorTab {
+  id: string;
+  label: string;
+}
+
+interface EditorTabBar {
+  addTab(tab: EditorTab): void;
+  activateTab(id: string): void;
+  resize(): void;
+}

@@ -1,7 +1,8 @@
 // End to end in the real editor: a real Node-RED with this package linked in, driven by headless Chromium
 // (Debian's chromium package through playwright-core). The trigger is added from the palette and set up in
 // its edit dialog (with a new kafka-broker config node), deployed, and a produced record has to reach the
-// Debug sidebar. Screenshots of every step go to test-artifacts/editor/.
+// Debug sidebar. Each dialog's tabs are walked through. Screenshots of every step go to test-artifacts/editor/
+// (git-ignored; the run prints the folder).
 //   CHROMIUM_PATH overrides /usr/bin/chromium.
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
@@ -46,6 +47,7 @@ describe('editor: kafka trigger set up in a real browser', function () {
       throw new Error('run "npm run build" first');
     rmSync(ARTIFACTS, { recursive: true, force: true });
     mkdirSync(ARTIFACTS, { recursive: true });
+    console.log(`    screenshots: ${ARTIFACTS}`);
     topic = await newTopic('editor-events');
 
     nodeRed = await startNodeRedProcess({
@@ -122,6 +124,8 @@ describe('editor: kafka trigger set up in a real browser', function () {
     await page.waitForFunction(() =>
       document.querySelector('#node-input-topic')?.classList.contains('input-error'),
     );
+    // The tab that holds the invalid field says so on its label.
+    await tabWarning('kafka-trigger-tab-read').waitFor({ state: 'visible' });
     await screenshot('dialog-empty-topic-invalid');
 
     // 3. Add a new kafka-broker config node for the test broker; try its Test connection button.
@@ -162,6 +166,7 @@ describe('editor: kafka trigger set up in a real browser', function () {
     // mode that reads it, as at deploy: a bad max in flight is an error after the flow completes, and
     // not one on hand-off, where its row is hidden.
     should(await page.locator('#node-input-delivery').inputValue()).equal('complete');
+    await openTab('kafka-trigger-tab-delivery');
     const maxInFlightRow = page.locator('.form-row', { has: page.locator('#node-input-max_in_flight') });
     const maxInFlightInvalid = (expected: boolean) =>
       page.waitForFunction(
@@ -185,6 +190,7 @@ describe('editor: kafka trigger set up in a real browser', function () {
       (window as unknown as { $: JQueryStatic }).$('#node-input-max_in_flight').val('').trigger('change'),
     );
     await maxInFlightInvalid(false);
+    await openTab('kafka-trigger-tab-read');
     // 4a. Topic lists and /regex/: "list topics" lists the broker's topics and a click adds one; the
     // refresh interval shows for a /regex/ only; a bad list entry or regex is marked invalid.
     await page.locator('#node-input-kafka-trigger-list-topics').click();
@@ -217,6 +223,7 @@ describe('editor: kafka trigger set up in a real browser', function () {
     await page.waitForFunction(
       () => !document.querySelector('#node-input-topic')?.classList.contains('input-error'),
     );
+    await tabWarning('kafka-trigger-tab-read').waitFor({ state: 'hidden' });
     await page.locator('#node-input-name').fill('editor trigger');
     await screenshot('dialog-configured');
     await page.locator('#node-dialog-ok').click();
@@ -296,7 +303,8 @@ describe('editor: kafka trigger set up in a real browser', function () {
         RED.editor.edit(RED.nodes.node(imported.id as string)!);
       }, node);
       const select = page.locator('#node-input-delivery');
-      await select.waitFor({ state: 'visible' });
+      await page.locator('#node-input-name').waitFor({ state: 'visible' });
+      await openTab('kafka-trigger-tab-delivery');
       const value = await select.inputValue();
       if (shot) await screenshot(shot);
       await page.locator('#node-dialog-cancel').click();
@@ -334,21 +342,26 @@ describe('editor: kafka trigger set up in a real browser', function () {
     // A new node: no TLS, no login; no preset chosen, no hint.
     should(await mechanism.inputValue()).equal('none');
     should(await useTls.isChecked()).be.false();
+    await openTab('kafka-broker-tab-security');
     should(await shown(['tls', 'username', 'aws_region', 'oauth_token_url'])).eql([
       ['tls', false],
       ['username', false],
       ['aws_region', false],
       ['oauth_token_url', false],
     ]);
+    await openTab('kafka-broker-tab-connection');
     should(await hint.isVisible()).be.false();
     await page.locator('#node-config-input-name').fill('cloud broker');
     await brokers.fill('kafka-1.example.com:1234,kafka-2.example.com');
 
+    // The preset on the Connection tab fills the Security tab.
     await page.locator('#node-config-kafka-broker-preset').selectOption('confluent-cloud');
+    should(await brokers.inputValue()).equal('kafka-1.example.com:9092,kafka-2.example.com:9092');
+    should(await hint.innerText()).containEql('API key');
+    await openTab('kafka-broker-tab-security');
     should(await mechanism.inputValue()).equal('plain');
     should(await mechanismLabel()).equal('PLAIN');
     should(await useTls.isChecked()).be.true();
-    should(await brokers.inputValue()).equal('kafka-1.example.com:9092,kafka-2.example.com:9092');
     should(await shown(['tls', 'username', 'password', 'aws_region', 'oauth_client_secret'])).eql([
       ['tls', true],
       ['username', true],
@@ -356,14 +369,16 @@ describe('editor: kafka trigger set up in a real browser', function () {
       ['aws_region', false],
       ['oauth_client_secret', false],
     ]);
-    should(await hint.innerText()).containEql('API key');
     await screenshot('broker-preset-confluent-cloud');
 
+    await openTab('kafka-broker-tab-connection');
     await page.locator('#node-config-kafka-broker-preset').selectOption('msk-iam');
+    should(await brokers.inputValue()).equal('kafka-1.example.com:9098,kafka-2.example.com:9098');
+    should(await hint.innerText()).containEql('region');
+    await openTab('kafka-broker-tab-security');
     should(await mechanism.inputValue()).equal('aws-msk-iam');
     should(await mechanismLabel()).equal('AWS MSK IAM');
     should(await useTls.isChecked()).be.true();
-    should(await brokers.inputValue()).equal('kafka-1.example.com:9098,kafka-2.example.com:9098');
     should(
       await shown([
         'aws_region',
@@ -383,13 +398,13 @@ describe('editor: kafka trigger set up in a real browser', function () {
       ['password', false],
       ['oauth_token_url', false],
     ]);
-    should(await hint.innerText()).containEql('region');
     await page.locator('#node-config-input-aws_region').fill('eu-west-1');
     await screenshot('broker-preset-msk-iam');
     // Test connection sends the new fields under their flow JSON and credential names; a secret that
     // shows Node-RED's stored-password placeholder goes as it is, with the node's id.
     await page.locator('#node-config-input-aws_access_key_id').fill('AKIAEXAMPLE');
     await page.locator('#node-config-input-aws_secret_access_key').fill('__PWRD__');
+    await openTab('kafka-broker-tab-connection');
     const checkRequest = page.waitForRequest((request) =>
       request.url().endsWith('/kafka-trigger/broker/topics'),
     );
@@ -407,6 +422,7 @@ describe('editor: kafka trigger set up in a real browser', function () {
     });
     should(sent.id).be.a.String().and.not.be.empty();
     should(Object.keys(sent)).containDeep(['oauth_token_url', 'oauth_client_id', 'oauth_client_secret']);
+    await openTab('kafka-broker-tab-security');
     await page.locator('#node-config-input-aws_access_key_id').fill('');
     await page.locator('#node-config-input-aws_secret_access_key').fill('');
     await page.locator('#node-config-dialog-ok').click();
@@ -452,6 +468,7 @@ describe('editor: kafka trigger set up in a real browser', function () {
       );
     });
     await openBrokerDialog('editor-old-broker');
+    await openTab('kafka-broker-tab-security');
     should(await page.locator('#node-config-input-use_tls').isChecked()).be.true();
     should(
       await page.locator('.form-row', { has: page.locator('#node-config-input-tls') }).isVisible(),
@@ -472,6 +489,265 @@ describe('editor: kafka trigger set up in a real browser', function () {
     should(saved).containEql({ use_tls: false, tls: '' });
   });
 
+  it('groups the kafka-trigger dialog in tabs: each shows its settings, a mode row follows its mode, an error shows on its tab', async () => {
+    await importAndEdit(
+      { id: 'editor-tabs-trigger', type: 'kafka-trigger', version: TRIGGER_VERSION, topic: 'tabbed-events' },
+      '#node-input-name',
+    );
+    // A new trigger: newest, one topic, one msg per record, after the flow completes.
+    const read = ['broker', '#node-input-kafka-trigger-list-topics', 'topic', 'consumer_group', 'start_from'];
+    const message = ['message_format', 'key_format', 'output'];
+    const delivery = ['delivery', 'max_in_flight', 'complete_timeout', 'dead_letter_topic'];
+    const advanced = ['session_timeout', 'heartbeat_interval', 'metrics_interval', 'control'];
+    const moded = ['topic_refresh_interval', 'start_timestamp', 'max_batch_size', 'max_batch_wait'];
+    const fields = (...names: string[]) => rowsShown('node-input-', names);
+    const all = [...read, ...message, ...delivery, ...advanced, ...moded, 'name'];
+    await walkTabs('trigger', all, 'node-input-', {
+      'kafka-trigger-tab-read': [...read, 'name'],
+      'kafka-trigger-tab-message': [...message, 'name'],
+      'kafka-trigger-tab-delivery': [...delivery, 'name'],
+      'kafka-trigger-tab-advanced': [...advanced, 'name'],
+    });
+
+    // Each tab's mode rows show in their mode only.
+    await openTab('kafka-trigger-tab-read');
+    await page.locator('#node-input-start_from').selectOption('timestamp');
+    should(await fields('start_timestamp', 'topic_refresh_interval')).eql(['start_timestamp']);
+    await page.locator('#node-input-topic').fill('/^tabbed-/');
+    await page.locator('#node-input-topic').blur();
+    should(await fields('start_timestamp', 'topic_refresh_interval')).eql([
+      'start_timestamp',
+      'topic_refresh_interval',
+    ]);
+    await screenshot('trigger-tab-read-timestamp-regex');
+    await page.locator('#node-input-start_from').selectOption('newest');
+    should(await fields('start_timestamp')).eql([]);
+    await openTab('kafka-trigger-tab-message');
+    await page.locator('#node-input-output').selectOption('batch');
+    should(await fields('max_batch_size', 'max_batch_wait')).eql(['max_batch_size', 'max_batch_wait']);
+    await screenshot('trigger-tab-message-batch');
+    await page.locator('#node-input-output').selectOption('record');
+    should(await fields('max_batch_size', 'max_batch_wait')).eql([]);
+    await openTab('kafka-trigger-tab-delivery');
+    await page.locator('#node-input-delivery').selectOption('handoff');
+    should(await fields(...delivery)).eql(['delivery']);
+    await screenshot('trigger-tab-delivery-handoff');
+    await page.locator('#node-input-delivery').selectOption('complete');
+    should(await fields(...delivery)).eql(delivery);
+
+    // A heartbeat above the session timeout, seen from another tab: the Advanced label warns.
+    await openTab('kafka-trigger-tab-advanced');
+    await page.locator('#node-input-heartbeat_interval').fill('20000');
+    await page.locator('#node-input-heartbeat_interval').blur();
+    await openTab('kafka-trigger-tab-read');
+    await tabWarning('kafka-trigger-tab-advanced').waitFor({ state: 'visible' });
+    should(await warnedTabs()).eql(['kafka-trigger-tab-advanced']);
+    await screenshot('trigger-tab-warning-advanced');
+    // Done keeps the error: Node-RED marks the node invalid, and the next dialog warns on the tab at once.
+    await page.locator('#node-dialog-ok').click();
+    await page.locator('#node-input-heartbeat_interval').waitFor({ state: 'detached' });
+    should(await nodeValid('editor-tabs-trigger')).be.false();
+    await editNode('editor-tabs-trigger', '#node-input-name');
+    await tabWarning('kafka-trigger-tab-advanced').waitFor({ state: 'visible' });
+    await openTab('kafka-trigger-tab-advanced');
+    await page.locator('#node-input-heartbeat_interval').fill('');
+    await page.locator('#node-input-heartbeat_interval').blur();
+    await tabWarning('kafka-trigger-tab-advanced').waitFor({ state: 'hidden' });
+    should(await warnedTabs()).eql([]);
+    await page.locator('#node-dialog-ok').click();
+    await page.locator('#node-input-heartbeat_interval').waitFor({ state: 'detached' });
+    should(await nodeValid('editor-tabs-trigger')).be.true();
+  });
+
+  it('groups the kafka-broker dialog in Connection, Security and Schema Registry tabs', async () => {
+    await openBrokerDialog();
+    const connection = [
+      '#node-config-kafka-broker-preset',
+      'brokers',
+      'client_id',
+      '#node-config-kafka-broker-test',
+    ];
+    const security = ['use_tls', 'sasl_mechanism'];
+    const login = ['username', 'password'];
+    const oauth = [
+      'oauth_token_url',
+      'oauth_client_id',
+      'oauth_client_secret',
+      'oauth_scope',
+      'oauth_audience',
+    ];
+    const aws = ['aws_region', 'aws_access_key_id', 'aws_secret_access_key', 'aws_session_token'];
+    const registry = ['schema_registry_url'];
+    const registryLogin = [
+      'schema_registry_username',
+      'schema_registry_password',
+      '#node-config-kafka-broker-registry-test',
+    ];
+    const fields = (...names: string[]) => rowsShown('node-config-input-', names);
+    const all = [
+      ...connection,
+      ...security,
+      'tls',
+      ...login,
+      ...oauth,
+      ...aws,
+      ...registry,
+      ...registryLogin,
+      'name',
+    ];
+    // A new broker: no TLS, no SASL, no registry.
+    await walkTabs('broker', all, 'node-config-input-', {
+      'kafka-broker-tab-connection': [...connection, 'name'],
+      'kafka-broker-tab-security': [...security, 'name'],
+      'kafka-broker-tab-registry': [...registry, 'name'],
+    });
+
+    await openTab('kafka-broker-tab-security');
+    await page.locator('#node-config-input-use_tls').check();
+    should(await fields('tls')).eql(['tls']);
+    await page.locator('#node-config-input-sasl_mechanism').selectOption('scram-sha-256');
+    should(await fields(...login, ...oauth, ...aws)).eql(login);
+    await page.locator('#node-config-input-sasl_mechanism').selectOption('oauthbearer');
+    should(await fields(...login, ...oauth, ...aws)).eql(oauth);
+    await screenshot('broker-tab-security-oauth');
+    await page.locator('#node-config-input-sasl_mechanism').selectOption('aws-msk-iam');
+    should(await fields(...login, ...oauth, ...aws)).eql(aws);
+    await page.locator('#node-config-input-sasl_mechanism').selectOption('none');
+    should(await fields(...login, ...oauth, ...aws)).eql([]);
+    await page.locator('#node-config-input-use_tls').uncheck();
+    should(await fields('tls')).eql([]);
+
+    await openTab('kafka-broker-tab-registry');
+    const url = page.locator('#node-config-input-schema_registry_url');
+    await url.fill('http://registry.example.com:8081');
+    await url.blur();
+    should(await fields(...registry, ...registryLogin)).eql([...registry, ...registryLogin]);
+    await screenshot('broker-tab-registry-url');
+    // A bad registry URL, seen from the Connection tab: the Schema Registry label warns.
+    await url.fill('ftp://registry.example.com');
+    await url.blur();
+    await openTab('kafka-broker-tab-connection');
+    await tabWarning('kafka-broker-tab-registry').waitFor({ state: 'visible' });
+    should(await warnedTabs()).eql(['kafka-broker-tab-registry']);
+    await screenshot('broker-tab-warning-registry');
+    await page.locator('#node-config-dialog-cancel').click();
+    await url.waitFor({ state: 'detached' });
+  });
+
+  it('groups the kafka-produce dialog in What to write and Advanced tabs', async () => {
+    await importAndEdit(
+      { id: 'editor-tabs-produce', type: 'kafka-produce', topic: 'tabbed-writes', y: 620 },
+      '#node-input-name',
+    );
+    const write = ['broker', 'topic', 'key', 'message_format'];
+    const advanced = ['acks', 'idempotent', 'compression', 'send_timeout'];
+    const fields = (...names: string[]) => rowsShown('node-input-', names);
+    await walkTabs('produce', [...write, ...advanced, 'schema_subject', 'name'], 'node-input-', {
+      'kafka-produce-tab-write': [...write, 'name'],
+      'kafka-produce-tab-advanced': [...advanced, 'name'],
+    });
+    await page.locator('#node-input-acks').selectOption('leader');
+    should(await fields(...advanced)).eql(['acks', 'compression', 'send_timeout']);
+    await page.locator('#node-input-acks').selectOption('all');
+    should(await fields(...advanced)).eql(advanced);
+    await openTab('kafka-produce-tab-write');
+    await page.locator('#node-input-message_format').selectOption('schema-registry');
+    should(await fields('schema_subject')).eql(['schema_subject']);
+    await screenshot('produce-tab-write-registry');
+    await page.locator('#node-input-message_format').selectOption('auto');
+    should(await fields('schema_subject')).eql([]);
+    // A bad send timeout, seen from the first tab: the Advanced label warns.
+    await openTab('kafka-produce-tab-advanced');
+    await page.locator('#node-input-send_timeout').fill('soon');
+    await page.locator('#node-input-send_timeout').blur();
+    await openTab('kafka-produce-tab-write');
+    await tabWarning('kafka-produce-tab-advanced').waitFor({ state: 'visible' });
+    should(await warnedTabs()).eql(['kafka-produce-tab-advanced']);
+    await screenshot('produce-tab-warning-advanced');
+    await page.locator('#node-dialog-cancel').click();
+    await page.locator('#node-input-send_timeout').waitFor({ state: 'detached' });
+  });
+
+  /** Opens a tab of the open dialog by clicking its label, as a user does. */
+  async function openTab(tabId: string): Promise<void> {
+    const label = page.locator(`#red-ui-tab-${tabId} .red-ui-tab-label`);
+    const pane = page.locator(`#${tabId}`);
+    await label.click();
+    // Node-RED's tab bars take a click within 400 ms of the last tab click for a double click and switch
+    // nothing; the click after it always counts.
+    if (!(await pane.isVisible())) await label.click();
+    await pane.waitFor({ state: 'visible' });
+  }
+
+  /** The warning sign on a tab's label. */
+  function tabWarning(tabId: string) {
+    return page.locator(`#red-ui-tab-${tabId} .kafka-dialog-tab-warning`);
+  }
+
+  /** The tabs of the open dialogs whose label shows the warning sign. */
+  async function warnedTabs(): Promise<string[]> {
+    return page
+      .locator('.red-ui-tab', { has: page.locator('.kafka-dialog-tab-warning:visible') })
+      .evaluateAll((tabs) => tabs.map((tab) => tab.id.replace(/^red-ui-tab-/, '')));
+  }
+
+  /**
+   * Which of these fields' rows show, in the order given: a name is a setting's field (`prefix` + name),
+   * one starting with # any element of the dialog.
+   */
+  async function rowsShown(prefix: string, names: string[]): Promise<string[]> {
+    const shown: string[] = [];
+    for (const name of names) {
+      const field = page.locator(name.startsWith('#') ? name : `#${prefix}${name}`);
+      if (await page.locator('.form-row', { has: field }).isVisible()) shown.push(name);
+    }
+    return shown;
+  }
+
+  /** Opens each tab in turn, takes its screenshot, and checks that of `all` exactly the tab's fields show. */
+  async function walkTabs(
+    dialog: string,
+    all: string[],
+    prefix: string,
+    tabs: Record<string, string[]>,
+  ): Promise<void> {
+    for (const [tabId, expected] of Object.entries(tabs)) {
+      await openTab(tabId);
+      await screenshot(`${dialog}-tab-${tabId.replace(/^kafka-\w+-tab-/, '')}`);
+      should(await rowsShown(prefix, all)).eql(
+        all.filter((name) => expected.includes(name)),
+        `${tabId} shows`,
+      );
+    }
+  }
+
+  /** Imports a node and opens its edit dialog; `ready` is an element that shows once it is open. */
+  async function importAndEdit(node: Record<string, unknown>, ready: string): Promise<void> {
+    await page.evaluate(
+      (imported) =>
+        (window as unknown as EditorWindow).RED.view.importNodes(
+          [{ x: 300, y: 560, wires: [], ...imported }],
+          // No "Imported" notification over the screenshots.
+          { generateIds: false, notify: false },
+        ),
+      node,
+    );
+    await editNode(node.id as string, ready);
+  }
+
+  async function editNode(id: string, ready: string): Promise<void> {
+    await page.evaluate((nodeId) => {
+      const RED = (window as unknown as EditorWindow).RED;
+      RED.editor.edit(RED.nodes.node(nodeId)!);
+    }, id);
+    await page.locator(ready).waitFor({ state: 'visible' });
+  }
+
+  /** Whether the editor counts the node as valid (an invalid one shows a red triangle in the workspace). */
+  async function nodeValid(id: string): Promise<unknown> {
+    return page.evaluate((nodeId) => (window as unknown as EditorWindow).RED.nodes.node(nodeId)?.valid, id);
+  }
+
   /** Opens the kafka-broker dialog (a new node unless `id`), once its preset select is filled. */
   async function openBrokerDialog(id = '_ADD_') {
     await page.evaluate(
@@ -489,6 +765,7 @@ describe('editor: kafka trigger set up in a real browser', function () {
 
 interface EditorNode {
   id: string;
+  valid?: boolean;
   type: string;
   name?: string;
   version?: number;
@@ -507,7 +784,7 @@ interface EditorWindow {
       dirty(value: boolean): void;
     };
     view: {
-      importNodes(nodes: unknown[], options?: { generateIds?: boolean }): void;
+      importNodes(nodes: unknown[], options?: { generateIds?: boolean; notify?: boolean }): void;
       redraw(full?: boolean): void;
     };
     sidebar: { show(id: string): void };
