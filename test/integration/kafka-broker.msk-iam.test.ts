@@ -141,7 +141,7 @@ describe('kafka-broker aws-msk-iam against a broker that cannot accept an AWS to
       await deployFlows(nodeRed, [tabNode, { ...broker, credentials: FAKE_KEYS }, ...rest]);
       await comms.waitForStatus('trigger1', 'auth-failed');
       await waitFor(
-        () => (nodeRed!.log().match(/rejected the SASL login/g) ?? []).length >= 2,
+        () => (nodeRed!.log().match(/The SASL login to Kafka brokers \S+ failed/g) ?? []).length >= 2,
         30000,
         'two refused attempts in the log',
       );
@@ -150,7 +150,7 @@ describe('kafka-broker aws-msk-iam against a broker that cannot accept an AWS to
       should(log).match(/\[trace\]/);
       // The clear error: the broker's refusal in the SASL OAUTHBEARER exchange, after the token was sent.
       should(log).match(
-        /rejected the SASL login \(attempt 1\): SASL OAUTHBEARER: the broker refused the token/,
+        /The SASL login to Kafka brokers \S+ failed \(attempt 1\): SASL OAUTHBEARER: the broker refused the token/,
       );
       should(log).not.containEql(FAKE_KEYS.aws_secret_access_key);
       should(log).not.containEql(FAKE_KEYS.aws_session_token);
@@ -191,7 +191,7 @@ describe('kafka-broker aws-msk-iam against a broker that cannot accept an AWS to
       await deployFlows(nodeRed, mskIamFlow(debugNode('debug1', true)));
       await comms.waitForStatus('trigger1', 'auth-failed');
       const noCredentials =
-        /rejected the SASL login \(attempt \d+\): AWS MSK IAM found no usable AWS credentials/g;
+        /The SASL login to Kafka brokers \S+ failed \(attempt \d+\): AWS MSK IAM found no usable AWS credentials/g;
       await waitFor(
         () => (nodeRed!.log().match(noCredentials) ?? []).length >= 3,
         30000,
