@@ -1,3 +1,4 @@
+import type { Admin } from 'kafkajs';
 import type { Node, NodeDef, NodeMessage } from 'node-red';
 import type { PooledClients } from '../client/connection-pool';
 import type { BrokerConfig } from '../settings/broker-settings';
@@ -64,6 +65,14 @@ export interface KafkaBrokerNode extends Node<KafkaBrokerCredentials> {
   /** Unregisters a user node; the last one out disconnects the pool. */
   release(user: Node): Promise<void>;
   readonly userCount: number;
+  /** The pooled admin client, lent to the editor's Kafka sidebar; undefined when there is no connection. */
+  lendAdmin(): AdminLoan | undefined;
+}
+
+/** The broker node's admin client on loan: give it back when done, so the pool can close. */
+export interface AdminLoan {
+  admin(): Promise<Admin>;
+  giveBack(): Promise<void>;
 }
 
 /** The msg a trigger sends: msg.payload is exactly the trigger data; extra metadata sits beside it. */
