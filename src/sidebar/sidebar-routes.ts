@@ -21,11 +21,32 @@ import { WATCH_RENEW_MS } from './watchers';
 export const ROUTE_PREFIX = '/kafka-trigger/sidebar';
 
 type Prepare = (req: Request) => PreparedAction;
+type Middleware = (req: Request, res: Response, next: () => void) => void;
+
+/**
+ * Node-RED's permission check, answering 403 rather than its 401 to a user who is logged in (the
+ * read check before it passed) but lacks `permission`: the editor can tell "not allowed" from
+ * "not logged in".
+ */
+function forbiddenWithout(RED: NodeAPI, permission: string): Middleware[] {
+  const check = RED.auth.needsPermission(permission) as Middleware;
+  return [
+    RED.auth.needsPermission('kafka-broker.read') as Middleware,
+    (req, res, next) => {
+      const status = res.status.bind(res);
+      res.status = (code: number) => status(code === 401 ? 403 : code);
+      check(req, res, () => {
+        res.status = status;
+        next();
+      });
+    },
+  ];
+}
 
 export function serveSidebar(RED: NodeAPI): SidebarPoller {
   const poller = new SidebarPoller(RED);
   const read = RED.auth.needsPermission('kafka-broker.read');
-  const write = RED.auth.needsPermission('kafka-broker.write');
+  const write = forbiddenWithout(RED, 'kafka-broker.write');
 
   RED.httpAdmin.post(`${ROUTE_PREFIX}/watch`, read, (_req: Request, res: Response) => {
     poller.watch();
@@ -73,7 +94,7 @@ export function serveSidebar(RED: NodeAPI): SidebarPoller {
   );
   RED.httpAdmin.post(
     `${ROUTE_PREFIX}/:broker/reset`,
-    write,
+    ...write,
     operation(
       (req) => {
         const request = offsetResetRequestOf(req.body, undefined);
