@@ -12,7 +12,7 @@ export function showTopics(target: JQuery, broker: string): void {
       const list = $('<div>').appendTo(target);
       for (const { topic, partitions } of topics) {
         const row = $('<div class="kafka-sidebar-topic">').attr('data-topic', topic).appendTo(list);
-        const details = $('<div>');
+        const details = $('<div>').hide();
         $('<a href="#">')
           .text(`${topic} (${partitions})`)
           .on('click', (event) => {
