@@ -50,7 +50,7 @@ interface FlowNodeDefinition {
 export function deployedNodes(RED: NodeAPI): BrokerNodes[] {
   const brokers = new Map<string, BrokerNodes>();
   const definitions: FlowNodeDefinition[] = [];
-  RED.nodes.eachNode((definition) => void definitions.push(definition as FlowNodeDefinition));
+  RED.nodes.eachNode((definition) => void definitions.push(definition));
   for (const definition of definitions) {
     if (definition.type === 'kafka-broker')
       brokers.set(definition.id, {

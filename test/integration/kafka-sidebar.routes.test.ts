@@ -20,6 +20,12 @@ interface GroupAnswer {
   lag: number;
 }
 
+/** A route's answer: the result, or a problem (its key and params). */
+interface Answer {
+  result: Record<string, unknown>;
+  problem: Record<string, unknown>;
+}
+
 describe('the Kafka sidebar routes', function () {
   this.timeout(120000);
   let nodeRed: NodeRedProcess;
@@ -36,7 +42,7 @@ describe('the Kafka sidebar routes', function () {
     });
     const text = await response.text();
     answers.push(text);
-    return { status: response.status, body: (text ? JSON.parse(text) : {}) as Record<string, any> };
+    return { status: response.status, body: (text ? JSON.parse(text) : {}) as Answer };
   }
 
   before(async () => {
@@ -111,10 +117,11 @@ describe('the Kafka sidebar routes', function () {
     should(topics.body.result.topics).containEql({ topic, partitions: 1 });
     should(topics.body.result).have.property('truncated', false);
     const described = await waitFor(async () => {
-      const answer = (await request('reader', 'GET', `/b1/group?group=${group}`)).body.result as GroupAnswer;
-      return answer.offsets[0]?.committed === 3 && answer;
+      const answer = (await request('reader', 'GET', `/b1/group?group=${group}`)).body
+        .result as unknown as GroupAnswer;
+      return answer.offsets[0]?.committed === 3 ? answer : undefined;
     });
-    should(described.members).have.length(1);
+    should(described?.members).have.length(1);
     const plan = await request('reader', 'POST', '/b1/reset-plan', { group, topic, to: 'earliest' });
     should(plan.body.result.partitions).eql([{ partition: 0, before: 3, after: 0 }]);
   });
@@ -156,9 +163,9 @@ describe('the Kafka sidebar routes', function () {
       await produce(topic, [{ value: 'd' }, { value: 'e' }, { value: 'f' }, { value: 'g' }]);
       const update = await waitFor(() => {
         const last = updates[updates.length - 1];
-        return last?.brokers[0].groups[group]?.lag === 4 && last;
+        return last?.brokers[0].groups[group]?.lag === 4 ? last : undefined;
       });
-      should(update.brokers[0].history.t1.length).be.above(0);
+      should(update?.brokers[0].history.t1.length).be.above(0);
       answers.push(JSON.stringify(updates));
     } finally {
       socket.close();
