@@ -24,14 +24,14 @@ type Prepare = (req: Request) => PreparedAction;
 type Middleware = (req: Request, res: Response, next: () => void) => void;
 
 /**
- * Node-RED's permission check, answering 403 rather than its 401 to a user who is logged in (the
- * read check before it passed) but lacks `permission`: the editor can tell "not allowed" from
+ * Node-RED's check of `permission`, answering 403 rather than its 401 to a user who is logged in
+ * (the `read` check before it passed) but lacks the permission: the editor can tell "not allowed" from
  * "not logged in".
  */
-function forbiddenWithout(RED: NodeAPI, permission: string): Middleware[] {
-  const check = RED.auth.needsPermission(permission) as Middleware;
+function forbiddenWithout(read: unknown, permission: unknown): Middleware[] {
+  const check = permission as Middleware;
   return [
-    RED.auth.needsPermission('kafka-broker.read') as Middleware,
+    read as Middleware,
     (req, res, next) => {
       const status = res.status.bind(res);
       res.status = (code: number) => status(code === 401 ? 403 : code);
@@ -46,7 +46,7 @@ function forbiddenWithout(RED: NodeAPI, permission: string): Middleware[] {
 export function serveSidebar(RED: NodeAPI): SidebarPoller {
   const poller = new SidebarPoller(RED);
   const read = RED.auth.needsPermission('kafka-broker.read');
-  const write = forbiddenWithout(RED, 'kafka-broker.write');
+  const write = forbiddenWithout(read, RED.auth.needsPermission('kafka-broker.write'));
 
   RED.httpAdmin.post(`${ROUTE_PREFIX}/watch`, read, (_req: Request, res: Response) => {
     poller.watch();
