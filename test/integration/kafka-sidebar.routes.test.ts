@@ -7,6 +7,7 @@ import { WebSocket } from 'ws';
 import { brokerNode, tab, triggerNode, type FlowNode } from '../support/flows';
 import { newTopic, produce, testKafka, uniqueName } from '../support/kafka';
 import { startNodeRedProcess, type NodeRedProcess } from '../support/node-red-process';
+import { establishedSocketsTo } from '../support/faults';
 import { sharedBroker } from '../support/shared-broker';
 import { waitFor } from '../support/wait';
 
@@ -200,4 +201,51 @@ describe('the Kafka sidebar routes', function () {
     should(missing.status).equal(404);
     for (const answer of answers) should(answer).not.match(/password|sasl|credential|PLAIN/i);
   });
+
+  it('holds no connection of a broker node once it is removed, while an editor goes on watching', async () => {
+    const port = Number(sharedBroker().bootstrap.split(':')[1]);
+    const pid = nodeRed.child.pid!;
+    await request('reader', 'POST', '/watch');
+    should(establishedSocketsTo(port, pid)).be.above(0);
+    const deployed = await fetch(`${nodeRed.baseUrl}/flows`, {
+      method: 'POST',
+      headers: {
+        'Content-Type': 'application/json',
+        'Node-RED-Deployment-Type': 'full',
+        Authorization: `Bearer ${tokens.admin}`,
+      },
+      body: JSON.stringify([tab()]),
+    });
+    should(deployed.ok).be.true();
+    await waitFor(() => establishedSocketsTo(port, pid) === 0 || undefined);
+    // Two more rounds with the editor still watching: nothing borrows the removed node's pool again.
+    const rounds = await watchedRounds(2);
+    should(rounds[rounds.length - 1].brokers).eql([]);
+    should(establishedSocketsTo(port, pid)).equal(0);
+  });
+
+  /** Watches until `count` updates have come over comms, and answers them. */
+  async function watchedRounds(count: number): Promise<{ brokers: unknown[] }[]> {
+    const socket = new WebSocket(`${nodeRed.baseUrl.replace('http', 'ws')}/comms`);
+    const updates: { brokers: unknown[] }[] = [];
+    socket.on('open', () => socket.send(JSON.stringify({ auth: tokens.reader })));
+    socket.on('message', (raw) => {
+      for (const event of [JSON.parse((raw as Buffer).toString()) as unknown].flat() as {
+        auth?: string;
+        topic?: string;
+        data: never;
+      }[]) {
+        if (event.auth === 'ok') socket.send(JSON.stringify({ subscribe: 'kafka-trigger/sidebar/deployed' }));
+        if (event.topic === 'kafka-trigger/sidebar/deployed') updates.push(event.data);
+      }
+    });
+    try {
+      return await waitFor(async () => {
+        await request('reader', 'POST', '/watch');
+        return updates.length > count ? updates : undefined;
+      });
+    } finally {
+      socket.close();
+    }
+  }
 });
