@@ -240,10 +240,11 @@ describe('the Kafka sidebar routes', function () {
       }
     });
     try {
-      return await waitFor(async () => {
+      await waitFor(async () => {
         await request('reader', 'POST', '/watch');
-        return updates.length > count ? updates : undefined;
+        return updates.length > count || undefined;
       });
+      return updates;
     } finally {
       socket.close();
     }
