@@ -1,5 +1,5 @@
 // The deployed kafka nodes by broker node, drawn from each update the runtime publishes over comms.
-import { esc, label } from './editor-api';
+import { esc, failureText, label } from './editor-api';
 import { lagChart, type ChartPoint } from './lag-chart';
 
 interface GroupOffset {
@@ -32,7 +32,10 @@ export interface DeployedUpdate {
   brokers: {
     broker: { id: string; label: string };
     nodes: DeployedNode[];
-    groups: Record<string, Group | { problem: { key: string } } | { error: string }>;
+    groups: Record<
+      string,
+      Group | { problem: { key: string; params: Record<string, string | number> } } | { error: string }
+    >;
     history: Record<string, ChartPoint[]>;
   }[];
 }
@@ -49,8 +52,7 @@ export function renderDeployed(target: JQuery, update: DeployedUpdate): void {
           if (!node.figures) return `<li data-node="${esc(node.id)}">${head}</li>`;
           const group = groups[node.figures.groupId];
           const described = group && 'offsets' in group ? group : undefined;
-          const failure =
-            group && 'error' in group ? group.error : group && 'problem' in group ? group.problem.key : '';
+          const failure = group && !('offsets' in group) ? failureText(group) : '';
           const partitions = (described?.offsets ?? [])
             .map(
               ({ topic, partition, lag }) =>

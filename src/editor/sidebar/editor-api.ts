@@ -53,7 +53,8 @@ export function call<T>(method: 'GET' | 'POST', path: string, body?: unknown): P
   });
 }
 
-function failureText(
+/** A failed operation in the user's language: the broker's words, or the problem's message. */
+export function failureText(
   answer: { problem: { key: string; params: Record<string, string | number> } } | { error: string },
 ): string {
   if ('error' in answer) return answer.error;
