@@ -57,7 +57,12 @@ export = function register(RED: NodeAPI): void {
     node.lendAdmin = () => {
       if (closed || 'problem' in checked || checked.brokers.length === 0) return undefined;
       const clients = pool.acquire(lender);
-      return { admin: () => clients.admin(), giveBack: () => pool.release(lender) };
+      return {
+        admin: () => clients.admin(),
+        kafka: clients.kafka,
+        registry,
+        giveBack: () => pool.release(lender),
+      };
     };
     node.on('close', () => {
       closed = true;

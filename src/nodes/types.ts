@@ -1,4 +1,4 @@
-import type { Admin } from 'kafkajs';
+import type { Admin, Kafka } from 'kafkajs';
 import type { Node, NodeDef, NodeMessage } from 'node-red';
 import type { PooledClients } from '../client/connection-pool';
 import type { BrokerConfig } from '../settings/broker-settings';
@@ -72,6 +72,9 @@ export interface KafkaBrokerNode extends Node<KafkaBrokerCredentials> {
 /** The broker node's admin client on loan: give it back when done, so the pool can close. */
 export interface AdminLoan {
   admin(): Promise<Admin>;
+  /** The pool's client, for the sidebar's group-less peek at a topic. */
+  kafka: Kafka;
+  registry: SchemaRegistryClient | undefined;
   giveBack(): Promise<void>;
 }
 

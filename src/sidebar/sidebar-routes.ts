@@ -13,14 +13,16 @@ import { RESET_TIMEOUT_MS, planOffsetReset, resetOffsets } from '../admin/offset
 import { operationFailure } from '../admin/operation-problem';
 import { topicOffsets } from '../admin/topic-offsets';
 import { listTopics } from '../admin/topics';
-import type { KafkaBrokerNode } from '../nodes/types';
+import type { AdminLoan, KafkaBrokerNode } from '../nodes/types';
+import { peekRequestOf } from './peek-input';
+import { peekTopic } from './topic-peek';
 import { deployedNodes } from './deployed-nodes';
 import { SidebarPoller, POLL_INTERVAL_MS } from './sidebar-poller';
 import { WATCH_RENEW_MS } from './watchers';
 
 export const ROUTE_PREFIX = '/kafka-trigger/sidebar';
 
-type Prepare = (req: Request) => PreparedAction;
+type Prepare = (req: Request, loan: AdminLoan) => PreparedAction;
 type Middleware = (req: Request, res: Response, next: () => void) => void;
 
 /**
@@ -62,7 +64,7 @@ export function serveSidebar(RED: NodeAPI): SidebarPoller {
       const loan = broker?.type === 'kafka-broker' ? broker.lendAdmin() : undefined;
       if (!loan) return void res.status(404).json({ problem: { key: 'broker-missing', params: {} } });
       try {
-        const result = await runPreparedAction(prepare(req), () => loan.admin(), limits);
+        const result = await runPreparedAction(prepare(req, loan), () => loan.admin(), limits);
         res.json({ result });
       } catch (error) {
         res.json(operationFailure(error));
@@ -78,6 +80,10 @@ export function serveSidebar(RED: NodeAPI): SidebarPoller {
   lookAt('topic-offsets', (req) => {
     const request = topicOffsetsRequestOf({ at: req.query.at }, req.query.topic);
     return (admin, limits) => topicOffsets(admin, request, limits);
+  });
+  lookAt('peek', (req, loan) => {
+    const request = peekRequestOf(req.query);
+    return (admin, limits) => peekTopic(admin, loan.kafka, loan.registry, request, limits);
   });
   lookAt('groups', () => (admin, limits) => listGroups(admin, limits));
   lookAt('group', (req) => {

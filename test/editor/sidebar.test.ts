@@ -12,6 +12,8 @@ import { newTopic, produce, testKafka, uniqueName } from '../support/kafka';
 import { startNodeRedProcess, type NodeRedProcess } from '../support/node-red-process';
 import { sharedBroker } from '../support/shared-broker';
 import { waitFor } from '../support/wait';
+import { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
+import { registerSchema, sharedSchemaRegistry } from '../support/schema-registry';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -29,6 +31,7 @@ describe('editor: the Kafka sidebar in a real browser', function () {
   let topic = '';
   let group = '';
   let idle = '';
+  let avroTopic = '';
   let step = 0;
 
   async function screenshot(name: string): Promise<void> {
@@ -56,11 +59,32 @@ describe('editor: the Kafka sidebar in a real browser', function () {
     await admin.connect();
     await admin.setOffsets({ groupId: idle, topic, partitions: [{ partition: 0, offset: '0' }] });
     await admin.disconnect();
+    const registry = await sharedSchemaRegistry();
+    avroTopic = await newTopic('sidebar-avro');
+    const schema = JSON.stringify({
+      type: 'record',
+      name: 'Order',
+      fields: [
+        { name: 'item', type: 'string' },
+        { name: 'amount', type: 'int' },
+      ],
+    });
+    const id = await registerSchema(registry, `${avroTopic}-value`, schema, 'AVRO');
+    const encoder = new SchemaRegistry({ host: registry.url });
+    for (const [item, amount] of [
+      ['tea', 1],
+      ['cake', 2],
+      ['bread', 3],
+    ] as const)
+      await produce(avroTopic, [{ key: item, value: await encoder.encode(id, { item, amount }) }]);
     nodeRed = await startNodeRedProcess({
       settings: { editorTheme: { tours: false, projects: { enabled: false } } },
       flows: [
         tab(),
-        brokerNode('b1', sharedBroker().bootstrap, { name: 'editor broker' }),
+        brokerNode('b1', sharedBroker().bootstrap, {
+          name: 'editor broker',
+          schema_registry_url: registry.url,
+        }),
         triggerNode('t1', {
           name: 'orders trigger',
           broker: 'b1',
@@ -138,6 +162,19 @@ describe('editor: the Kafka sidebar in a real browser', function () {
     await entry.locator('a').click();
     await waitFor(async () => /^0\s+5$/m.test(await entry.locator('table').innerText()));
     await screenshot('topic-end-offsets');
+  });
+
+  it('shows the newest Avro records of a topic, decoded through the registry', async () => {
+    const entry = page.locator(`.kafka-sidebar-topic[data-topic="${avroTopic}"]`);
+    await page.locator('.kafka-sidebar-filter').fill(avroTopic);
+    await entry.locator('a').first().click();
+    await entry.locator('.kafka-sidebar-peek-count').fill('2');
+    await entry.locator('.kafka-sidebar-peek-format').selectOption('schema-registry');
+    await entry.locator('.kafka-sidebar-peek-show').click();
+    const values = entry.locator('.kafka-sidebar-peek-value');
+    await waitFor(async () => (await values.count()) === 2 || undefined);
+    should(await values.allInnerTexts()).eql(['{"item":"bread","amount":3}', '{"item":"cake","amount":2}']);
+    await screenshot('topic-newest-avro-records');
   });
 
   it('resets an idle group after showing before and after, and refuses a group with a running trigger', async () => {

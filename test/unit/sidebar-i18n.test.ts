@@ -16,6 +16,7 @@ const EDITOR_FILES = [
 const BUILT_KEYS = [
   ...['consuming', 'paused', 'stopped', 'running'].map((state) => `state.${state}`),
   ...['earliest', 'latest', 'timestamp', 'offsets'].map((choice) => `groups.to.${choice}`),
+  ...['auto', 'text', 'hex', 'schema-registry'].map((format) => `topics.format.${format}`),
 ];
 
 type Catalog = { [key: string]: string | Catalog };
