@@ -15,7 +15,9 @@ export function peekRequestOf(query: Record<string, unknown>): PeekRequest {
   const count = Number.isFinite(asked) ? Math.min(MAX_PEEK_COUNT, Math.max(1, asked)) : DEFAULT_PEEK_COUNT;
   const format = (FORMATS.includes(query.format) ? query.format : 'auto') as PeekFormat;
   if (query.from === undefined || query.from === '') return { topic, count, format };
-  const from = positionOf(query.from, 'invalid-at');
+  // A query's ms since 1970 come as digits; other text is a date (ISO 8601 and the like).
+  const given = typeof query.from === 'string' && /^\d+$/.test(query.from) ? Number(query.from) : query.from;
+  const from = positionOf(given, 'invalid-at');
   if (typeof from === 'string') throw new OperationProblem('invalid-at', { value: from });
   return { topic, count, format, from: from.timestamp };
 }

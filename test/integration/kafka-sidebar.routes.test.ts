@@ -202,7 +202,48 @@ describe('the Kafka sidebar routes', function () {
     for (const answer of answers) should(answer).not.match(/password|sasl|credential|PLAIN/i);
   });
 
-  it('holds no connection of a broker node once it is removed, while an editor goes on watching', async () => {
+  it('peeks at the newest records, or from a time on, joining no group and committing nothing', async () => {
+    const peekTopic = await newTopic('sidebar-peek', 2);
+    const admin = testKafka().admin();
+    await admin.connect();
+    try {
+      await produce(peekTopic, [{ value: 'one', partition: 0 }]);
+      const between = Date.now() + 1;
+      await waitFor(() => Date.now() > between || undefined);
+      await produce(peekTopic, [
+        { value: 'two', partition: 1, headers: { source: 'test' } },
+        { value: 'three', partition: 0, key: 'k' },
+      ]);
+      const groupsBefore = (await admin.listGroups()).groups.map(({ groupId }) => groupId).sort();
+      const newest = await request('reader', 'GET', `/b1/peek?topic=${peekTopic}&count=2&format=text`);
+      should(newest.body).have.property('result');
+      const records = newest.body.result.records as { value: unknown; partition: number; key: unknown }[];
+      should(records.map(({ value }) => value).sort()).eql(['three', 'two']);
+      const fromTime = await request(
+        'reader',
+        'GET',
+        `/b1/peek?topic=${peekTopic}&from=${between}&format=text`,
+      );
+      should(fromTime.body).have.property('result');
+      should((fromTime.body.result.records as { value: unknown }[]).map(({ value }) => value).sort()).eql([
+        'three',
+        'two',
+      ]);
+      const all = await request('reader', 'GET', `/b1/peek?topic=${peekTopic}&count=100000&format=hex`);
+      should(all.body).have.property('result');
+      should((all.body.result.records as { value: unknown }[]).map(({ value }) => value)).containEql(
+        Buffer.from('one').toString('hex'),
+      );
+      const groupsAfter = (await admin.listGroups()).groups.map(({ groupId }) => groupId).sort();
+      should(groupsAfter).eql(groupsBefore);
+      const missing = await request('reader', 'GET', '/b1/peek?topic=no-such-topic-here');
+      should(missing.body.problem).have.properties({ key: 'topic-missing' });
+    } finally {
+      await admin.disconnect();
+    }
+  });
+
+  it("closes a removed broker node's connections while an editor goes on watching", async () => {
     const port = Number(sharedBroker().bootstrap.split(':')[1]);
     const pid = nodeRed.child.pid!;
     await request('reader', 'POST', '/watch');
@@ -217,11 +258,13 @@ describe('the Kafka sidebar routes', function () {
       body: JSON.stringify([tab()]),
     });
     should(deployed.ok).be.true();
-    await waitFor(() => establishedSocketsTo(port, pid) === 0 || undefined);
-    // Two more rounds with the editor still watching: nothing borrows the removed node's pool again.
+    // The editor goes on watching: the updates list no broker node, and its connections close.
     const rounds = await watchedRounds(2);
     should(rounds[rounds.length - 1].brokers).eql([]);
-    should(establishedSocketsTo(port, pid)).equal(0);
+    await waitFor(async () => {
+      await request('reader', 'POST', '/watch');
+      return establishedSocketsTo(port, pid) === 0 || undefined;
+    });
   });
 
   /** Watches until `count` updates have come over comms, and answers them. */
