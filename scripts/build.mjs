@@ -18,23 +18,26 @@ execFileSync(process.execPath, [tsc, '-p', join(root, 'tsconfig.json')], { stdio
 // esbuild only strips types: the editor scripts are type-checked here.
 execFileSync(process.execPath, [tsc, '-p', join(root, 'tsconfig.editor.json')], { stdio: 'inherit' });
 
-for (const file of readdirSync(join(root, 'nodes')).filter((name) => name.endsWith('.html'))) {
-  const node = basename(file, '.html');
-  const bundle = await build({
-    entryPoints: [join(root, 'src', 'editor', `${node}.ts`)],
-    bundle: true,
-    format: 'iife',
-    platform: 'browser',
-    target: 'es2020',
-    charset: 'utf8',
-    write: false,
-  });
-  const script = bundle.outputFiles[0].text;
-  const template = readFileSync(join(root, 'nodes', file), 'utf8');
-  writeFileSync(
-    join(out, 'nodes', file),
-    `<script type="text/javascript">\n${script}</script>\n\n${template}`,
-  );
-}
+// Plugins (plugins/<name>.html) get the same: the editor script, then the template, with their locales.
+for (const folder of ['nodes', 'plugins'])
+  for (const file of readdirSync(join(root, folder)).filter((name) => name.endsWith('.html'))) {
+    const node = basename(file, '.html');
+    const bundle = await build({
+      entryPoints: [join(root, 'src', 'editor', `${node}.ts`)],
+      bundle: true,
+      format: 'iife',
+      platform: 'browser',
+      target: 'es2020',
+      charset: 'utf8',
+      write: false,
+    });
+    const script = bundle.outputFiles[0].text;
+    const template = readFileSync(join(root, folder, file), 'utf8');
+    writeFileSync(
+      join(out, folder, file),
+      `<script type="text/javascript">\n${script}</script>\n\n${template}`,
+    );
+  }
 cpSync(join(root, 'locales'), join(out, 'nodes', 'locales'), { recursive: true });
+cpSync(join(root, 'plugins', 'locales'), join(out, 'plugins', 'locales'), { recursive: true });
 cpSync(join(root, 'icons'), join(out, 'nodes', 'icons'), { recursive: true });

@@ -81,6 +81,11 @@ export class ConsumerMetrics {
     this.errors += 1;
   }
 
+  /** The records handled and the errors since the start, read without starting a new rate window. */
+  get counts(): { records: number; errors: number } {
+    return { records: this.records, errors: this.errors };
+  }
+
   get totalLag(): number {
     let total = 0;
     for (const { lag } of this.lagByPartition.values()) total += lag;

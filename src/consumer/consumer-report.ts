@@ -39,6 +39,10 @@ export class ConsumerReport {
     );
   }
 
+  get counts(): { records: number; errors: number } {
+    return this.metrics.counts;
+  }
+
   snapshot(inFlight: number, state: ControlState): MetricsSnapshot {
     return this.metrics.snapshot(inFlight, undefined, state);
   }

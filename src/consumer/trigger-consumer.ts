@@ -127,6 +127,11 @@ export class TriggerConsumer {
     return this.report.snapshot(this.inFlight?.size ?? 0, this.controlState);
   }
 
+  /** The editor sidebar's figures: unlike metricsSnapshot, reading them leaves the metrics output's rate alone. */
+  sidebarFigures(): { records: number; errors: number; inFlight: number; state: ControlState } {
+    return { ...this.report.counts, inFlight: this.inFlight?.size ?? 0, state: this.controlState };
+  }
+
   /** consuming, paused or stopped, as the control messages left it (the metrics output's `state`). */
   get controlState(): ControlState {
     return this.controls.state;

@@ -50,6 +50,26 @@ export = function register(RED: NodeAPI): void {
     };
     node.release = (user) => pool.release(user.id);
     Object.defineProperty(node, 'userCount', { get: () => pool.userCount });
+
+    // Lent to the editor's Kafka sidebar while an editor looks (src/sidebar); given back on close, so
+    // that the pool closes with the broker node.
+    const lender = `${node.id}:sidebar`;
+    let closed = false;
+    node.lendAdmin = () => {
+      if (closed || 'problem' in checked || checked.brokers.length === 0) return undefined;
+      const clients = pool.acquire(lender);
+      return {
+        admin: () => clients.admin(),
+        kafka: clients.kafka,
+        registry,
+        giveBack: () => pool.release(lender),
+      };
+    };
+    node.on('close', () => {
+      closed = true;
+      void pool.release(lender);
+    });
+
     node.on('close', (_removed: boolean, done: () => void) => {
       registry?.close();
       pool

@@ -12,6 +12,7 @@ import { flowLifecycleOf } from './flow-lifecycle';
 import { messageIdSource } from './message-ids';
 import { openConnection } from './kafka-connection';
 import { problemStatus, statusFor } from './trigger-status';
+import type { SidebarTrigger } from '../sidebar/deployed-nodes';
 import type { KafkaTriggerBatchMessage, KafkaTriggerConfig, KafkaTriggerMessage } from './types';
 
 /** The warning logged for each failed attempt, by cause. */
@@ -96,6 +97,7 @@ export = function register(RED: NodeAPI): void {
     const completion = delivery.mode === 'complete' ? flowCompletionOf(RED) : undefined;
     const completeTimeout = delivery.mode === 'complete' ? delivery.completeTimeout : 0;
     completion?.acquire();
+    let deadLettered = 0;
     const consumer = new TriggerConsumer({
       clients: connection.clients,
       settings,
@@ -112,7 +114,8 @@ export = function register(RED: NodeAPI): void {
           const msg = toBatchMessage(data, records, settings, nextMessageId());
           completion!.sendTracked(msg, node, completeTimeout, settle);
         },
-        onRecordFailed: (failure) =>
+        onRecordFailed: (failure) => {
+          if (failure.deadLetterTopic) deadLettered += 1;
           node.warn(
             RED._(
               `kafka-trigger.errors.${failure.error instanceof UndecodableRecord ? 'undecodable' : 'record'}-${failure.deadLetterTopic ? 'dead-lettered' : 'failed'}`,
@@ -124,7 +127,8 @@ export = function register(RED: NodeAPI): void {
                 deadLetterTopic: failure.deadLetterTopic ?? '',
               },
             ),
-          ),
+          );
+        },
         // No msg: a Catch node would clone it, and cloning is what failed.
         onSendFailed: (failure) =>
           node.error(
@@ -159,6 +163,13 @@ export = function register(RED: NodeAPI): void {
         }
       });
     }
+
+    // The editor's Kafka sidebar reads these (src/sidebar/deployed-nodes.ts).
+    (node as SidebarTrigger).sidebarFigures = () => ({
+      ...consumer.sidebarFigures(),
+      deadLettered,
+      groupId: settings.groupId,
+    });
 
     const cancelStart = flows.afterStart(() => consumer.start());
     // The second output, when metrics are on, gets the consumer's metrics every metricsInterval seconds.

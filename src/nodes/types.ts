@@ -1,3 +1,4 @@
+import type { Admin, Kafka } from 'kafkajs';
 import type { Node, NodeDef, NodeMessage } from 'node-red';
 import type { PooledClients } from '../client/connection-pool';
 import type { BrokerConfig } from '../settings/broker-settings';
@@ -64,6 +65,17 @@ export interface KafkaBrokerNode extends Node<KafkaBrokerCredentials> {
   /** Unregisters a user node; the last one out disconnects the pool. */
   release(user: Node): Promise<void>;
   readonly userCount: number;
+  /** The pooled admin client, lent to the editor's Kafka sidebar; undefined when there is no connection. */
+  lendAdmin(): AdminLoan | undefined;
+}
+
+/** The broker node's admin client on loan: give it back when done, so the pool can close. */
+export interface AdminLoan {
+  admin(): Promise<Admin>;
+  /** The pool's client, for the sidebar's group-less peek at a topic. */
+  kafka: Kafka;
+  registry: SchemaRegistryClient | undefined;
+  giveBack(): Promise<void>;
 }
 
 /** The msg a trigger sends: msg.payload is exactly the trigger data; extra metadata sits beside it. */

@@ -170,6 +170,10 @@ describe('packaging: the packed module in a real Node-RED', function () {
       'examples/pause-resume-switch.json',
       'examples/kafka-admin-operations.json',
       'dist/cli/kafka-trigger-cli.js',
+      // The editor's Kafka sidebar plugin.
+      'dist/plugins/kafka-sidebar.js',
+      'dist/plugins/kafka-sidebar.html',
+      ...['en-US', 'de', 'ja'].map((lang) => `dist/plugins/locales/${lang}/kafka-sidebar.json`),
       ...['de', 'ja'].flatMap((lang) =>
         SETS.flatMap((set) => [
           `dist/nodes/locales/${lang}/${set}.json`,
