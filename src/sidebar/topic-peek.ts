@@ -8,6 +8,7 @@ import { offsetsAt } from '../admin/topic-offsets';
 import { knownTopic } from '../admin/topics';
 import { RecordDecoder } from '../formats/record-decoder';
 import type { SchemaRegistryClient } from '../formats/schema-registry';
+import type { PeekedRecord } from './peeked-record';
 
 export const DEFAULT_PEEK_COUNT = 20;
 export const MAX_PEEK_COUNT = 100;
@@ -24,17 +25,6 @@ export interface PeekRequest {
   format: PeekFormat;
   /** From this time (ms since 1970) on, else the newest. */
   from?: number;
-}
-
-export interface PeekedRecord {
-  partition: number;
-  offset: number;
-  timestamp: number;
-  key: string | null;
-  headers: Record<string, unknown>;
-  value: unknown;
-  /** Why the value did not decode in the chosen format. */
-  error?: string;
 }
 
 interface FetchAnswer {

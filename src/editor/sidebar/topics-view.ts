@@ -1,4 +1,5 @@
 // A broker node's topics with a filter box; clicking one shows its end offsets per partition.
+import type { PeekedRecord } from '../../sidebar/peeked-record';
 import { call, esc, label } from './editor-api';
 
 export function showTopics(target: JQuery, broker: string): void {
@@ -51,16 +52,6 @@ function endOffsets(target: JQuery, broker: string, topic: string): void {
     },
     (error: Error) => target.text(esc(error.message)),
   );
-}
-
-interface PeekedRecord {
-  partition: number;
-  offset: number;
-  timestamp: number;
-  key: string | null;
-  headers: Record<string, unknown>;
-  value: unknown;
-  error?: string;
 }
 
 /** Newest records (or from a time on), in a chosen format; the runtime joins no group for it. */
