@@ -1,4 +1,5 @@
-// The kafka-broker settings: flow JSON name, default and check. None depends on a mode.
+// The kafka-broker settings: flow JSON name, default and check. The login settings of oauthbearer and
+// aws-msk-iam are read only with their mechanism.
 import {
   onlyWhen,
   problem,
