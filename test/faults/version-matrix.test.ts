@@ -165,8 +165,21 @@ for (const { node: NODE_MAJOR, nodeRed: NODE_RED_MAJOR, zstdReadBack } of MATRIX
         set_errors: sets.filter((set) => set.err).length,
         consumed: delivered ? 'yes' : 'no',
       });
-      should(sets.flatMap((set) => set.types).sort()).eql(['kafka-broker', 'kafka-produce', 'kafka-trigger']);
-      for (const set of sets) {
+      should(sets.flatMap((set) => set.types).sort()).eql([
+        'kafka-admin',
+        'kafka-broker',
+        'kafka-produce',
+        'kafka-trigger',
+      ]);
+      // The editor's Kafka sidebar is a plugin of the same module: it must load in every version too.
+      const pluginAnswer = await fetch(`${nodeRed.baseUrl}/plugins`, {
+        headers: { Accept: 'application/json' },
+      });
+      const plugins = ((await pluginAnswer.json()) as NodeSetInfo[]).filter(
+        (set) => set.module === 'node-red-contrib-kafka-trigger',
+      );
+      should(plugins.map((set) => set.err)).eql([undefined], JSON.stringify(plugins));
+      for (const set of [...sets, ...plugins]) {
         should(set.err).be.undefined();
         should(set.enabled).be.true();
       }
