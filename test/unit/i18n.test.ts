@@ -11,6 +11,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import should from 'should';
+import { flatten, type Catalog } from '../support/catalogs';
 import ts from 'typescript';
 import { OPERATION_PROBLEM_KEYS } from '../../src/admin/operation-problem';
 import {
@@ -37,23 +38,12 @@ const RULE_RESOLVERS: Record<string, readonly string[]> = {
   operationFailure: OPERATION_PROBLEM_KEYS,
 };
 
-type Catalog = { [key: string]: string | Catalog };
-
 function filesUnder(dir: string, suffix: string): string[] {
   return readdirSync(dir).flatMap((name) => {
     const full = path.join(dir, name);
     if (statSync(full).isDirectory()) return filesUnder(full, suffix);
     return name.endsWith(suffix) ? [full] : [];
   });
-}
-
-function flatten(catalog: Catalog, prefix = ''): Map<string, string> {
-  const keys = new Map<string, string>();
-  for (const [name, value] of Object.entries(catalog)) {
-    if (typeof value === 'string') keys.set(prefix + name, value);
-    else for (const [key, text] of flatten(value, `${prefix}${name}.`)) keys.set(key, text);
-  }
-  return keys;
 }
 
 function messages(language: string): Map<string, string> {

@@ -3,6 +3,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import should from 'should';
+import { flatten, type Catalog } from '../support/catalogs';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const LOCALES = path.join(ROOT, 'plugins', 'locales');
@@ -18,17 +19,6 @@ const BUILT_KEYS = [
   ...['earliest', 'latest', 'timestamp', 'offsets'].map((choice) => `groups.to.${choice}`),
   ...['auto', 'text', 'hex', 'schema-registry'].map((format) => `topics.format.${format}`),
 ];
-
-type Catalog = { [key: string]: string | Catalog };
-
-function flatten(catalog: Catalog, prefix = ''): Map<string, string> {
-  const keys = new Map<string, string>();
-  for (const [name, value] of Object.entries(catalog)) {
-    if (typeof value === 'string') keys.set(prefix + name, value);
-    else for (const [key, text] of flatten(value, `${prefix}${name}.`)) keys.set(key, text);
-  }
-  return keys;
-}
 
 function catalog(language: string): Map<string, string> {
   const file = path.join(LOCALES, language, 'kafka-sidebar.json');
