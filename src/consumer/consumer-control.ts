@@ -67,7 +67,7 @@ export class ConsumerControl {
           control: partitions,
           session: lifecycle.consuming,
           isCurrent: (session) => lifecycle.session === session,
-          settleMs: (delivery.mode === 'complete' ? delivery.completeTimeout : 0) + 5000,
+          settleMs: (delivery.mode === 'handoff' ? 0 : delivery.completeTimeout) + 5000,
         });
         return this.report();
       }

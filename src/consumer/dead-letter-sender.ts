@@ -26,7 +26,7 @@ export class DeadLetterSender {
     closing: StopSignal,
   ): DeadLetterSender | undefined {
     const { delivery } = settings;
-    if (delivery.mode !== 'complete' || !delivery.deadLetterTopic) return undefined;
+    if (delivery.mode === 'handoff' || !delivery.deadLetterTopic) return undefined;
     return new DeadLetterSender(delivery.deadLetterTopic, producer, policy, closing);
   }
 

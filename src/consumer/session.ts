@@ -30,11 +30,12 @@ const FETCH_MAX_WAIT_MS = 1000;
 
 /** A new session: a kafkajs consumer of the trigger's group, and the delivery of its batches. */
 export function newSession(kafka: Kafka, parts: DeliveryParts): Session {
-  const { groupId, sessionTimeout, heartbeatInterval } = parts.settings;
+  const { groupId, sessionTimeout, heartbeatInterval, isolationLevel } = parts.settings;
   const consumer = kafka.consumer({
     groupId,
     sessionTimeout,
     heartbeatInterval,
+    readUncommitted: isolationLevel === 'read_uncommitted',
     allowAutoTopicCreation: false,
     // An idle fetch waits this long for records, and a closing consumer waits for that fetch:
     // kafkajs's 5 s made every redeploy of an idle trigger take 5 s (Java clients use 0.5 s).

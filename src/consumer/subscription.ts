@@ -54,7 +54,7 @@ export class Subscription {
   /** The topics to subscribe to now: the list, or what the pattern matches (never the dead-letter topic). */
   topicsNow(): Promise<string[]> {
     const { topics, delivery } = this.settings;
-    const deadLetters = delivery.mode === 'complete' ? delivery.deadLetterTopic : undefined;
+    const deadLetters = delivery.mode !== 'handoff' ? delivery.deadLetterTopic : undefined;
     return subscriptionTopics(this.admin, topics, deadLetters);
   }
 

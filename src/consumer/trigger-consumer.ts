@@ -83,7 +83,7 @@ export class TriggerConsumer {
       startSession: () => void this.run(),
     });
     const { delivery } = settings;
-    this.inFlight = delivery.mode === 'complete' ? new InFlightLimit(delivery.maxInFlight) : undefined;
+    this.inFlight = delivery.mode !== 'handoff' ? new InFlightLimit(delivery.maxInFlight) : undefined;
     const decoder = new RecordDecoder(settings.formats, options.registry);
     this.deliveryParts = {
       settings,

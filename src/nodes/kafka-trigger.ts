@@ -94,8 +94,8 @@ export = function register(RED: NodeAPI): void {
 
     const { delivery } = settings;
     const nextMessageId = messageIdSource();
-    const completion = delivery.mode === 'complete' ? flowCompletionOf(RED) : undefined;
-    const completeTimeout = delivery.mode === 'complete' ? delivery.completeTimeout : 0;
+    const completion = delivery.mode === 'handoff' ? undefined : flowCompletionOf(RED);
+    const completeTimeout = delivery.mode === 'handoff' ? 0 : delivery.completeTimeout;
     completion?.acquire();
     let deadLettered = 0;
     const consumer = new TriggerConsumer({

@@ -8,7 +8,9 @@ import {
   type KeyFormat,
   type MessageFormat,
   type SettingProblem,
+  type CheckedValues,
   type StartFrom,
+  type IsolationLevel,
   type TriggerProblemKey,
 } from './setting-rules';
 
@@ -23,6 +25,8 @@ export interface TriggerConfig {
   max_in_flight?: number | string;
   dead_letter_topic?: string;
   complete_timeout?: number | string;
+  transaction_interval?: number | string;
+  isolation_level?: string;
   metrics_interval?: number | string;
   message_format?: string;
   key_format?: string;
@@ -34,13 +38,23 @@ export interface TriggerConfig {
   control?: boolean | string;
 }
 
+/** How complete and exactly-once delivery follow a record through the flow. */
+export interface TrackedDelivery {
+  maxInFlight: number;
+  completeTimeout: number;
+  deadLetterTopic: string | undefined;
+}
+
 /**
  * `handoff` commits a record once it is handed to the flow; `complete` (the default since settings
- * version 2) commits it only once the flow has finished with it, with at most `maxInFlight` unfinished.
+ * version 2) commits it only once the flow has finished with it, with at most `maxInFlight` unfinished;
+ * `exactly-once` tracks records as complete does and commits offsets only inside Kafka transactions,
+ * with what kafka-produce nodes wrote for them, every `transactionInterval` ms.
  */
 export type Delivery =
   | { mode: 'handoff' }
-  | { mode: 'complete'; maxInFlight: number; completeTimeout: number; deadLetterTopic: string | undefined };
+  | ({ mode: 'complete' } & TrackedDelivery)
+  | ({ mode: 'exactly-once'; transactionInterval: number } & TrackedDelivery);
 
 export interface TriggerSettings {
   /** The topic setting as written (trimmed): one topic, a comma-separated list or `/regex/`. */
@@ -54,6 +68,7 @@ export interface TriggerSettings {
   sessionTimeout: number;
   heartbeatInterval: number;
   delivery: Delivery;
+  isolationLevel: IsolationLevel;
   /** Seconds between metrics messages on the second output; 0 means no metrics output. */
   metricsInterval: number;
   formats: RecordFormats;
@@ -98,15 +113,8 @@ export function resolveTriggerSettings(config: TriggerConfig, nodeId: string): S
       startFrom: values.start_from,
       sessionTimeout: values.session_timeout,
       heartbeatInterval: values.heartbeat_interval,
-      delivery:
-        values.delivery === 'complete'
-          ? {
-              mode: 'complete',
-              maxInFlight: values.max_in_flight!,
-              completeTimeout: values.complete_timeout!,
-              deadLetterTopic: values.dead_letter_topic,
-            }
-          : { mode: 'handoff' },
+      delivery: deliveryOf(values),
+      isolationLevel: values.isolation_level,
       metricsInterval: values.metrics_interval,
       formats: { message: values.message_format, key: values.key_format },
       output:
@@ -117,4 +125,18 @@ export function resolveTriggerSettings(config: TriggerConfig, nodeId: string): S
       ...(values.start_timestamp === undefined ? {} : { startTimestamp: values.start_timestamp }),
     },
   };
+}
+
+type CheckedTriggerValues = CheckedValues<typeof TRIGGER_RULES>;
+
+/** The delivery settings of the chosen mode. */
+function deliveryOf(values: CheckedTriggerValues): Delivery {
+  if (values.delivery === 'handoff') return { mode: 'handoff' };
+  const tracked: TrackedDelivery = {
+    maxInFlight: values.max_in_flight!,
+    completeTimeout: values.complete_timeout!,
+    deadLetterTopic: values.dead_letter_topic,
+  };
+  if (values.delivery === 'complete') return { mode: 'complete', ...tracked };
+  return { mode: 'exactly-once', transactionInterval: values.transaction_interval!, ...tracked };
 }

@@ -25,11 +25,40 @@ describe('trigger settings', () => {
       sessionTimeout: 10000,
       heartbeatInterval: 3000,
       delivery: { mode: 'complete', maxInFlight: 100, completeTimeout: 60000, deadLetterTopic: undefined },
+      isolationLevel: 'read_committed',
       metricsInterval: 0,
       formats: { message: 'auto', key: 'text' },
       output: { kind: 'record' },
       control: false,
     });
+  });
+
+  it('reads exactly-once delivery with the settings of complete delivery and its transaction interval', () => {
+    should(settingsOf({ topic: 't', delivery: 'exactly-once', dead_letter_topic: 'dlq' }).delivery).eql({
+      mode: 'exactly-once',
+      transactionInterval: 100,
+      maxInFlight: 100,
+      completeTimeout: 60000,
+      deadLetterTopic: 'dlq',
+    });
+    should(
+      settingsOf({ topic: 't', delivery: 'exactly-once', transaction_interval: '250' }).delivery,
+    ).have.property('transactionInterval', 250);
+    should(problemOf({ topic: 't', delivery: 'exactly-once', transaction_interval: '0' }).key).equal(
+      'invalid-number',
+    );
+    // Only exactly-once delivery reads it.
+    should(
+      settingsOf({ topic: 't', delivery: 'complete', transaction_interval: 'soon' }).delivery,
+    ).not.have.property('transactionInterval');
+  });
+
+  it('reads isolation_level, read_committed unless read_uncommitted is chosen', () => {
+    should(settingsOf({ topic: 't', isolation_level: 'read_uncommitted' }).isolationLevel).equal(
+      'read_uncommitted',
+    );
+    should(settingsOf({ topic: 't', isolation_level: '' }).isolationLevel).equal('read_committed');
+    should(problemOf({ topic: 't', isolation_level: 'dirty' }).key).equal('invalid-isolation-level');
   });
 
   it('reads start_timestamp only when starting from a timestamp, as RFC 3339', () => {

@@ -65,7 +65,7 @@ export function whenChosen<T extends string>(
   };
 }
 
-type CheckedValues<Rules> = {
+export type CheckedValues<Rules> = {
   [S in keyof Rules]: Rules[S] extends SettingRule<infer T, string>
     ? Rules[S] extends { appliesWhen: SettingMode }
       ? T | undefined

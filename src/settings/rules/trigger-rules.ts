@@ -35,6 +35,7 @@ export const TRIGGER_PROBLEM_KEYS = [
   'invalid-refresh-interval',
   'invalid-start-timestamp',
   'invalid-control',
+  'invalid-isolation-level',
 ] as const;
 export type TriggerProblemKey = (typeof TRIGGER_PROBLEM_KEYS)[number];
 
@@ -55,8 +56,12 @@ export type StartFrom = (typeof START_FROM)[number];
 export const OUTPUTS = ['record', 'batch'] as const;
 export type Output = (typeof OUTPUTS)[number];
 
-export const DELIVERY_MODES = ['handoff', 'complete'] as const;
+export const DELIVERY_MODES = ['handoff', 'complete', 'exactly-once'] as const;
 export type DeliveryMode = (typeof DELIVERY_MODES)[number];
+
+/** Which records a consumer reads: only those of committed transactions (the default), or all. */
+export const ISOLATION_LEVELS = ['read_committed', 'read_uncommitted'] as const;
+export type IsolationLevel = (typeof ISOLATION_LEVELS)[number];
 
 /**
  * How a trigger turns a record's value into `message`: the trigger-data rule (JSON when it parses),
@@ -82,8 +87,9 @@ const PATTERN_TOPIC: SettingMode = {
   setting: 'topic',
   matches: (value) => isTopicPattern(text(value).trim()),
 };
-/** Delivery after the flow completes: the settings of complete delivery. */
-const COMPLETE_DELIVERY = whenChosen('delivery', delivery, 'complete');
+/** Delivery after the flow completes (exactly-once too): the settings of complete delivery. */
+const COMPLETE_DELIVERY = whenChosen('delivery', delivery, 'complete', 'exactly-once');
+const EXACTLY_ONCE_DELIVERY = whenChosen('delivery', delivery, 'exactly-once');
 const BATCH_OUTPUT = whenChosen('output', output, 'batch');
 const FROM_TIMESTAMP = whenChosen('start_from', startFrom, 'timestamp');
 
@@ -122,6 +128,12 @@ export const TRIGGER_RULES = {
     COMPLETE_DELIVERY,
     optionalTopic<TriggerProblemKey>('dead_letter_topic', 'invalid-topic'),
   ),
+  /** Milliseconds an open transaction of exactly-once delivery runs before it commits. */
+  transaction_interval: onlyWhen(
+    EXACTLY_ONCE_DELIVERY,
+    positiveNumber('transaction_interval', 100, 'invalid-number'),
+  ),
+  isolation_level: choice('isolation_level', ISOLATION_LEVELS, 'invalid-isolation-level'),
   /** Seconds; 0 means no metrics output. */
   metrics_interval: wholeNumber('metrics_interval', 0, 'invalid-count'),
   message_format: choice('message_format', MESSAGE_FORMATS, 'invalid-format'),
