@@ -169,7 +169,9 @@ export class PartitionTransaction {
     const size = (message.value?.length ?? 0) + (message.key?.length ?? 0) + 64;
     return new Promise((resolve, reject) =>
       this.scope([ticket]).write({ topic, message, size }, CompressionTypes.None, (error) =>
-        error === undefined ? resolve() : reject(error instanceof Error ? error : new Error(String(error))),
+        error === undefined
+          ? resolve()
+          : reject(error instanceof Error ? error : new Error('dead letter refused')),
       ),
     );
   }
