@@ -146,9 +146,13 @@ export class PartitionTransaction {
     return refusal;
   }
 
-  /** Where a seek or a start look-up moved the partition; the next transaction commits it. */
+  /**
+   * Where a seek or a start look-up moved the partition: the next transaction commits it, and an
+   * abort before then goes back to it rather than to where the partition was.
+   */
   moveTo(offset: string): void {
     this.moved = offset;
+    this.committed = offset;
   }
 
   /** Writes for msgs of the records of `ticket`s (one, or a batch msg's) in their transaction. */
