@@ -60,7 +60,7 @@ export class PartitionTransaction {
   readonly partition: number;
   /** The offset to read next by the group's last commit; undefined until looked up after begin(). */
   committed: string | undefined;
-  private readonly producer: Producer;
+  private producer: Producer;
   private transaction: Transaction | undefined;
   private writer: TransactionWriter | undefined;
   /** Counts the transactions: a ticket or scope of an earlier one writes nothing any more. */
@@ -71,6 +71,11 @@ export class PartitionTransaction {
   /** A position set by a seek or a start look-up, to be committed by the next transaction. */
   private moved: string | undefined;
   private spoiled = false;
+  /**
+   * A request was refused: kafkajs counted its records' sequence numbers all the same, so every later
+   * request of this producer would be refused as out of order. A new producer starts the numbers again.
+   */
+  private refusedWrite = false;
   /** After a request of several records was refused: one record per request, to find the one. */
   private singly = false;
   /** Records whose own write was refused for good, by offset: they fail on their next delivery. */
@@ -80,13 +85,7 @@ export class PartitionTransaction {
   constructor(private readonly options: PartitionTransactionOptions) {
     this.topic = options.topic;
     this.partition = options.partition;
-    this.producer = options.kafka.producer({
-      transactionalId: transactionalIdOf(options.groupId, options.topic, options.partition),
-      maxInFlightRequests: 1,
-      transactionTimeout: options.transactionTimeout,
-      createPartitioner: options.partitions.createPartitioner,
-      allowAutoTopicCreation: false,
-    });
+    this.producer = this.newProducer();
   }
 
   /**
@@ -194,7 +193,8 @@ export class PartitionTransaction {
     this.seal();
     if (spoiled) {
       await transaction.abort();
-      await this.open();
+      if (this.refusedWrite) await this.renewProducer();
+      else await this.open();
       return 'aborted';
     }
     // Nothing was written or moved: the transaction never reached the broker and stays the open one.
@@ -227,6 +227,26 @@ export class PartitionTransaction {
     await this.producer.disconnect();
   }
 
+  private newProducer(): Producer {
+    const { kafka, groupId, topic, partition, partitions, transactionTimeout } = this.options;
+    return kafka.producer({
+      transactionalId: transactionalIdOf(groupId, topic, partition),
+      maxInFlightRequests: 1,
+      transactionTimeout,
+      createPartitioner: partitions.createPartitioner,
+      allowAutoTopicCreation: false,
+    });
+  }
+
+  /** Replaces the producer: the new one's start bumps the id's epoch, and numbers records from 0. */
+  private async renewProducer(): Promise<void> {
+    this.refusedWrite = false;
+    const previous = this.producer;
+    this.producer = this.newProducer();
+    await previous.disconnect().catch(() => undefined);
+    await this.begin();
+  }
+
   private async open(): Promise<void> {
     this.use(await this.producer.transaction());
   }
@@ -239,6 +259,7 @@ export class PartitionTransaction {
       this.singly,
       (_error, records) => {
         this.spoiled = true;
+        this.refusedWrite = true;
         if (records > 1) this.singly = true;
       },
     );
