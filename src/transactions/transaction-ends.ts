@@ -47,7 +47,10 @@ export class TransactionEnds {
   assigned(assignment: MemberAssignment, isAssigned: (topic: string, partition: number) => boolean): void {
     if (this.closed) return;
     for (const [key, transaction] of this.owned) {
-      if (isAssigned(transaction.topic, transaction.partition)) continue;
+      if (isAssigned(transaction.topic, transaction.partition)) {
+        this.resume(transaction);
+        continue;
+      }
       this.owned.delete(key);
       void this.dispose(transaction);
     }
@@ -57,8 +60,7 @@ export class TransactionEnds {
         if (this.owned.has(key)) continue;
         const transaction = this.newTransaction(topic, partition);
         this.owned.set(key, transaction);
-        const started = this.start(transaction).finally(() => this.starting.delete(transaction));
-        this.starting.set(transaction, started);
+        this.track(transaction, this.start(transaction));
       }
   }
 
@@ -159,7 +161,7 @@ export class TransactionEnds {
       if (!this.isOwned(transaction)) return;
       if (committed !== undefined) {
         consumer.seek({ topic, partition, offset: committed });
-        transaction.committed = committed;
+        transaction.startAt(committed);
       }
     } catch (error) {
       if (this.isOwned(transaction)) this.options.failSession(error);
@@ -180,11 +182,14 @@ export class TransactionEnds {
       try {
         const end = await transaction.end();
         if (end !== 'idle') this.options.onTransactionEnd(end);
-        if (end === 'aborted' && transaction.committed !== undefined && !this.closed)
+        if (end === 'aborted' && transaction.committed !== undefined && this.isOwned(transaction)) {
+          transaction.rewind();
           consumer.seek({ topic, partition, offset: transaction.committed });
+        }
         return true;
       } catch (error) {
-        if (!this.closed) this.options.failSession(error);
+        // A partition given up meanwhile (closing, or lost to a rebalance) fails nothing more.
+        if (this.isOwned(transaction)) this.options.failSession(error);
         return false;
       } finally {
         this.ending.delete(transaction);
@@ -195,9 +200,34 @@ export class TransactionEnds {
     return ending;
   }
 
+  /**
+   * A partition kept through a rebalance: kafkajs reads it again from the group's committed offset,
+   * which lies before the records of the open transaction (and may predate a commit under way), so
+   * they would go to the flow a second time. It reads on from where this member is instead. A
+   * partition still starting seeks to its committed offset itself; an abort under way seeks after this.
+   */
+  private resume(transaction: PartitionTransaction): void {
+    const { position, topic, partition } = transaction;
+    if (this.starting.has(transaction) || position === undefined) return;
+    try {
+      this.options.consumer.seek({ topic, partition, offset: position });
+    } catch (error) {
+      this.options.failSession(error);
+    }
+  }
+
+  /** Keeps the partition out of ready() while it starts. */
+  private track(transaction: PartitionTransaction, work: Promise<void>): void {
+    this.starting.set(transaction, work);
+    void work.finally(() => {
+      if (this.starting.get(transaction) === work) this.starting.delete(transaction);
+    });
+  }
+
   /** A partition lost to a rebalance: its open transaction aborts, its records come again elsewhere. */
   private async dispose(transaction: PartitionTransaction): Promise<void> {
     await this.starting.get(transaction);
+    await this.ending.get(transaction);
     await transaction.abort().catch(() => undefined);
     await transaction.disconnect().catch(() => undefined);
   }
