@@ -148,6 +148,17 @@ describe('transaction writer', () => {
     should(ends.errors).eql([error]);
   });
 
+  it('sends a record written just after the last request was answered (a dead letter after another)', async () => {
+    const { producer, writer, answerNext, ends } = writerOn();
+    const settled = new Promise((resolve) => writer.write(out('a'), CompressionTypes.None, resolve));
+    // Written on the settle's next turn, as an awaited dead letter writes the next one.
+    void settled.then(() => writer.write(out('b'), CompressionTypes.None, (error) => ends.errors.push(error)));
+    await answerNext();
+    should(producer.requestValues).eql([['a'], ['b']]);
+    await answerNext();
+    should(ends.errors).eql([undefined]);
+  });
+
   it('flushed() resolves once every record written so far is settled', async () => {
     const { writer, write, answerNext, ends } = writerOn();
     write(out('a'));
