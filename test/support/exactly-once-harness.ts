@@ -5,7 +5,10 @@
 import type { Admin } from 'kafkajs';
 import { PartitionControl } from '../../src/consumer/partition-control';
 import type { FlowOutcome, RecordFailure } from '../../src/delivery/delivery';
-import { ExactlyOnceDelivery, type ExactlyOnceDeliveryOptions } from '../../src/delivery/exactly-once-delivery';
+import {
+  ExactlyOnceDelivery,
+  type ExactlyOnceDeliveryOptions,
+} from '../../src/delivery/exactly-once-delivery';
 import { InFlightLimit } from '../../src/delivery/in-flight-limit';
 import { ProcessingClock } from '../../src/formats/trigger-data';
 import { PartitionChoices } from '../../src/producer/partition-choices';

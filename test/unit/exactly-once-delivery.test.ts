@@ -65,16 +65,21 @@ describe('exactly-once delivery', () => {
     should(e.ends).eql(['committed']);
     should(e.producer(0).requests.map((request) => request.topicMessages![0].topic)).eql(['dead']);
     should(e.producer(0).sentOffsets).eql(['g:t/0@3']);
-    should(e.recordFailures.map(({ offset, deadLetterTopic }) => [offset, deadLetterTopic])).eql([['1', 'dead']]);
+    should(e.recordFailures.map(({ offset, deadLetterTopic }) => [offset, deadLetterTopic])).eql([
+      ['1', 'dead'],
+    ]);
   });
 
   it('dead-letters every record of a failed batch msg, in order, and commits past them', async () => {
-    const e = await started(async () => ({ error: new Error('boom') }), { deadLetterTopic: 'dead', batchSize: 3 });
+    const e = await started(async () => ({ error: new Error('boom') }), {
+      deadLetterTopic: 'dead',
+      batchSize: 3,
+    });
     await e.delivery.handleBatch(e.h.batch([4, 5, 6]));
     await until(fake.clock, () => e.ends.length > 0, 'the commit');
     should(e.h.batches).eql([[4, 5, 6]]);
     const letters = e.producer(0).requests.flatMap((request) => request.topicMessages![0].messages);
-    should(letters.map((letter) => JSON.parse(String(letter.value)).n)).eql([4, 5, 6]);
+    should(letters.map((letter) => (JSON.parse(String(letter.value)) as { n: number }).n)).eql([4, 5, 6]);
     should(e.producer(0).sentOffsets).eql(['g:t/0@7']);
   });
 
@@ -150,7 +155,11 @@ describe('exactly-once transactions in the report', () => {
     if (!('settings' in resolved)) throw new Error('test settings are invalid');
     const states: ConsumerState[] = [];
     const view = { paused: false, partitions: 1, topics: 1 };
-    const report = new ConsumerReport(resolved.settings, (state) => void states.push(state), () => view);
+    const report = new ConsumerReport(
+      resolved.settings,
+      (state) => void states.push(state),
+      () => view,
+    );
     report.transactionEnded('committed');
     report.transactionEnded('committed');
     report.transactionEnded('aborted');

@@ -220,11 +220,15 @@ describe('partition transaction', () => {
     const { transaction, producer } = await begun();
     const ticket = transaction.start('0');
     await transaction.deadLetter(ticket, 'dead', { value: Buffer.from('letter') });
-    should(producer.requests[0].topicMessages).eql([{ topic: 'dead', messages: [{ value: Buffer.from('letter') }] }]);
+    should(producer.requests[0].topicMessages).eql([
+      { topic: 'dead', messages: [{ value: Buffer.from('letter') }] },
+    ]);
     producer.answer = async () => {
       throw new Error('away');
     };
-    await should(transaction.deadLetter(ticket, 'dead', { value: Buffer.from('again') })).be.rejectedWith('away');
+    await should(transaction.deadLetter(ticket, 'dead', { value: Buffer.from('again') })).be.rejectedWith(
+      'away',
+    );
   });
 
   it('abort() aborts the open transaction; its records’ later writes are refused', async () => {

@@ -91,7 +91,9 @@ describe('transaction ends: on the interval', () => {
   });
 
   it('seeks an aborted partition back to its committed offset', async () => {
-    const e = eosHarness(async (offset) => (offset === 6 ? { dropped: true } : {}), { committed: { 0: '5' } });
+    const e = eosHarness(async (offset) => (offset === 6 ? { dropped: true } : {}), {
+      committed: { 0: '5' },
+    });
     e.delivery.assigned({ t: [0] });
     await until(fake.clock, () => !e.isHeld(0), 'the partition started');
     await e.delivery.handleBatch(e.h.batch([5, 6, 7]));
@@ -154,7 +156,14 @@ describe('transaction ends: revokes and close', () => {
     const finishing = e.delivery.finish(6000);
     held.finish(0);
     await settledOn(fake.clock, finishing, 'the close');
-    should(e.producer(0).log).eql(['connect', 'transaction', 'sendOffsets', 'commit', 'transaction', 'disconnect']);
+    should(e.producer(0).log).eql([
+      'connect',
+      'transaction',
+      'sendOffsets',
+      'commit',
+      'transaction',
+      'disconnect',
+    ]);
     should(e.producer(1).log).eql(['connect', 'transaction', 'abort', 'disconnect']);
     should(fake.clock.now - start).be.within(6000, 9000);
   });

@@ -152,7 +152,9 @@ describe('transaction writer', () => {
     const { producer, writer, answerNext, ends } = writerOn();
     const settled = new Promise((resolve) => writer.write(out('a'), CompressionTypes.None, resolve));
     // Written on the settle's next turn, as an awaited dead letter writes the next one.
-    void settled.then(() => writer.write(out('b'), CompressionTypes.None, (error) => ends.errors.push(error)));
+    void settled.then(() =>
+      writer.write(out('b'), CompressionTypes.None, (error) => ends.errors.push(error)),
+    );
     await answerNext();
     should(producer.requestValues).eql([['a'], ['b']]);
     await answerNext();
