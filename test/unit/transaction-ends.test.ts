@@ -145,6 +145,22 @@ describe('transaction ends: revokes and close', () => {
     should(e.producer(1).log).eql(['connect', 'transaction']);
   });
 
+  it('lets a commit under way land when its partition is revoked, without failing the session', async () => {
+    const e = eosHarness();
+    e.delivery.assigned({ t: [0] });
+    await until(fake.clock, () => !e.isHeld(0), 'the partition started');
+    await e.delivery.handleBatch(e.h.batch([0]));
+    e.producer(0).hold('commit');
+    await until(fake.clock, () => e.producer(0).log.includes('commit'), 'the commit under way');
+    e.delivery.assigned({});
+    await until(fake.clock, () => e.producer(0).log.includes('disconnect'), 'the disconnect');
+    e.producer(0).release('commit');
+    await until(fake.clock, () => e.ends.length > 0, 'the commit');
+    should(e.ends).eql(['committed']);
+    should(e.producer(0).log).not.containEql('abort');
+    should(e.sessionFailures).be.empty();
+  });
+
   it('on close, commits the drained transactions and aborts those with records in flight, within its bound', async () => {
     const held = heldFlow();
     const e = eosHarness(held.flow);
