@@ -3,7 +3,7 @@
 // while one ends, aborts and seeks back, failures, revokes, and close.
 import should from 'should';
 import { eosHarness, heldFlow } from '../support/exactly-once-harness';
-import { settledOn, until, useFakeClock } from '../support/fake-clock';
+import { flush, settledOn, until, useFakeClock } from '../support/fake-clock';
 
 const onPartition = (batch: ReturnType<ReturnType<typeof eosHarness>['h']['batch']>, partition: number) => ({
   ...batch,
@@ -194,6 +194,21 @@ describe('transaction ends: revokes and close', () => {
     await settledOn(fake.clock, e.delivery.finish(6000), 'the close');
     should(fake.clock.now - start).be.belowOrEqual(9000);
     should(e.producer(0).log.at(-1)).equal('disconnect');
+    should(e.sessionFailures).be.empty();
+  });
+
+  it('closes within its bound while a partition’s start waits for the broker', async () => {
+    const e = eosHarness(async () => ({}), { committed: { 0: '5' } });
+    const releaseAdmin = e.holdAdmin();
+    e.delivery.assigned({ t: [0] });
+    const start = fake.clock.now;
+    await settledOn(fake.clock, e.delivery.finish(6000), 'the close');
+    should(fake.clock.now - start).be.belowOrEqual(9000);
+    should(e.producer(0).log).eql(['connect', 'transaction', 'disconnect']);
+    // The look-up answering after the close moves nothing.
+    releaseAdmin();
+    await flush();
+    should(e.consumer.seeks).be.empty();
     should(e.sessionFailures).be.empty();
   });
 
