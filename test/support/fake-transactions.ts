@@ -114,12 +114,16 @@ export interface FakeTransactionalKafka {
   admin: FakeAdmin;
 }
 
-/** A client whose producers are transactional fakes, over `admin`'s cluster. */
-export function fakeTransactionalKafka(admin = new FakeAdmin()): FakeTransactionalKafka {
+/** A client whose producers are transactional fakes, over `admin`'s cluster; each fails the steps in `failures`. */
+export function fakeTransactionalKafka(
+  admin = new FakeAdmin(),
+  failures: Partial<Record<TransactionStep, Error>> = {},
+): FakeTransactionalKafka {
   const producers: FakeTransactionalProducer[] = [];
   const kafka = {
     producer: (config: ProducerConfig) => {
       const producer = new FakeTransactionalProducer(config);
+      Object.assign(producer.failures, failures);
       producers.push(producer);
       return producer;
     },
