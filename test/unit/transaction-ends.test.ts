@@ -61,6 +61,7 @@ describe('transaction ends: on the interval', () => {
     e.delivery.assigned({ t: [0, 1] });
     await until(fake.clock, () => !e.isHeld(0) && !e.isHeld(1), 'the partitions started');
     await e.delivery.handleBatch(e.h.batch([0, 1]));
+    const idleHolds = e.control.hold.epoch('t', 1);
     await fake.clock.tickAsync(100);
     should(e.producer(0).sentOffsets).eql(['g:t/0@2']);
     should(e.producer(0).log).eql(['connect', 'transaction', 'sendOffsets', 'commit', 'transaction']);
@@ -69,6 +70,8 @@ describe('transaction ends: on the interval', () => {
     should(e.ends).eql(['committed']);
     await fake.clock.tickAsync(500);
     should(e.ends).eql(['committed']);
+    // An idle partition is not held back on the interval, not even for a moment.
+    should(e.control.hold.epoch('t', 1)).equal(idleHolds);
   });
 
   it('holds the partition while its transaction ends, and hands none of its records over', async () => {
