@@ -196,19 +196,16 @@ export class PartitionTransaction {
    * then of no more use.
    */
   async end(): Promise<TransactionEnd> {
-    if (
-      !(await this.drained(
-        this.options.transactionTimeout - TIMEOUT_MARGIN_MS - (Date.now() - this.openedAt),
-      ))
-    )
-      this.spoiled = true;
-    await this.writer?.flushed();
+    const timeLeft = this.options.transactionTimeout - TIMEOUT_MARGIN_MS - (Date.now() - this.openedAt);
+    const drained = await this.drained(timeLeft);
     const offset = this.lastStarted === undefined ? this.moved : nextOffset(this.lastStarted);
-    const spoiled = this.spoiled;
-    const transaction = this.transaction!;
+    const { writer, transaction } = this;
+    const spoiledBefore = this.spoiled || !drained;
+    // Sealed first: a late write (of a msg settled already) is refused rather than raced by the commit.
     this.seal();
-    if (spoiled) {
-      await transaction.abort();
+    await writer?.flushed();
+    if (spoiledBefore || this.refusedWrite) {
+      await transaction!.abort();
       const renew = this.refusedWrite;
       this.refusedWrite = false;
       this.use(await (renew ? this.producer.renew() : this.producer.next()));
@@ -216,11 +213,11 @@ export class PartitionTransaction {
     }
     // Nothing was written or moved: the transaction never reached the broker and stays the open one.
     if (offset === undefined) {
-      this.use(transaction);
+      this.use(transaction!);
       return 'idle';
     }
-    await this.sendOffsets(transaction, offset);
-    await transaction.commit();
+    await this.sendOffsets(transaction!, offset);
+    await transaction!.commit();
     this.committed = offset;
     this.singly = false;
     this.refusals.committed();
@@ -264,13 +261,15 @@ export class PartitionTransaction {
   private use(transaction: Transaction): void {
     this.transaction = transaction;
     this.openedAt = Date.now();
+    const generation = this.generation;
     this.writer = new TransactionWriter(
       transaction,
       (message) => this.options.partitions.partitionOf(message),
       this.singly,
       (_error, records) => {
-        this.spoiled = true;
+        // Whichever transaction it was, the producer's record numbers are off now (see renew()).
         this.refusedWrite = true;
+        if (generation === this.generation) this.spoiled = true;
         if (records > 1) this.singly = true;
       },
     );

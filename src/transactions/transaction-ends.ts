@@ -6,6 +6,11 @@ import { PartitionTransaction, type TransactionEnd } from './partition-transacti
 
 /** What a closing trigger gives its transactions to commit or abort, after the drain, before it disconnects. */
 const CLOSE_END_MS = 3000;
+/** The wait after the second abort in a row, doubled after each further one up to the maximum. */
+const ABORT_BACKOFF_MS = 200;
+const MAX_ABORT_BACKOFF_MS = 5000;
+/** Kafka's default transaction.max.timeout.ms: a broker refuses a producer that asks for more. */
+const MAX_TRANSACTION_TIMEOUT_MS = 900000;
 /** Room for a transaction's commit beyond the time its records may take. */
 const TRANSACTION_TIMEOUT_MARGIN_MS = 30000;
 
@@ -33,6 +38,10 @@ export class TransactionEnds {
   private readonly starting = new Map<PartitionTransaction, Promise<void>>();
   private readonly ending = new Map<PartitionTransaction, Promise<boolean>>();
   private closed = false;
+  /** Aborts in a row, per transaction (see backOff). */
+  private readonly aborts = new WeakMap<PartitionTransaction, number>();
+  /** Back-off waits that a close cuts short. */
+  private readonly closeWakers = new Set<() => void>();
 
   constructor(private readonly options: TransactionEndsOptions) {}
 
@@ -104,6 +113,8 @@ export class TransactionEnds {
    */
   async close(budgetMs: number): Promise<void> {
     this.closed = true;
+    for (const wake of this.closeWakers) wake();
+    this.closeWakers.clear();
     const transactions = [...this.owned.values()];
     this.owned.clear();
     let timer: NodeJS.Timeout | undefined;
@@ -141,7 +152,10 @@ export class TransactionEnds {
       topic,
       partition,
       partitions,
-      transactionTimeout: completeTimeout + transactionInterval + TRANSACTION_TIMEOUT_MARGIN_MS,
+      transactionTimeout: Math.min(
+        completeTimeout + transactionInterval + TRANSACTION_TIMEOUT_MARGIN_MS,
+        MAX_TRANSACTION_TIMEOUT_MS,
+      ),
     });
   }
 
@@ -186,6 +200,7 @@ export class TransactionEnds {
           transaction.rewind();
           consumer.seek({ topic, partition, offset: transaction.committed });
         }
+        await this.backOff(transaction, end);
         return true;
       } catch (error) {
         // A partition given up meanwhile (closing, or lost to a rebalance) fails nothing more.
@@ -198,6 +213,26 @@ export class TransactionEnds {
     })();
     this.ending.set(transaction, ending);
     return ending;
+  }
+
+  /**
+   * Aborts in a row (a dead-letter topic that refuses, say) wait before the partition's records go
+   * to the flow again, longer each time, so that a record that keeps failing does not spin.
+   */
+  private async backOff(transaction: PartitionTransaction, end: TransactionEnd): Promise<void> {
+    const streak = end === 'aborted' ? (this.aborts.get(transaction) ?? 0) + 1 : 0;
+    this.aborts.set(transaction, streak);
+    if (streak < 2 || this.closed) return;
+    const delayMs = Math.min(ABORT_BACKOFF_MS * 2 ** (streak - 2), MAX_ABORT_BACKOFF_MS);
+    await new Promise<void>((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        this.closeWakers.delete(done);
+        resolve();
+      };
+      const timer = setTimeout(done, delayMs);
+      this.closeWakers.add(done);
+    });
   }
 
   /**

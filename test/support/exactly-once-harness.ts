@@ -12,7 +12,7 @@ import {
 import { InFlightLimit } from '../../src/delivery/in-flight-limit';
 import { ProcessingClock } from '../../src/formats/trigger-data';
 import { PartitionChoices } from '../../src/producer/partition-choices';
-import type { TransactionScope } from '../../src/transactions/partition-transaction';
+import type { TransactionScope } from '../../src/transactions/transaction-scope';
 import { DEFAULT_DECODER, harness, type Harness } from './delivery-harness';
 import { FakeAdmin, type FakeConsumerBase } from './fake-kafka';
 import { fakeTransactionalKafka, type FakeTransactionalProducer } from './fake-transactions';

@@ -7,7 +7,7 @@ import { ConsumerReport } from '../../src/consumer/consumer-report';
 import type { ConsumerState } from '../../src/consumer/consumer-state';
 import type { FlowOutcome } from '../../src/delivery/delivery';
 import { resolveTriggerSettings } from '../../src/settings/trigger-settings';
-import type { TransactionScope } from '../../src/transactions/partition-transaction';
+import type { TransactionScope } from '../../src/transactions/transaction-scope';
 import { eosHarness, type EosFlow, type EosOptions } from '../support/exactly-once-harness';
 import { until, useFakeClock } from '../support/fake-clock';
 import { refusal } from '../support/fake-transactions';

@@ -4,12 +4,8 @@ import should from 'should';
 import { CompressionTypes } from 'kafkajs';
 import { PartitionChoices } from '../../src/producer/partition-choices';
 import type { OutgoingRecord } from '../../src/producer/produce-record';
-import {
-  PartitionTransaction,
-  TransactionEnded,
-  transactionalIdOf,
-  type TransactionScope,
-} from '../../src/transactions/partition-transaction';
+import { PartitionTransaction, transactionalIdOf } from '../../src/transactions/partition-transaction';
+import { TransactionEnded, type TransactionScope } from '../../src/transactions/transaction-scope';
 import { flush } from '../support/fake-clock';
 import { fakeTransactionalKafka, refusal } from '../support/fake-transactions';
 
@@ -162,6 +158,37 @@ describe('partition transaction', () => {
     const ticket = transaction.start('8');
     await written(transaction.scope([ticket]), 'x');
     should(transaction.takeRefusal('8')).be.undefined();
+  });
+
+  it('remembers a record whose own request was refused three times, whatever the reason', async () => {
+    const { transaction, current } = await begun();
+    for (let round = 1; round <= 3; round += 1) {
+      current().answer = async () => {
+        throw refusal('UNKNOWN_TOPIC_OR_PARTITION');
+      };
+      const ticket = transaction.start('8');
+      await written(transaction.scope([ticket]), 'x');
+      transaction.finish(ticket);
+      should(await transaction.end()).equal('aborted');
+      if (round < 3) should(transaction.takeRefusal('8')).be.undefined();
+    }
+    should(transaction.takeRefusal('8')).not.be.undefined();
+  });
+
+  it('aborts the ending transaction when a late write of it is refused after it was sealed', async () => {
+    const { transaction, current } = await begun();
+    const ticket = transaction.start('3');
+    const scope = transaction.scope([ticket]);
+    let answer!: () => void;
+    current().answer = () =>
+      new Promise((_resolve, reject) => (answer = () => reject(refusal('MESSAGE_TOO_LARGE'))));
+    const writing = written(scope, 'late');
+    transaction.finish(ticket);
+    const ending = transaction.end();
+    await new Promise((resolve) => setImmediate(resolve));
+    answer();
+    await writing;
+    should(await ending).equal('aborted');
   });
 
   it('after a refused request of several, writes one per request until the next commit', async () => {

@@ -107,6 +107,36 @@ describe('transaction ends: on the interval', () => {
     should(e.isHeld(0)).be.false();
   });
 
+  it('waits longer before each further abort in a row, and not after a commit', async () => {
+    const e = eosHarness(async () => ({ dropped: true }), { committed: { 0: '0' } });
+    e.delivery.assigned({ t: [0] });
+    await until(fake.clock, () => !e.isHeld(0), 'the partition started');
+    const releases: number[] = [];
+    for (let round = 0; round < 3; round += 1) {
+      await e.delivery.handleBatch(e.h.batch([0]));
+      await until(fake.clock, () => e.ends.length > round, `abort ${round + 1}`);
+      const abortedAt = fake.clock.now;
+      await until(fake.clock, () => !e.isHeld(0), `release ${round + 1}`);
+      releases.push(fake.clock.now - abortedAt);
+    }
+    should(e.ends).eql(['aborted', 'aborted', 'aborted']);
+    should(releases[0]).be.below(100);
+    should(releases[1]).be.within(200, 300);
+    should(releases[2]).be.within(400, 500);
+  });
+
+  it('reads a partition kept through a rebalance on from where this member is', async () => {
+    const held = heldFlow();
+    const e = eosHarness(held.flow, { committed: { 0: '0' }, transactionInterval: 600000 });
+    e.delivery.assigned({ t: [0, 1] });
+    await until(fake.clock, () => !e.isHeld(0) && !e.isHeld(1), 'the partitions started');
+    await e.delivery.handleBatch(e.h.batch([0, 1, 2]));
+    const seeks = e.consumer.seeks.length;
+    e.delivery.assigned({ t: [0] });
+    should(e.consumer.seeks.slice(seeks)).eql([{ topic: 't', partition: 0, offset: '3' }]);
+    should(e.ends).be.empty();
+  });
+
   it('fails the session when a commit or an abort is refused', async () => {
     for (const step of ['commit', 'abort'] as const) {
       const e = eosHarness(async () => (step === 'abort' ? { dropped: true } : {}));
@@ -156,11 +186,14 @@ describe('transaction ends: revokes and close', () => {
     e.producer(0).hold('commit');
     await until(fake.clock, () => e.producer(0).log.includes('commit'), 'the commit under way');
     e.delivery.assigned({});
-    await until(fake.clock, () => e.producer(0).log.includes('disconnect'), 'the disconnect');
+    // The revocation waits for the commit under way before it lets go of the producer.
+    await fake.clock.tickAsync(1000);
+    should(e.producer(0).log).not.containEql('disconnect');
     e.producer(0).release('commit');
-    await until(fake.clock, () => e.ends.length > 0, 'the commit');
+    await until(fake.clock, () => e.producer(0).log.includes('disconnect'), 'the disconnect');
     should(e.ends).eql(['committed']);
-    should(e.producer(0).log).not.containEql('abort');
+    const log = e.producer(0).log;
+    should(log.indexOf('commit')).be.below(log.indexOf('disconnect'));
     should(e.sessionFailures).be.empty();
   });
 
