@@ -76,8 +76,9 @@ function tokenFetchFailure(error: Error): FailureKind | undefined {
   return error.kind === 'failed' ? undefined : error.kind;
 }
 
-function isTlsCode(code: string | undefined): boolean {
-  return code !== undefined && (TLS_CODES.has(code) || code.startsWith('ERR_SSL_'));
+/** Node's TLS error codes are strings; kafkajs's protocol errors carry numeric codes. */
+function isTlsCode(code: unknown): boolean {
+  return typeof code === 'string' && (TLS_CODES.has(code) || code.startsWith('ERR_SSL_'));
 }
 
 /**

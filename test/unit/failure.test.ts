@@ -25,6 +25,15 @@ describe('failure classification', () => {
     should(classifyFailure(wrapped(refused))).equal('unreachable');
   });
 
+  it('takes a kafkajs protocol error with a numeric code (a fenced producer, a record too large) without throwing', () => {
+    const fenced = Object.assign(new Error('Producer attempted an operation with an old epoch'), {
+      name: 'KafkaJSProtocolError',
+      type: 'INVALID_PRODUCER_EPOCH',
+      code: 47,
+    });
+    should(classifyFailure(wrapped(fenced))).equal('failed');
+  });
+
   it('calls anything else a failure', () => {
     should(classifyFailure(new Error('boom'))).equal('failed');
     should(classifyFailure('not an error')).equal('failed');
