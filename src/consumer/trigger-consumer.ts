@@ -214,7 +214,7 @@ export class TriggerConsumer {
       if (!current()) return;
       this.retries.joinedGroup();
       const assignment = assignmentOf(payload.memberAssignment, session.topics);
-      session.delivery.assigned(assignment);
+      session.delivery.assigned(assignment, payload.memberId);
       this.report.assigned(assignment);
       this.partitions.assigned(consumer, assignment);
       const start = freshStart(this.settings, this.partitions.assignment, this.subscription.topicsAtStart);

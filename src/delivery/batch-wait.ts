@@ -37,11 +37,11 @@ export class BatchWait implements BatchDelivery {
     return this.serially(`${batch.topic}:${batch.partition}`, () => this.takeFetch(batch));
   }
 
-  assigned(assignment: MemberAssignment): void {
+  assigned(assignment: MemberAssignment, memberId?: string): void {
     // kafkajs starts every partition it assigns from the committed offset, which is before anything held.
     this.generation += 1;
     this.dropHeld();
-    this.delivery.assigned(assignment);
+    this.delivery.assigned(assignment, memberId);
   }
 
   /** A seek moves the partition: what is held for it belongs to the old position. */

@@ -86,7 +86,11 @@ export interface BatchDelivery {
   /** Hands the batch's records to the flow; resolves with how many it handed over. */
   handleBatch(batch: FetchedBatch): Promise<number>;
   /** The partitions this member now owns, by topic. */
-  assigned(assignment: MemberAssignment): void;
+  /**
+   * The partitions this member now owns, by topic, and the member id the group gave it: a new id
+   * means the group dropped this member meanwhile, and others may have owned its partitions.
+   */
+  assigned(assignment: MemberAssignment, memberId?: string): void;
   /** Stops taking records and, within the budget, waits for those in flight and commits them. */
   finish(budgetMs: number): Promise<void>;
   /**

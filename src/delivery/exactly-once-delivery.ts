@@ -108,8 +108,8 @@ export class ExactlyOnceDelivery implements BatchDelivery {
     return delivered;
   }
 
-  assigned(assignment: MemberAssignment): void {
-    this.ends.assigned(assignment, (topic, partition) => isAssigned(assignment, topic, partition));
+  assigned(assignment: MemberAssignment, memberId?: string): void {
+    this.ends.assigned(assignment, (topic, partition) => isAssigned(assignment, topic, partition), memberId);
   }
 
   /** Before a seek: the partition's open transaction ends (its records finished and committed). */

@@ -2,7 +2,7 @@ import { CompressionTypes, type Kafka, type Message, type Transaction } from 'ka
 import type { PartitionChoices } from '../producer/partition-choices';
 import { nextOffset } from '../delivery/completion-watermarks';
 import { RecordRefusals } from './record-refusals';
-import { isRetriable } from './transaction-errors';
+import { isFenced, isRetriable } from './transaction-errors';
 import { TransactionalProducer } from './transactional-producer';
 import { TransactionEnded, type TransactionScope } from './transaction-scope';
 import { TransactionWriter } from './transaction-writer';
@@ -67,6 +67,10 @@ export class PartitionTransaction {
   private spoiled = false;
   /** A request was refused: the producer must be renewed (see TransactionalProducer.renew). */
   private refusedWrite = false;
+  /** A request was refused because another producer started the id since: this member is a zombie. */
+  private fencedBy: Error | undefined;
+  /** The producer was renewed: the group's committed offset must be read again (see TransactionEnds). */
+  renewed = false;
   /** After a request of several records was refused: one record per request, to find the one. */
   private singly = false;
   private readonly refusals = new RecordRefusals();
@@ -167,7 +171,9 @@ export class PartitionTransaction {
     const { generation } = tickets[0];
     return {
       write: (record, compression, settled) => {
-        if (generation !== this.generation || !this.writer) return settled(new TransactionEnded());
+        // A spoiled transaction aborts: its records come again, and what they write now is of no use.
+        if (generation !== this.generation || !this.writer || this.spoiled)
+          return settled(new TransactionEnded());
         const offsets = tickets.map((ticket) => ticket.offset);
         this.writer.write(record, compression, settled, (error) =>
           this.refusals.refusedAlone(offsets, error),
@@ -204,11 +210,14 @@ export class PartitionTransaction {
     // Sealed first: a late write (of a msg settled already) is refused rather than raced by the commit.
     this.seal();
     await writer?.flushed();
+    // A zombie must not start the id again: that would fence the partition's new owner.
+    if (this.fencedBy !== undefined) throw this.fencedBy;
     if (spoiledBefore || this.refusedWrite) {
       await transaction!.abort();
       const renew = this.refusedWrite;
       this.refusedWrite = false;
       this.use(await (renew ? this.producer.renew() : this.producer.next()));
+      this.renewed ||= renew;
       return 'aborted';
     }
     // Nothing was written or moved: the transaction never reached the broker and stays the open one.
@@ -266,7 +275,8 @@ export class PartitionTransaction {
       transaction,
       (message) => this.options.partitions.partitionOf(message),
       this.singly,
-      (_error, records) => {
+      (error, records) => {
+        if (isFenced(error) && error instanceof Error) this.fencedBy ??= error;
         // Whichever transaction it was, the producer's record numbers are off now (see renew()).
         this.refusedWrite = true;
         if (generation === this.generation) this.spoiled = true;

@@ -38,6 +38,8 @@ export class TransactionEnds {
   private readonly starting = new Map<PartitionTransaction, Promise<void>>();
   private readonly ending = new Map<PartitionTransaction, Promise<boolean>>();
   private closed = false;
+  /** The member id of the last assignment. */
+  private memberId: string | undefined;
   /** Aborts in a row, per transaction (see backOff). */
   private readonly aborts = new WeakMap<PartitionTransaction, number>();
   /** Back-off waits that a close cuts short. */
@@ -53,10 +55,18 @@ export class TransactionEnds {
   }
 
   /** A new assignment: partitions lost end their transactions, partitions gained start theirs. */
-  assigned(assignment: MemberAssignment, isAssigned: (topic: string, partition: number) => boolean): void {
+  assigned(
+    assignment: MemberAssignment,
+    isAssigned: (topic: string, partition: number) => boolean,
+    memberId?: string,
+  ): void {
     if (this.closed) return;
+    // Dropped by the group meanwhile (frozen past its session timeout, say): another member may have
+    // owned and committed its partitions since, so each starts afresh from the group's offset.
+    const rejoined = this.memberId !== undefined && memberId !== undefined && memberId !== this.memberId;
+    this.memberId = memberId ?? this.memberId;
     for (const [key, transaction] of this.owned) {
-      if (isAssigned(transaction.topic, transaction.partition)) {
+      if (!rejoined && isAssigned(transaction.topic, transaction.partition)) {
         this.resume(transaction);
         continue;
       }
@@ -196,10 +206,7 @@ export class TransactionEnds {
       try {
         const end = await transaction.end();
         if (end !== 'idle') this.options.onTransactionEnd(end);
-        if (end === 'aborted' && transaction.committed !== undefined && this.isOwned(transaction)) {
-          transaction.rewind();
-          consumer.seek({ topic, partition, offset: transaction.committed });
-        }
+        if (end === 'aborted') await this.rewind(transaction);
         await this.backOff(transaction, end);
         return true;
       } catch (error) {
@@ -213,6 +220,23 @@ export class TransactionEnds {
     })();
     this.ending.set(transaction, ending);
     return ending;
+  }
+
+  /**
+   * Sends an aborted partition back to its committed offset. A renewed producer started the id
+   * again, which finished whatever another user of the id left: the group's offset is read anew.
+   */
+  private async rewind(transaction: PartitionTransaction): Promise<void> {
+    const { consumer, admin, groupId } = this.options;
+    const { topic, partition } = transaction;
+    if (transaction.renewed) {
+      transaction.renewed = false;
+      const committed = await committedOffset(await admin(), groupId, topic, partition);
+      if (committed !== undefined) transaction.startAt(committed);
+    }
+    if (transaction.committed === undefined || !this.isOwned(transaction)) return;
+    transaction.rewind();
+    consumer.seek({ topic, partition, offset: transaction.committed });
   }
 
   /**

@@ -2,6 +2,7 @@ import type { CompressionTypes, Message, Transaction } from 'kafkajs';
 import type { OutgoingRecord } from '../producer/produce-record';
 import { topicMessagesOf, writtenRecords } from '../producer/written-offsets';
 import type { WrittenRecord } from '../producer/writer-types';
+import { TransactionEnded } from './transaction-scope';
 
 /** Bytes of one produce request before compression: inside Kafka's default message.max.bytes (1 MiB). */
 const MAX_REQUEST_BYTES = 900_000;
@@ -67,8 +68,14 @@ export class TransactionWriter {
           request.forEach((entry, index) => entry.settled(undefined, written[index]));
         } catch (error) {
           this.onRefused(error, request.length);
-          if (request.length === 1) request[0].refusedAlone?.(error);
-          for (const entry of request) entry.settled(error);
+          if (request.length === 1) {
+            request[0].refusedAlone?.(error);
+            request[0].settled(error);
+          } else {
+            // The transaction aborts and these records come again, one per request: the refusal is
+            // not yet any one record's, so none of their msgs fails (or logs) for it.
+            for (const entry of request) entry.settled(new TransactionEnded());
+          }
         }
       }
     } finally {

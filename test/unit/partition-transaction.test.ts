@@ -160,6 +160,19 @@ describe('partition transaction', () => {
     should(transaction.takeRefusal('8')).be.undefined();
   });
 
+  it('rejects the end of a fenced producer’s transaction, without starting the id again', async () => {
+    const { transaction, producers, current } = await begun();
+    const fenced = refusal('INVALID_PRODUCER_EPOCH');
+    current().answer = async () => {
+      throw fenced;
+    };
+    const ticket = transaction.start('4');
+    await written(transaction.scope([ticket]), 'x');
+    transaction.finish(ticket);
+    await should(transaction.end()).be.rejectedWith(fenced);
+    should(producers).have.length(1);
+  });
+
   it('remembers a record whose own request was refused three times, whatever the reason', async () => {
     const { transaction, current } = await begun();
     for (let round = 1; round <= 3; round += 1) {

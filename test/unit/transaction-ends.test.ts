@@ -137,6 +137,23 @@ describe('transaction ends: on the interval', () => {
     should(e.ends).be.empty();
   });
 
+  it('starts the partitions afresh from the group’s offset when the group gave this member a new id', async () => {
+    const held = heldFlow();
+    const committed: Record<number, string> = { 0: '0' };
+    const e = eosHarness(held.flow, { committed, transactionInterval: 600000 });
+    e.delivery.assigned({ t: [0] }, 'member-1');
+    await until(fake.clock, () => !e.isHeld(0), 'the partition started');
+    const first = e.producer(0);
+    await e.delivery.handleBatch(e.h.batch([0, 1, 2]));
+    // Frozen past its session timeout: another member owned partition 0 and committed up to 50.
+    committed[0] = '50';
+    e.delivery.assigned({ t: [0] }, 'member-2');
+    await until(fake.clock, () => e.producer(0) !== first && !e.isHeld(0), 'a new start');
+    await until(fake.clock, () => first.log.includes('disconnect'), 'the old producer closed');
+    should(e.consumer.seeks.at(-1)).eql({ topic: 't', partition: 0, offset: '50' });
+    should(e.producer(0).log.slice(0, 2)).eql(['connect', 'transaction']);
+  });
+
   it('fails the session when a commit or an abort is refused', async () => {
     for (const step of ['commit', 'abort'] as const) {
       const e = eosHarness(async () => (step === 'abort' ? { dropped: true } : {}));
