@@ -10,6 +10,7 @@ import should from 'should';
 import { createTopic, startLocalKafka, type LocalKafka } from '../../scripts/kafka/local-kafka';
 import { uniqueName } from '../support/kafka';
 import {
+  committedOffsets,
   committedToEnd,
   groupMembers,
   preloadSequence,
@@ -314,29 +315,25 @@ async function waitForOutput(broker: BrokerAddress, topic: string, count: number
   );
 }
 
+/** Waits for the group to commit A to its end; fails at once, with the logs, when a Node-RED in `procs` dies. */
 async function waitForCommittedToEnd(
   broker: BrokerAddress,
   topics: Topics,
   procs: NodeRedProcess[],
 ): Promise<void> {
-  await waitFor(
-    () => committedToEnd(broker, topics.group, topics.source),
+  const exited = ({ child }: NodeRedProcess): boolean => child.exitCode !== null || child.signalCode !== null;
+  const outcome = await waitFor(
+    async () =>
+      procs.some(exited)
+        ? 'exited'
+        : (await committedToEnd(broker, topics.group, topics.source)) && 'committed',
     SETTLE_MS,
     `group ${topics.group} to commit ${topics.source} to its end`,
-  ).catch((error: Error) => {
-    for (const proc of procs) console.log(`Node-RED log:\n${proc.logTail(30)}`);
-    throw error;
-  });
-}
-
-/** Each partition's committed offset in A; -1 where nothing is committed. */
-async function committedOffsets(broker: BrokerAddress, topics: Topics): Promise<number[]> {
-  const [offsets] = await withFaultAdmin(broker, (admin) =>
-    admin.fetchOffsets({ groupId: topics.group, topics: [topics.source] }),
-  );
-  const byPartition = Array<number>(PARTITIONS).fill(-1);
-  for (const { partition, offset } of offsets?.partitions ?? []) byPartition[partition] = Number(offset);
-  return byPartition;
+  ).catch((error: Error) => error);
+  if (outcome === 'committed') return;
+  for (const proc of procs) console.log(`Node-RED log:\n${proc.logTail(30)}`);
+  if (outcome instanceof Error) throw outcome;
+  throw new Error('Node-RED exited before the group committed A to its end');
 }
 
 function numbersUpTo(count: number): number[] {
@@ -464,10 +461,13 @@ describe('fault: exactly-once pipeline (trigger exactly-once -> function -> kafk
       idempotent: true,
     });
     const stormStarted = Date.now();
+    const deployMs: number[] = [];
     for (let deploy = 1; deploy <= deploys; deploy += 1) {
       // Each deploy tags its records with its own run; the function changes, a full deploy restarts all.
       const flow = exactlyOnceFlow(broker, topics, { ...flowOptions, run: `${name}-${deploy}` });
+      const before = Date.now();
       await deployFlows(proc, flow, 'full');
+      deployMs.push(Date.now() - before);
       // Every fourth deploy comes before the trigger has joined, so close also meets a trigger still starting.
       if (deploy % 4 !== 0) await connected();
     }
@@ -482,6 +482,7 @@ describe('fault: exactly-once pipeline (trigger exactly-once -> function -> kafk
       records: producer.acknowledged.size,
       deploys,
       storm_s: seconds(stormMs),
+      deploy_max_s: seconds(Math.max(...deployMs)),
       records_per_second: Math.round(producer.acknowledged.size / (stormMs / 1000)),
       ...verdictFigures(verdict),
       runs_in_b: new Set([...verdict.b.copies.values()].flat().map(({ run }) => run)).size,
@@ -536,7 +537,7 @@ describe('fault: exactly-once pipeline (trigger exactly-once -> function -> kafk
     // Stopped, it writes no more lines: these are what it held when frozen.
     const traceAtFreeze = trace();
     const heldAtFreeze = held(traceAtFreeze);
-    const committedAtFreeze = await committedOffsets(broker, topics);
+    const committedAtFreeze = await committedOffsets(broker, topics.group, topics.source, PARTITIONS);
 
     try {
       await waitFor(
@@ -553,7 +554,7 @@ describe('fault: exactly-once pipeline (trigger exactly-once -> function -> kafk
       // The survivor has fenced the zombie's producers and committed on the partitions it took over.
       await waitFor(
         async () => {
-          const now = await committedOffsets(broker, topics);
+          const now = await committedOffsets(broker, topics.group, topics.source, PARTITIONS);
           const ended = await committedToEnd(broker, topics.group, topics.source);
           return ended || zombiePartitions.every((p) => now[p] > committedAtFreeze[p]);
         },

@@ -63,6 +63,21 @@ export async function committedToEnd(broker: BrokerAddress, group: string, topic
   });
 }
 
+/** Each partition's committed offset of `group` in `topic` (the next record it reads); -1 where nothing is committed. */
+export async function committedOffsets(
+  broker: BrokerAddress,
+  group: string,
+  topic: string,
+  partitions: number,
+): Promise<number[]> {
+  const [offsets] = await withFaultAdmin(broker, (admin) =>
+    admin.fetchOffsets({ groupId: group, topics: [topic] }),
+  );
+  const byPartition = Array<number>(partitions).fill(-1);
+  for (const { partition, offset } of offsets?.partitions ?? []) byPartition[partition] = Number(offset);
+  return byPartition;
+}
+
 /** One member of a consumer group: its client id and the partitions of `topic` it was assigned. */
 export interface GroupMember {
   clientId: string;
