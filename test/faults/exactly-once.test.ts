@@ -267,38 +267,28 @@ function assertExactlyOnce(verdict: Verdict, deadLettered: number[] = []): void 
 }
 
 /**
- * Transactions committed and aborted, from the metrics snapshots in `files`. A snapshot's counts
- * start again at zero with every new trigger (a restart or a full deploy), so each run of rising
- * counts is added up; a trigger's last second is missing, so these are lower bounds.
+ * Transactions committed and aborted, from the last metrics snapshot in each of `files`: one file
+ * per trigger (a trigger's counts start at zero). A trigger's last second is missing, so these are
+ * lower bounds.
  */
 function transactionTotals(files: string[]): { committed: number | string; aborted: number | string } {
   type Snapshot = { transactions?: { committed: number; aborted: number } };
-  let committed = 0;
-  let aborted = 0;
-  let seen = false;
-  for (const file of files) {
-    let last = { committed: 0, aborted: 0 };
-    for (const { transactions } of readRecordedPayloads<Snapshot>(file)) {
-      if (!transactions) continue;
-      seen = true;
-      if (transactions.committed < last.committed || transactions.aborted < last.aborted) {
-        committed += last.committed;
-        aborted += last.aborted;
-      }
-      last = transactions;
-    }
-    committed += last.committed;
-    aborted += last.aborted;
-  }
-  return seen ? { committed, aborted } : { committed: 'n/a', aborted: 'n/a' };
+  const last = files
+    .map((file) => readRecordedPayloads<Snapshot>(file).at(-1)?.transactions)
+    .filter((transactions) => transactions !== undefined);
+  if (last.length === 0) return { committed: 'n/a', aborted: 'n/a' };
+  return {
+    committed: last.reduce((sum, { committed }) => sum + committed, 0),
+    aborted: last.reduce((sum, { aborted }) => sum + aborted, 0),
+  };
 }
 
-/** The lines of a Node-RED log that speak of transactions: aborts, fencing, producer epochs. */
-function transactionLogLines(proc: NodeRedProcess): string[] {
+/** The warnings and errors the package's nodes logged. */
+function nodeWarnings(proc: NodeRedProcess): string[] {
   return proc
     .log()
     .split('\n')
-    .filter((line) => /abort|fenc|epoch|transaction/i.test(line));
+    .filter((line) => /\[(warn|error)\] \[kafka-/.test(line));
 }
 
 /** How many records a topic's partitions hold in all, transaction markers included. */
@@ -332,6 +322,13 @@ async function waitForCommittedToEnd(
   ).catch((error: Error) => error);
   if (outcome === 'committed') return;
   for (const proc of procs) console.log(`Node-RED log:\n${proc.logTail(30)}`);
+  const ends = await withFaultAdmin(broker, (admin) => admin.fetchTopicOffsets(topics.source));
+  const committed = await committedOffsets(broker, topics.group, topics.source, PARTITIONS);
+  const members = await groupMembers(broker, topics.group, topics.source);
+  console.log(
+    `committed ${committed.join('/')} of ${ends.map(({ high }) => high).join('/')}; members ` +
+      members.map(({ clientId, partitions }) => `${clientId}:${partitions.join('.')}`).join(' '),
+  );
   if (outcome instanceof Error) throw outcome;
   throw new Error('Node-RED exited before the group committed A to its end');
 }
@@ -429,7 +426,7 @@ describe('fault: exactly-once pipeline (trigger exactly-once -> function -> kafk
         killed_mid_stream: midStream,
         tx_committed: transactions.committed,
         tx_aborted: transactions.aborted,
-        transaction_log_lines: transactionLogLines(proc).length,
+        node_warnings: nodeWarnings(proc).length,
         scenario_s: seconds(Date.now() - started),
       });
       should(midStream).be.true('the broker died after the group had committed everything');
@@ -462,9 +459,18 @@ describe('fault: exactly-once pipeline (trigger exactly-once -> function -> kafk
     });
     const stormStarted = Date.now();
     const deployMs: number[] = [];
+    // Each deploy's trigger writes its metrics to a file of its own, from zero.
+    const deployMetrics = (deploy: number): string =>
+      deploy === 0
+        ? flowOptions.metricsFile
+        : flowOptions.metricsFile.replace(/\.jsonl$/, `-${deploy}.jsonl`);
     for (let deploy = 1; deploy <= deploys; deploy += 1) {
       // Each deploy tags its records with its own run; the function changes, a full deploy restarts all.
-      const flow = exactlyOnceFlow(broker, topics, { ...flowOptions, run: `${name}-${deploy}` });
+      const flow = exactlyOnceFlow(broker, topics, {
+        ...flowOptions,
+        run: `${name}-${deploy}`,
+        metricsFile: deployMetrics(deploy),
+      });
       const before = Date.now();
       await deployFlows(proc, flow, 'full');
       deployMs.push(Date.now() - before);
@@ -477,7 +483,7 @@ describe('fault: exactly-once pipeline (trigger exactly-once -> function -> kafk
 
     await waitForCommittedToEnd(broker, topics, [proc]);
     const verdict = await verdictOf(broker, topics, producer.acknowledged);
-    const transactions = transactionTotals(metricsFiles(name));
+    const transactions = transactionTotals(Array.from({ length: deploys + 1 }, (_, i) => deployMetrics(i)));
     printFigures('exactly-once-redeploy-storm', {
       records: producer.acknowledged.size,
       deploys,
@@ -581,7 +587,7 @@ describe('fault: exactly-once pipeline (trigger exactly-once -> function -> kafk
         .flat()
         .filter(({ msgid }) => heldAtFreeze.has(msgid));
       const transactions = transactionTotals(metricsFiles(...names));
-      const zombieLog = transactionLogLines(zombie.proc);
+      const zombieLog = nodeWarnings(zombie.proc);
       printFigures('exactly-once-zombie-fenced', {
         records: RECORDS,
         ...verdictFigures(verdict),
@@ -591,7 +597,7 @@ describe('fault: exactly-once pipeline (trigger exactly-once -> function -> kafk
         takeover_s: seconds(takeoverMs),
         tx_committed: transactions.committed,
         tx_aborted: transactions.aborted,
-        zombie_transaction_log_lines: zombieLog.length,
+        zombie_warnings: zombieLog.length,
         scenario_s: seconds(Date.now() - started),
       });
       if (zombieLog.length > 0) console.log(`zombie log:\n${zombieLog.slice(0, 10).join('\n')}`);
@@ -620,7 +626,7 @@ describe('fault: exactly-once pipeline (trigger exactly-once -> function -> kafk
       ...verdictFigures(verdict),
       tx_committed: transactions.committed,
       tx_aborted: transactions.aborted,
-      transaction_log_lines: transactionLogLines(proc).length,
+      node_warnings: nodeWarnings(proc).length,
       scenario_s: seconds(Date.now() - started),
     });
     assertExactlyOnce(verdict, [oversized]);
