@@ -60,7 +60,7 @@ export class PartitionTransaction {
   readonly partition: number;
   /** The offset to read next by the group's last commit; undefined until looked up after begin(). */
   committed: string | undefined;
-  private readonly producer: Producer;
+  private producer: Producer;
   private transaction: Transaction | undefined;
   private writer: TransactionWriter | undefined;
   /** Counts the transactions: a ticket or scope of an earlier one writes nothing any more. */
@@ -71,6 +71,11 @@ export class PartitionTransaction {
   /** A position set by a seek or a start look-up, to be committed by the next transaction. */
   private moved: string | undefined;
   private spoiled = false;
+  /**
+   * A request was refused: kafkajs counted its records' sequence numbers all the same, so every later
+   * request of this producer would be refused as out of order. A new producer starts the numbers again.
+   */
+  private refusedWrite = false;
   /** After a request of several records was refused: one record per request, to find the one. */
   private singly = false;
   /** Records whose own write was refused for good, by offset: they fail on their next delivery. */
@@ -80,13 +85,7 @@ export class PartitionTransaction {
   constructor(private readonly options: PartitionTransactionOptions) {
     this.topic = options.topic;
     this.partition = options.partition;
-    this.producer = options.kafka.producer({
-      transactionalId: transactionalIdOf(options.groupId, options.topic, options.partition),
-      maxInFlightRequests: 1,
-      transactionTimeout: options.transactionTimeout,
-      createPartitioner: options.partitions.createPartitioner,
-      allowAutoTopicCreation: false,
-    });
+    this.producer = this.newProducer();
   }
 
   /**
@@ -146,9 +145,13 @@ export class PartitionTransaction {
     return refusal;
   }
 
-  /** Where a seek or a start look-up moved the partition; the next transaction commits it. */
+  /**
+   * Where a seek or a start look-up moved the partition: the next transaction commits it, and an
+   * abort before then goes back to it rather than to where the partition was.
+   */
   moveTo(offset: string): void {
     this.moved = offset;
+    this.committed = offset;
   }
 
   /** Writes for msgs of the records of `ticket`s (one, or a batch msg's) in their transaction. */
@@ -169,7 +172,9 @@ export class PartitionTransaction {
     const size = (message.value?.length ?? 0) + (message.key?.length ?? 0) + 64;
     return new Promise((resolve, reject) =>
       this.scope([ticket]).write({ topic, message, size }, CompressionTypes.None, (error) =>
-        error === undefined ? resolve() : reject(error instanceof Error ? error : new Error(String(error))),
+        error === undefined
+          ? resolve()
+          : reject(error instanceof Error ? error : new Error('dead letter refused')),
       ),
     );
   }
@@ -188,7 +193,8 @@ export class PartitionTransaction {
     this.seal();
     if (spoiled) {
       await transaction.abort();
-      await this.open();
+      if (this.refusedWrite) await this.renewProducer();
+      else await this.open();
       return 'aborted';
     }
     // Nothing was written or moved: the transaction never reached the broker and stays the open one.
@@ -221,6 +227,26 @@ export class PartitionTransaction {
     await this.producer.disconnect();
   }
 
+  private newProducer(): Producer {
+    const { kafka, groupId, topic, partition, partitions, transactionTimeout } = this.options;
+    return kafka.producer({
+      transactionalId: transactionalIdOf(groupId, topic, partition),
+      maxInFlightRequests: 1,
+      transactionTimeout,
+      createPartitioner: partitions.createPartitioner,
+      allowAutoTopicCreation: false,
+    });
+  }
+
+  /** Replaces the producer: the new one's start bumps the id's epoch, and numbers records from 0. */
+  private async renewProducer(): Promise<void> {
+    this.refusedWrite = false;
+    const previous = this.producer;
+    this.producer = this.newProducer();
+    await previous.disconnect().catch(() => undefined);
+    await this.begin();
+  }
+
   private async open(): Promise<void> {
     this.use(await this.producer.transaction());
   }
@@ -233,6 +259,7 @@ export class PartitionTransaction {
       this.singly,
       (_error, records) => {
         this.spoiled = true;
+        this.refusedWrite = true;
         if (records > 1) this.singly = true;
       },
     );
