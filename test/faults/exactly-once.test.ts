@@ -228,15 +228,22 @@ async function verdictOf(
 
 /** Each duplicated n with every copy: where it sits in the output, and which run and msg wrote it. */
 function duplicateEvidence(name: string, result: Tally, limit = 10): string {
-  return [...result.copies.entries()]
-    .filter(([, copies]) => copies.length > 1)
+  const duplicated = [...result.copies.entries()].filter(([, copies]) => copies.length > 1);
+  // Where they came from: the smallest and largest duplicated n of each partition of A.
+  const ranges = Array.from({ length: PARTITIONS }, (_, partition) => {
+    const ns = duplicated.map(([n]) => n).filter((n) => n % PARTITIONS === partition);
+    return ns.length > 0
+      ? `A partition ${partition}: ${ns.length}, n ${Math.min(...ns)}..${Math.max(...ns)}`
+      : '';
+  }).filter((range) => range !== '');
+  const examples = duplicated
     .slice(0, limit)
     .map(
       ([n, copies]) =>
         `${name} n=${n} (A partition ${n % PARTITIONS}): ` +
         copies.map((c) => `p${c.partition}@${c.offset} ${c.run} ${c.msgid}`).join(' | '),
-    )
-    .join('\n');
+    );
+  return [...ranges, ...examples].join('\n');
 }
 
 function verdictFigures(verdict: Verdict): Record<string, number> {
@@ -567,6 +574,7 @@ describe('fault: exactly-once pipeline (trigger exactly-once -> function -> kafk
         60000,
         "the survivor to commit on the zombie's partitions",
       );
+      const committedAtThaw = await committedOffsets(broker, topics.group, topics.source, PARTITIONS);
       zombie.proc.child.kill('SIGCONT');
       // Its timers fire: the records it held go on to kafka-produce, through its fenced producers.
       await waitFor(
@@ -595,6 +603,8 @@ describe('fault: exactly-once pipeline (trigger exactly-once -> function -> kafk
         held_at_freeze: heldAtFreeze.size,
         late_writes_in_outputs: lateWrites.length,
         takeover_s: seconds(takeoverMs),
+        committed_at_freeze: committedAtFreeze.join('/'),
+        committed_at_thaw: committedAtThaw.join('/'),
         tx_committed: transactions.committed,
         tx_aborted: transactions.aborted,
         zombie_warnings: zombieLog.length,
