@@ -2,7 +2,9 @@
 // broker: topic A (3 partitions) -> kafka-trigger (delivery exactly-once, a dead-letter topic) ->
 // function (drops every n % 10 == 3, sends every n % 5 == 0 to both outputs) -> kafka-produce -> B
 // and a second kafka-produce -> C. Whatever the fault, a read_committed consumer of B and C sees
-// every expected record exactly once, and the group commits A to its end.
+// every expected record exactly once, and the group commits A to its end. That consumer is kcat
+// (librdkafka): a kafkajs consumer, read_committed by default, may show records of aborted
+// transactions (see readCommittedWithKafkajs), so its view is only compared and counted.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -15,7 +17,7 @@ import {
   groupMembers,
   preloadSequence,
   printFigures,
-  readCommitted,
+  readCommittedWithKafkajs,
   readRecordedPayloads,
   seconds,
   startSequenceProducer,
@@ -38,6 +40,7 @@ import {
   type NodeRedProcess,
 } from '../support/node-red-process';
 import { waitFor } from '../support/wait';
+import { readCommittedWithKcat, type PlacedRecord } from '../support/read-back';
 import { sharedBroker } from '../support/shared-broker';
 
 const PARTITIONS = 3;
@@ -101,6 +104,8 @@ interface Verdict {
   c: Tally;
   /** The n of each record on the dead-letter topic. */
   deadLettered: number[];
+  /** Records of B, C and the dead-letter topic that kafkajs showed and librdkafka did not: aborted ones. */
+  kafkajsOnly: string[];
 }
 
 interface TraceLine {
@@ -181,9 +186,26 @@ function exactlyOnceFlow(broker: BrokerAddress, topics: Topics, options: FlowOpt
   ];
 }
 
-/** The records of B or C that a read_committed consumer sees. */
-async function readWritten(broker: BrokerAddress, topic: string): Promise<Written[]> {
-  return (await readCommitted(broker, topic)).map(({ value, partition, offset }) => {
+/**
+ * The records of `topic` as a read_committed librdkafka consumer sees them, and those a kafkajs
+ * consumer (read_committed, its default) shows besides. The kafkajs read comes first: it waits
+ * until every transaction on the topic has ended, so that librdkafka's end of each partition (its
+ * last stable offset) is the partition's end.
+ */
+async function readBoth(
+  broker: BrokerAddress,
+  topic: string,
+): Promise<{ records: PlacedRecord[]; kafkajsOnly: string[] }> {
+  const place = ({ partition, offset }: { partition: number; offset: number }): string =>
+    `${topic}:${partition}@${offset}`;
+  const kafkajs = await readCommittedWithKafkajs(broker, topic);
+  const records = await readCommittedWithKcat(broker.bootstrap, topic);
+  const committed = new Set(records.map(place));
+  return { records, kafkajsOnly: kafkajs.map(place).filter((at) => !committed.has(at)) };
+}
+
+function writtenOf(records: PlacedRecord[]): Written[] {
+  return records.map(({ value, partition, offset }) => {
     const { n, run, msgid } = JSON.parse(String(value)) as Written;
     return { n, run, msgid, partition, offset };
   });
@@ -212,17 +234,18 @@ async function verdictOf(
 ): Promise<Verdict> {
   const all = [...numbers].filter((n) => n !== oversized);
   const [b, c, dead] = await Promise.all([
-    readWritten(broker, topics.b),
-    readWritten(broker, topics.c),
-    readCommitted(broker, topics.deadLetter),
+    readBoth(broker, topics.b),
+    readBoth(broker, topics.c),
+    readBoth(broker, topics.deadLetter),
   ]);
   return {
     b: tally(
-      b,
+      writtenOf(b.records),
       all.filter((n) => !dropped(n)),
     ),
-    c: tally(c, all.filter(fannedOut)),
-    deadLettered: dead.map(({ value }) => (JSON.parse(String(value)) as { n: number }).n),
+    c: tally(writtenOf(c.records), all.filter(fannedOut)),
+    deadLettered: dead.records.map(({ value }) => (JSON.parse(String(value)) as { n: number }).n),
+    kafkajsOnly: [...b.kafkajsOnly, ...c.kafkajsOnly, ...dead.kafkajsOnly],
   };
 }
 
@@ -246,7 +269,7 @@ function duplicateEvidence(name: string, result: Tally, limit = 10): string {
   return [...ranges, ...examples].join('\n');
 }
 
-function verdictFigures(verdict: Verdict): Record<string, number> {
+function verdictFigures(verdict: Verdict): Record<string, number | string> {
   const { b, c } = verdict;
   return {
     b_expected: b.expected,
@@ -257,6 +280,8 @@ function verdictFigures(verdict: Verdict): Record<string, number> {
     lost: b.lost.length + c.lost.length,
     unexpected: b.unexpected.length + c.unexpected.length,
     dead_lettered: verdict.deadLettered.length,
+    kafkajs_aborted_shown: verdict.kafkajsOnly.length,
+    kafkajs_aborted_first: verdict.kafkajsOnly[0] ?? 'none',
   };
 }
 

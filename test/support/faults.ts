@@ -236,12 +236,13 @@ export interface ReadBackRecord {
 }
 
 /**
- * Every record of `topic` that a read_committed consumer sees: kafkajs consumers read committed
- * unless created with readUncommitted, so records of aborted transactions and the transaction
- * markers are skipped. Reads until each partition's position reaches the end the partition had
- * when called, so an open transaction there holds it up until it ends (or `timeoutMs` passes).
+ * Every record of `topic` that a kafkajs consumer sees with its default isolation, read_committed.
+ * Reads until each partition's position reaches the end the partition had when called, so an open
+ * transaction there holds it up until it ends (or `timeoutMs` passes). kafkajs 2.2.4 skips aborted
+ * records by a list of aborted transactions that it takes to be sorted by first offset, which the
+ * broker does not promise (it lists them as they were aborted): it may show some aborted records.
  */
-export async function readCommitted(
+export async function readCommittedWithKafkajs(
   broker: BrokerAddress,
   topic: string,
   timeoutMs = 60000,
