@@ -224,6 +224,52 @@ describe('kafka-trigger exactly-once delivery', function () {
     should(seqsOf(await readRecords(b, count))).eql(range(count, () => true));
   });
 
+  it('writes each record once through rebalances that take partitions away and give them back', async () => {
+    const source = await newTopic('eos-rebalance-a', PARTITIONS);
+    const b = await newTopic('eos-rebalance-b', PARTITIONS);
+    const group = uniqueName('eos-rebalance');
+    const count = 3000;
+    // 10 ms per record, 5 at a time: records are in the flow whenever the group rebalances.
+    const slow = functionNode(
+      'slow',
+      `setTimeout(() => { node.send({ payload: msg.payload.message }); node.done(); }, 10);
+       return null;`,
+      [['to-b']],
+    );
+    await produce(source, sequence(count));
+    await deployTrigger(
+      {
+        topic: source,
+        consumer_group: group,
+        start_from: 'earliest',
+        delivery: 'exactly-once',
+        max_in_flight: 5,
+        metrics_interval: 1,
+      },
+      {
+        wires: [['slow'], ['metrics']],
+        out: false,
+        nodes: [slow, produceNode('to-b', { broker: 'broker1', topic: b }), helperNode('metrics')],
+      },
+    );
+    const metrics = collect<{ payload: MetricsSnapshot }>('metrics');
+    // A member that joins the group, takes partitions, reads nothing and commits nothing, then leaves.
+    const squatter = testKafka().consumer({ groupId: group, sessionTimeout: 10000, heartbeatInterval: 1000 });
+    await squatter.connect();
+    await squatter.subscribe({ topic: source });
+    await squatter.run({ autoCommit: false, eachBatchAutoResolve: false, eachBatch: async () => undefined });
+    await waitFor(
+      () => (metrics.at(-1)?.payload.rebalances ?? 0) >= 1,
+      30000,
+      'a rebalance with the squatter',
+    );
+    should(metrics.at(-1)!.payload.records).be.below(count);
+    await squatter.disconnect();
+    await committedToEnd(group, source, count);
+    should(seqsOf(await readRecords(b, count))).eql(range(count, () => true));
+    should(metrics.at(-1)!.payload.rebalances).be.aboveOrEqual(2);
+  });
+
   it('reads only committed records with read_committed, and aborted ones too with read_uncommitted', async () => {
     const source = await newTopic('eos-isolation');
     const producer = testKafka().producer({
