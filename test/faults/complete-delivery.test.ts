@@ -7,7 +7,7 @@ import should from 'should';
 import { Kafka, logLevel } from 'kafkajs';
 import { createTopic } from '../../scripts/kafka/local-kafka';
 import { uniqueName } from '../support/kafka';
-import { printFigures, withFaultAdmin } from '../support/faults';
+import { committedOffsets, printFigures, withFaultAdmin } from '../support/faults';
 import {
   brokerNode,
   fileRecorderNode,
@@ -49,16 +49,6 @@ async function committedRecords(group: string, topic: string): Promise<number> {
   );
   // A partition with nothing committed reports -1.
   return (offsets?.partitions ?? []).reduce((sum, { offset }) => sum + Math.max(0, Number(offset)), 0);
-}
-
-/** Each partition's committed offset (the next record it will read); -1 where nothing is committed. */
-async function committedOffsets(group: string, topic: string): Promise<number[]> {
-  const [offsets] = await withFaultAdmin(sharedBroker(), (admin) =>
-    admin.fetchOffsets({ groupId: group, topics: [topic] }),
-  );
-  const byPartition = Array<number>(PARTITIONS).fill(-1);
-  for (const { partition, offset } of offsets?.partitions ?? []) byPartition[partition] = Number(offset);
-  return byPartition;
 }
 
 /** Numbers written one per line by the flows' file nodes. */
@@ -167,11 +157,11 @@ describe('fault: complete delivery', function () {
     const finishedBeforeKill = readNumbers(first).length;
     // Where the survivor starts: the killed process's last commit, once it has landed (a request
     // sent just before the kill may still be applied, so two reads half a second apart must agree).
-    let atKill = await committedOffsets(group, topic);
+    let atKill = await committedOffsets(sharedBroker(), group, topic, PARTITIONS);
     await waitFor(
       async () => {
         const previous = atKill;
-        atKill = await committedOffsets(group, topic);
+        atKill = await committedOffsets(sharedBroker(), group, topic, PARTITIONS);
         return previous.every((offset, partition) => offset === atKill[partition]);
       },
       30000,

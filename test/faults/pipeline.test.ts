@@ -9,7 +9,7 @@ import should from 'should';
 import { Kafka, logLevel } from 'kafkajs';
 import { createTopic, startLocalKafka, type LocalKafka } from '../../scripts/kafka/local-kafka';
 import { uniqueName } from '../support/kafka';
-import { printFigures, withFaultAdmin, type BrokerAddress } from '../support/faults';
+import { committedOffsets, printFigures, withFaultAdmin, type BrokerAddress } from '../support/faults';
 import { startNodeRedProcess, type NodeRedProcess } from '../support/node-red-process';
 import { sleep, waitFor } from '../support/wait';
 import { brokerNode, functionNode, produceNode, tab, triggerNode, type FlowNode } from '../support/flows';
@@ -155,23 +155,18 @@ async function writtenRecords(
 }
 
 /** Each partition's committed offset; -1 where nothing is committed. */
-async function committedOffsets(broker: BrokerAddress, pipeline: Pipeline): Promise<number[]> {
-  const [offsets] = await withFaultAdmin(broker, (admin) =>
-    admin.fetchOffsets({ groupId: pipeline.group, topics: [pipeline.source] }),
-  );
-  const byPartition = Array<number>(PARTITIONS).fill(-1);
-  for (const { partition, offset } of offsets?.partitions ?? []) byPartition[partition] = Number(offset);
-  return byPartition;
+function committedInSource(broker: BrokerAddress, pipeline: Pipeline): Promise<number[]> {
+  return committedOffsets(broker, pipeline.group, pipeline.source, PARTITIONS);
 }
 
 /** The committed offsets once they stop moving: a commit sent just before a kill may still land. */
 async function settledCommits(broker: BrokerAddress, pipeline: Pipeline): Promise<number[]> {
-  let latest = await committedOffsets(broker, pipeline);
+  let latest = await committedInSource(broker, pipeline);
   await waitFor(
     async () => {
       const previous = latest;
       await sleep(500);
-      latest = await committedOffsets(broker, pipeline);
+      latest = await committedInSource(broker, pipeline);
       return previous.every((offset, partition) => offset === latest[partition]);
     },
     30000,
@@ -183,7 +178,7 @@ async function settledCommits(broker: BrokerAddress, pipeline: Pipeline): Promis
 async function allCommitted(broker: BrokerAddress, pipeline: Pipeline, total: number): Promise<void> {
   await waitFor(
     async () =>
-      (await committedOffsets(broker, pipeline)).reduce((sum, offset) => sum + Math.max(0, offset), 0) ===
+      (await committedInSource(broker, pipeline)).reduce((sum, offset) => sum + Math.max(0, offset), 0) ===
       total,
     180000,
     'the group to commit every record of the source',
@@ -309,7 +304,7 @@ describe('fault: topic-to-topic pipeline (trigger complete -> function -> kafka-
       await start('pipe-crashes-second', flow);
       await waitForTarget(broker, pipeline.target, 1500);
       // Read before the kill, so at most what was committed then: the bound below can only grow by it.
-      const beforeBrokerKill = await committedOffsets(broker, pipeline);
+      const beforeBrokerKill = await committedInSource(broker, pipeline);
       const inTargetAtBrokerKill = await targetCount(broker, pipeline.target);
       await broker.stop('SIGKILL');
       await sleep(5000);

@@ -1,9 +1,19 @@
 // Helpers for the fault suite (test/faults): a numbered producer that rides out broker outages,
-// delivery bookkeeping, process resource probes and the FIGURES lines every scenario prints.
+// a read_committed read-back, delivery bookkeeping, process resource probes and the FIGURES lines
+// every scenario prints.
 import { existsSync, readFileSync } from 'node:fs';
-import { AssignerProtocol, Kafka, logLevel, type Admin, type Producer } from 'kafkajs';
+import {
+  AssignerProtocol,
+  Kafka,
+  logLevel,
+  type Admin,
+  type IHeaders,
+  type Message,
+  type Producer,
+} from 'kafkajs';
 import type { TriggerData } from '../../src/formats/trigger-data';
-import { sleep } from './wait';
+import { uniqueName } from './kafka';
+import { sleep, waitFor } from './wait';
 
 export { establishedSocketsTo } from '../../scripts/bench/process-stats';
 
@@ -51,6 +61,21 @@ export async function committedToEnd(broker: BrokerAddress, group: string, topic
         committed?.partitions.find((entry) => entry.partition === partition)?.offset === offset,
     );
   });
+}
+
+/** Each partition's committed offset of `group` in `topic` (the next record it reads); -1 where nothing is committed. */
+export async function committedOffsets(
+  broker: BrokerAddress,
+  group: string,
+  topic: string,
+  partitions: number,
+): Promise<number[]> {
+  const [offsets] = await withFaultAdmin(broker, (admin) =>
+    admin.fetchOffsets({ groupId: group, topics: [topic] }),
+  );
+  const byPartition = Array<number>(partitions).fill(-1);
+  for (const { partition, offset } of offsets?.partitions ?? []) byPartition[partition] = Number(offset);
+  return byPartition;
 }
 
 /** One member of a consumer group: its client id and the partitions of `topic` it was assigned. */
@@ -135,11 +160,7 @@ export function startSequenceProducer(
             await producer.send({
               topic,
               acks: -1,
-              messages: numbers.map((n) => ({
-                key: String(n),
-                value: JSON.stringify({ n }),
-                ...(options.partitions ? { partition: n % options.partitions } : {}),
-              })),
+              messages: numbers.map((n) => sequenceRecord(n, options.partitions)),
             });
             break;
           } catch {
@@ -165,6 +186,101 @@ export function startSequenceProducer(
       stopped = true;
     },
   };
+}
+
+/** Record n of a sequence: key "n", value `{"n": n}`, in partition n % `partitions` when given. */
+function sequenceRecord(n: number, partitions?: number): Message {
+  return {
+    key: String(n),
+    value: JSON.stringify({ n }),
+    ...(partitions ? { partition: n % partitions } : {}),
+  };
+}
+
+/**
+ * Writes the numbers 1 to `count` at once, as startSequenceProducer writes them, record n in
+ * partition n % `partitions`.
+ */
+export async function preloadSequence(
+  broker: BrokerAddress,
+  topic: string,
+  count: number,
+  partitions: number,
+): Promise<void> {
+  // Idempotent, so that a retried send never writes a number twice.
+  const producer = impatientKafka(broker, 'fault-preload').producer({
+    allowAutoTopicCreation: false,
+    idempotent: true,
+    maxInFlightRequests: 1,
+  });
+  await producer.connect();
+  try {
+    for (let first = 1; first <= count; first += 2000) {
+      const last = Math.min(first + 1999, count);
+      const messages = Array.from({ length: last - first + 1 }, (_, i) =>
+        sequenceRecord(first + i, partitions),
+      );
+      await producer.send({ topic, acks: -1, messages });
+    }
+  } finally {
+    await producer.disconnect();
+  }
+}
+
+/** A record as a consumer read it back: where it sits, its value as text and its headers. */
+export interface ReadBackRecord {
+  partition: number;
+  offset: number;
+  value: string | null;
+  headers: IHeaders;
+}
+
+/**
+ * Every record of `topic` that a kafkajs consumer sees with its default isolation, read_committed.
+ * Reads until each partition's position reaches the end the partition had when called, so an open
+ * transaction there holds it up until it ends (or `timeoutMs` passes). kafkajs 2.2.4 skips aborted
+ * records by a list of aborted transactions that it takes to be sorted by first offset, which the
+ * broker does not promise (it lists them as they were aborted): it may show some aborted records.
+ */
+export async function readCommittedWithKafkajs(
+  broker: BrokerAddress,
+  topic: string,
+  timeoutMs = 60000,
+): Promise<ReadBackRecord[]> {
+  const ends = await withFaultAdmin(broker, (admin) => admin.fetchTopicOffsets(topic));
+  const consumer = new Kafka({ brokers: [broker.bootstrap], logLevel: logLevel.NOTHING }).consumer({
+    groupId: uniqueName('read-committed'),
+  });
+  const records: ReadBackRecord[] = [];
+  // Next offset to read per partition; a batch of markers or aborted records only moves it too.
+  const positions = new Map<number, number>();
+  consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
+    positions.set(payload.partition, Number(payload.lastOffset) + 1);
+  });
+  const behind = (): string[] =>
+    ends
+      .filter(({ partition, high }) => (positions.get(partition) ?? 0) < Number(high))
+      .map(({ partition, high }) => `partition ${partition} at ${positions.get(partition) ?? 0} of ${high}`);
+  await consumer.connect();
+  try {
+    await consumer.subscribe({ topic, fromBeginning: true });
+    await consumer.run({
+      eachMessage: async ({ partition, message }) => {
+        records.push({
+          partition,
+          offset: Number(message.offset),
+          value: message.value === null ? null : message.value.toString('utf8'),
+          headers: message.headers ?? {},
+        });
+      },
+    });
+    await waitFor(() => behind().length === 0, timeoutMs, `the end of ${topic}`).catch((error: Error) => {
+      throw new Error(`${error.message} (${behind().join(', ')}): a transaction left open?`);
+    });
+  } finally {
+    await consumer.disconnect();
+  }
+  return records;
 }
 
 /** Counts deliveries of numbered records. */
@@ -266,15 +382,15 @@ export function seconds(ms: number): string {
   return (ms / 1000).toFixed(1);
 }
 
-/** The payloads a fileRecorderNode wrote, in order. */
-export function readRecordedPayloads(file: string): TriggerData[] {
+/** The payloads a fileRecorderNode wrote, in order (trigger data unless the flow wrote something else). */
+export function readRecordedPayloads<T = TriggerData>(file: string): T[] {
   if (!existsSync(file)) return [];
   return readFileSync(file, 'utf8')
     .split('\n')
     .filter((line) => line.trim() !== '')
     .flatMap((line) => {
       try {
-        return [JSON.parse(line) as TriggerData];
+        return [JSON.parse(line) as T];
       } catch {
         return []; // a line cut short by SIGKILL
       }

@@ -162,6 +162,36 @@ export async function readRecordsWithKcat(
   return records;
 }
 
+/** A record's place and its value as UTF-8 text (null for a null value). */
+export interface PlacedRecord {
+  partition: number;
+  offset: number;
+  value: string | null;
+}
+
+/**
+ * Every record of every partition of `topic` that librdkafka shows a read_committed consumer
+ * (`kcat -C -J`, to each partition's end): aborted transactions and their markers left out. The end
+ * of a partition is its last stable offset, so read once no transaction there is open.
+ */
+export async function readCommittedWithKcat(bootstrap: string, topic: string): Promise<PlacedRecord[]> {
+  const args = ['-C', '-b', bootstrap, '-t', topic, '-o', 'beginning', '-e', '-q', '-J'];
+  args.push('-X', 'isolation.level=read_committed', '-X', 'check.crcs=true');
+  const { code, stdout, stderr } = await runBinary('kcat', args);
+  if (code !== 0 || stderr.trim() !== '') throw new Error(`kcat exited with ${code}: ${stderr.trim()}`);
+  return stdout
+    .toString('utf8')
+    .split('\n')
+    .filter((line) => line !== '')
+    .map((line) => {
+      const { partition, offset, payload } = JSON.parse(line) as KcatEnvelope & {
+        partition: number;
+        offset: number;
+      };
+      return { partition, offset, value: payload };
+    });
+}
+
 /**
  * The console consumer's first `count` output lines for partition 0 of a topic, printed as `extraArgs`
  * ask; rejects when it fails or prints another number of lines.
