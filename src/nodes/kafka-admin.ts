@@ -1,3 +1,5 @@
+// Before anything loads kafkajs.
+import '../client/kafkajs-fixes';
 import type { Node, NodeAPI, NodeMessageInFlow } from 'node-red';
 import { limitsOf, prepareAdminAction, runPreparedAction, type PreparedAction } from '../admin/admin-actions';
 import { operationFailure } from '../admin/operation-problem';

@@ -1,3 +1,5 @@
+// Before anything loads kafkajs.
+import '../client/kafkajs-fixes';
 import type { ConnectionOptions } from 'node:tls';
 import type { Node, NodeAPI } from 'node-red';
 import { resolveBrokerSettings } from '../settings/broker-settings';

@@ -1,3 +1,5 @@
+// Before anything loads kafkajs.
+import '../client/kafkajs-fixes';
 import type { Node, NodeAPI, NodeMessageInFlow } from 'node-red';
 import { DEFAULT_BACKOFF } from '../client/backoff';
 import { compressionProblem } from '../client/codecs';

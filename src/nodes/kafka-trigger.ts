@@ -1,3 +1,5 @@
+// Before anything loads kafkajs.
+import '../client/kafkajs-fixes';
 import type { KafkaMessage } from 'kafkajs';
 import type { Node, NodeAPI, NodeMessage, NodeMessageInFlow } from 'node-red';
 import type { Settle } from '../delivery/delivery';

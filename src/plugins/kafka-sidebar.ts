@@ -1,5 +1,7 @@
 // The Node-RED plugin of the editor's Kafka sidebar: its runtime part, the admin routes and the
 // polling behind its live updates. Its editor part is dist/plugins/kafka-sidebar.html.
+// Before anything loads kafkajs.
+import '../client/kafkajs-fixes';
 import type { NodeAPI } from 'node-red';
 import { serveSidebar } from '../sidebar/sidebar-routes';
 

@@ -270,6 +270,38 @@ describe('kafka-trigger exactly-once delivery', function () {
     should(metrics.at(-1)!.payload.rebalances).be.aboveOrEqual(2);
   });
 
+  it('leaves out a transaction that began before another and was aborted after it (kafkajs read past it)', async () => {
+    const source = await newTopic('eos-interleaved');
+    const early = testKafka().producer({ transactionalId: uniqueName('eos-early'), maxInFlightRequests: 1 });
+    const late = testKafka().producer({ transactionalId: uniqueName('eos-late'), maxInFlightRequests: 1 });
+    const plain = testKafka().producer();
+    await Promise.all([early.connect(), late.connect(), plain.connect()]);
+    try {
+      const first = await early.transaction();
+      await first.send({ topic: source, messages: [{ value: JSON.stringify({ seq: 1 }) }] });
+      const second = await late.transaction();
+      await second.send({ topic: source, messages: [{ value: JSON.stringify({ seq: 2 }) }] });
+      // The broker lists aborted transactions in the order they were aborted: the later one first.
+      await second.abort();
+      await first.send({ topic: source, messages: [{ value: JSON.stringify({ seq: 3 }) }] });
+      await first.abort();
+      await plain.send({ topic: source, messages: [{ value: JSON.stringify({ seq: 4 }) }] });
+    } finally {
+      await Promise.all([early.disconnect(), late.disconnect(), plain.disconnect()]);
+    }
+    const received = await deployTrigger({
+      topic: source,
+      consumer_group: uniqueName('interleaved'),
+      start_from: 'earliest',
+    });
+    await waitFor(
+      () => received.some((msg) => (msg.payload.message as { seq: number }).seq === 4),
+      20000,
+      'seq 4',
+    );
+    should(received.map((msg) => (msg.payload.message as { seq: number }).seq)).eql([4]);
+  });
+
   it('reads only committed records with read_committed, and aborted ones too with read_uncommitted', async () => {
     const source = await newTopic('eos-isolation');
     const producer = testKafka().producer({
