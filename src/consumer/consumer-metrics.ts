@@ -24,8 +24,15 @@ export interface MetricsSnapshot {
   in_flight: number;
   /** What control messages left the trigger doing: consuming, paused or stopped. */
   state: 'consuming' | 'paused' | 'stopped';
-  /** When a record is committed: once handed to the flow, or once the flow completes it. */
+  /** When a record is committed: once handed to the flow, once the flow completes it, or in a transaction. */
   delivery: DeliveryMode;
+  /** Exactly-once delivery only: the transactions committed and aborted since the start. */
+  transactions?: TransactionCounts;
+}
+
+export interface TransactionCounts {
+  committed: number;
+  aborted: number;
 }
 
 /** Counts what a trigger's consumer does; cheap enough to run on every batch. */
@@ -35,6 +42,7 @@ export class ConsumerMetrics {
   private records = 0;
   private errors = 0;
   private rebalances = 0;
+  private readonly transactions: TransactionCounts = { committed: 0, aborted: 0 };
   private lastSnapshot = { at: Date.now(), records: 0 };
   private subscribed: string[];
 
@@ -81,6 +89,15 @@ export class ConsumerMetrics {
     this.errors += 1;
   }
 
+  transactionEnded(end: 'committed' | 'aborted'): void {
+    this.transactions[end] += 1;
+  }
+
+  /** Exactly-once delivery's transactions so far; undefined in the other modes. */
+  get transactionCounts(): TransactionCounts | undefined {
+    return this.delivery === 'exactly-once' ? { ...this.transactions } : undefined;
+  }
+
   /** The records handled and the errors since the start, read without starting a new rate window. */
   get counts(): { records: number; errors: number } {
     return { records: this.records, errors: this.errors };
@@ -125,6 +142,7 @@ export class ConsumerMetrics {
       in_flight: inFlight,
       state,
       delivery: this.delivery,
+      ...(this.delivery === 'exactly-once' ? { transactions: { ...this.transactions } } : {}),
     };
   }
 }

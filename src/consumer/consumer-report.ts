@@ -57,7 +57,14 @@ export class ConsumerReport {
     const { paused, partitions, topics } = this.view();
     if (paused) return this.onState({ kind: 'paused' });
     const lag = this.metrics.totalLag;
-    this.onState({ kind: 'connected', partitions, lag, ...(this.multiTopic ? { topics } : {}) });
+    const transactions = this.metrics.transactionCounts;
+    this.onState({
+      kind: 'connected',
+      partitions,
+      lag,
+      ...(this.multiTopic ? { topics } : {}),
+      ...(transactions ? { transactions } : {}),
+    });
   }
 
   subscribed(topics: readonly string[]): void {
@@ -82,6 +89,11 @@ export class ConsumerReport {
   /** A record the flow failed. */
   recordFailed(): void {
     this.metrics.failed();
+  }
+
+  /** An exactly-once transaction ended. */
+  transactionEnded(end: 'committed' | 'aborted'): void {
+    this.metrics.transactionEnded(end);
   }
 
   rebalancing(counted = true): void {

@@ -4,11 +4,15 @@ import type { FailureKind } from '../client/failure';
 import type { DeliveryHooks } from '../delivery/delivery';
 import type { SchemaRegistryClient } from '../formats/schema-registry';
 import type { TriggerSettings } from '../settings/trigger-settings';
+import type { TransactionCounts } from './consumer-metrics';
 
 export type ConsumerState =
   | { kind: 'connecting' }
-  /** `topics`: how many topics are subscribed, given when the topic setting is a list or `/regex/`. */
-  | { kind: 'connected'; partitions: number; lag: number; topics?: number }
+  /**
+   * `topics`: how many topics are subscribed, given when the topic setting is a list or `/regex/`;
+   * `transactions`: exactly-once delivery's transactions so far.
+   */
+  | { kind: 'connected'; partitions: number; lag: number; topics?: number; transactions?: TransactionCounts }
   | { kind: 'rebalancing' }
   | { kind: 'retrying'; failure: FailureKind; error: unknown; attempt: number; delayMs: number }
   | { kind: 'registry-unavailable'; error: unknown; attempt: number; delayMs: number }

@@ -2,7 +2,9 @@ import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import { BatchWait } from '../delivery/batch-wait';
 import { CompleteDelivery } from '../delivery/complete-delivery';
 import type { BatchDelivery, DeliveryHooks, FetchedBatch } from '../delivery/delivery';
+import { ExactlyOnceDelivery } from '../delivery/exactly-once-delivery';
 import { HandoffDelivery } from '../delivery/handoff-delivery';
+import type { PooledClients } from '../client/connection-pool';
 import type { InFlightLimit } from '../delivery/in-flight-limit';
 import type { RecordDecoder } from '../formats/record-decoder';
 import type { ProcessingClock } from '../formats/trigger-data';
@@ -10,6 +12,7 @@ import type { TriggerSettings } from '../settings/trigger-settings';
 import type { ConsumerReport } from './consumer-report';
 import type { DeadLetterSender } from './dead-letter-sender';
 import type { Session } from './lifecycle';
+import type { PartitionControl } from './partition-control';
 import type { PartitionHold } from './partition-hold';
 
 /** What every session's delivery shares: the trigger's settings, hooks, decoder, hold and in-flight cap. */
@@ -22,8 +25,13 @@ export interface DeliveryParts {
   /** Complete delivery's cap on records in the flow, shared by the trigger's sessions. */
   inFlight: InFlightLimit | undefined;
   deadLetters: DeadLetterSender | undefined;
-  /** Counts the records the flow failed (complete delivery) and those a batch output handed over late. */
-  report: Pick<ConsumerReport, 'recordFailed' | 'recordsHandled'>;
+  /** Counts the records the flow failed, those a batch output handed over late, and transactions. */
+  report: Pick<ConsumerReport, 'recordFailed' | 'recordsHandled' | 'transactionEnded'>;
+  /** Exactly-once delivery's transactional producers and look-ups use the broker node's clients. */
+  clients: PooledClients;
+  control: PartitionControl;
+  /** Ends the session of `consumer` as a failure (exactly-once: a transaction the broker refused). */
+  failSession(consumer: Consumer, error: unknown): void;
 }
 
 const FETCH_MAX_WAIT_MS = 1000;
@@ -51,7 +59,9 @@ export function newSession(kafka: Kafka, parts: DeliveryParts): Session {
 function sessionDelivery(consumer: Consumer, parts: DeliveryParts): BatchDelivery {
   const { output } = parts.settings;
   const delivery = recordDelivery(consumer, parts, output.kind === 'batch' ? output.maxSize : undefined);
-  if (output.kind === 'record' || output.maxWait === 0) return delivery;
+  // Exactly-once sends an aborted partition back to its committed offset: nothing may be held past it.
+  if (output.kind === 'record' || output.maxWait === 0 || parts.settings.delivery.mode === 'exactly-once')
+    return delivery;
   return new BatchWait(delivery, output.maxSize, output.maxWait, (records) =>
     parts.report.recordsHandled(records),
   );
@@ -67,15 +77,38 @@ function recordDelivery(
   const { delivery, heartbeatInterval } = settings;
   if (delivery.mode === 'handoff' || !inFlight)
     return new HandoffDelivery(hooks, decoder, clock, consumer, heartbeatInterval, batchSize, hold);
+  const countedHooks: DeliveryHooks = {
+    ...hooks,
+    onRecordFailed: (failure) => {
+      parts.report.recordFailed();
+      hooks.onRecordFailed(failure);
+    },
+  };
+  if (delivery.mode === 'exactly-once') {
+    const { clients, control, settings: trigger } = parts;
+    return new ExactlyOnceDelivery({
+      consumer,
+      kafka: clients.kafka,
+      partitions: clients.partitions,
+      admin: () => clients.admin(),
+      control,
+      hooks: countedHooks,
+      decoder,
+      clock,
+      limit: inFlight,
+      heartbeatInterval,
+      batchSize,
+      groupId: trigger.groupId,
+      deadLetterTopic: delivery.deadLetterTopic,
+      transactionInterval: delivery.transactionInterval,
+      completeTimeout: delivery.completeTimeout,
+      onTransactionEnd: (end) => parts.report.transactionEnded(end),
+      failSession: (error) => parts.failSession(consumer, error),
+    });
+  }
   return new CompleteDelivery({
     consumer,
-    hooks: {
-      ...hooks,
-      onRecordFailed: (failure) => {
-        parts.report.recordFailed();
-        hooks.onRecordFailed(failure);
-      },
-    },
+    hooks: countedHooks,
     decoder,
     clock,
     limit: inFlight,

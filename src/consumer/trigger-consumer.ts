@@ -94,6 +94,9 @@ export class TriggerConsumer {
       inFlight: this.inFlight,
       deadLetters: DeadLetterSender.of(settings, () => clients.producer(), this.retries.policy, this.closing),
       report: this.report,
+      clients,
+      control: this.partitions,
+      failSession: (consumer, error) => void this.recover(consumer, error),
     };
     this.registryWait = {
       decoder,
@@ -238,10 +241,12 @@ export class TriggerConsumer {
 
   /** Throws the failed consumer away and, unless it was replaced or the trigger closed, retries after a backoff. */
   private async recover(consumer: Consumer, error: unknown): Promise<void> {
-    if (!this.lifecycle.sessionOf(consumer)) {
+    const session = this.lifecycle.sessionOf(consumer);
+    if (!session) {
       await consumer.disconnect().catch(() => undefined);
       return;
     }
+    void session.delivery.abandon?.();
     // A pattern that matches nothing yet is checked again at least every refresh interval.
     const backoffMs = this.retries.failed();
     const refreshMs = this.settings.topicRefreshInterval * 1000;

@@ -6,6 +6,7 @@ import { OffsetCommitter } from './offset-committer';
 import { StopSignal } from '../consumer/stop-signal';
 import type { InFlightLimit } from './in-flight-limit';
 import type { PartitionHold } from '../consumer/partition-hold';
+import { readyToSend, type SendReadiness } from './send-readiness';
 import { decodeBatch, type RecordDecoder } from '../formats/record-decoder';
 import type { ProcessingClock } from '../formats/trigger-data';
 
@@ -53,9 +54,12 @@ export class CompleteDelivery implements BatchDelivery {
   private commitScheduled = false;
   /** After finish(): outcomes that come later change nothing, the records come again after a restart. */
   private finished = false;
+  private readonly readiness: SendReadiness;
 
   constructor(private readonly options: CompleteDeliveryOptions) {
     this.committer = new OffsetCommitter(options.consumer);
+    const { limit, hooks, heartbeatInterval } = options;
+    this.readiness = { limit, flows: hooks.flows, stop: this.stop, heartbeatInterval };
   }
 
   async handleBatch({
@@ -75,7 +79,7 @@ export class CompleteDelivery implements BatchDelivery {
     const progress = this.watermarks.of(topic, partition);
     let delivered = 0;
     while (delivered < messages.length) {
-      if (!(await this.readyToSend(stillWanted, heartbeat))) break;
+      if (!(await readyToSend(stillWanted, heartbeat, this.readiness))) break;
       // A batch msg goes whole even past the limit; records go as many as there is room for.
       const part = size ?? Math.min(limit.room, PART_RECORDS);
       // Another partition's batch may have taken the room meanwhile.
@@ -135,19 +139,6 @@ export class CompleteDelivery implements BatchDelivery {
   private start(progress: PartitionProgress, record: KafkaMessage): Started {
     this.options.limit.enter();
     return { progress, ticket: progress.started(record.offset), record };
-  }
-
-  /** Waits while the limit is full or a deploy is between stop and start; false once the records are not wanted. */
-  private async readyToSend(stillWanted: () => boolean, heartbeat: () => Promise<void>): Promise<boolean> {
-    const { limit, heartbeatInterval } = this.options;
-    const { flows } = this.options.hooks;
-    // Waiting here is what pauses fetching; heartbeats keep the group membership alive meanwhile.
-    while (stillWanted() && limit.room === 0)
-      if (!(await limit.waitForRoom(heartbeatInterval))) await heartbeat();
-    // While a deploy is between stop and start, a message would go to nodes that are gone.
-    while (stillWanted() && !flows.isRunning())
-      if (!(await this.stop.race(flows.running(heartbeatInterval)))) await heartbeat();
-    return stillWanted();
   }
 
   /** Sends one record; a message a flow stop dropped is sent again once the flows run, unless closing. */

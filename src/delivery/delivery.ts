@@ -1,6 +1,7 @@
 import type { KafkaMessage } from 'kafkajs';
 import type { MemberAssignment } from '../consumer/assignment';
 import type { TriggerData } from '../formats/trigger-data';
+import type { TransactionScope } from '../transactions/partition-transaction';
 
 /**
  * How the flow ended for one record: with an error, or not; or `dropped` when a flow stop closed a
@@ -30,12 +31,20 @@ export interface RecordFailure extends RecordError {
 export interface DeliveryHooks {
   /** Hands a record to the flow (hand-off delivery). */
   send(data: TriggerData, record: KafkaMessage): void;
-  /** Hands a record to the flow and calls `settle` once the flow has finished with it or given up on it. */
-  sendTracked(data: TriggerData, record: KafkaMessage, settle: Settle): void;
+  /**
+   * Hands a record to the flow and calls `settle` once the flow has finished with it or given up on
+   * it. With a `scope` (exactly-once delivery), kafka-produce nodes write for the msg through it.
+   */
+  sendTracked(data: TriggerData, record: KafkaMessage, settle: Settle, scope?: TransactionScope): void;
   /** Hands records of one partition, in offset order, to the flow as one msg (batch output). */
   sendBatch(data: TriggerData[], records: KafkaMessage[]): void;
   /** Like sendBatch; calls `settle` once the flow has finished with the msg or given up on it. */
-  sendBatchTracked(data: TriggerData[], records: KafkaMessage[], settle: Settle): void;
+  sendBatchTracked(
+    data: TriggerData[],
+    records: KafkaMessage[],
+    settle: Settle,
+    scope?: TransactionScope,
+  ): void;
   /** The flow finished a record with an error, or did not finish it in time (complete delivery). */
   onRecordFailed(failure: RecordFailure): void;
   /** Node-RED could not send a record at all (hand-off delivery); it is passed over. */
@@ -87,4 +96,6 @@ export interface BatchDelivery {
   settle(topic: string, partition: number, budgetMs: number): Promise<boolean>;
   /** After a seek: records `offset` (the next to read) as the partition's committed position. */
   moveTo(topic: string, partition: number, offset: string): void;
+  /** After the session failed: lets go of what it holds at once (exactly-once's producers). */
+  abandon?(): Promise<void>;
 }

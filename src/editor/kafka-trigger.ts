@@ -9,6 +9,7 @@ import {
   isTopicPattern,
   text,
   type DeliveryMode,
+  type IsolationLevel,
   type KeyFormat,
   type MessageFormat,
   type Output,
@@ -25,6 +26,11 @@ const START_FROM_LABELS: Record<StartFrom, string> = {
 const DELIVERY_LABELS: Record<DeliveryMode, string> = {
   handoff: 'kafka-trigger.delivery.handoff',
   complete: 'kafka-trigger.delivery.complete',
+  'exactly-once': 'kafka-trigger.delivery.exactly-once',
+};
+const ISOLATION_LEVEL_LABELS: Record<IsolationLevel, string> = {
+  read_committed: 'kafka-trigger.isolation_level.read_committed',
+  read_uncommitted: 'kafka-trigger.isolation_level.read_uncommitted',
 };
 const MESSAGE_FORMAT_LABELS: Record<MessageFormat, string> = {
   auto: 'kafka-trigger.message_format.auto',
@@ -54,6 +60,7 @@ const NUMBER_SETTINGS = [
   'heartbeat_interval',
   'max_in_flight',
   'complete_timeout',
+  'transaction_interval',
   'metrics_interval',
   'max_batch_size',
   'max_batch_wait',
@@ -87,6 +94,8 @@ RED.nodes.registerType('kafka-trigger', {
     max_in_flight: ruleProperty('kafka-trigger', TRIGGER_RULES.max_in_flight),
     complete_timeout: ruleProperty('kafka-trigger', TRIGGER_RULES.complete_timeout),
     dead_letter_topic: ruleProperty('kafka-trigger', TRIGGER_RULES.dead_letter_topic),
+    transaction_interval: ruleProperty('kafka-trigger', TRIGGER_RULES.transaction_interval),
+    isolation_level: ruleProperty('kafka-trigger', TRIGGER_RULES.isolation_level),
     metrics_interval: ruleProperty('kafka-trigger', TRIGGER_RULES.metrics_interval),
     message_format: ruleProperty('kafka-trigger', TRIGGER_RULES.message_format),
     key_format: ruleProperty('kafka-trigger', TRIGGER_RULES.key_format),
@@ -136,6 +145,12 @@ RED.nodes.registerType('kafka-trigger', {
       deliveryAtDeploy(node),
     );
     fillChoices(
+      $('#node-input-isolation_level'),
+      TRIGGER_RULES.isolation_level,
+      (choice) => label(ISOLATION_LEVEL_LABELS[choice]),
+      node.isolation_level,
+    );
+    fillChoices(
       $('#node-input-message_format'),
       TRIGGER_RULES.message_format,
       (choice) => label(MESSAGE_FORMAT_LABELS[choice]),
@@ -158,7 +173,8 @@ RED.nodes.registerType('kafka-trigger', {
     $('#node-input-session_timeout').on('change keyup paste', () => {
       $('#node-input-heartbeat_interval').trigger('change');
     });
-    // The start time, the complete delivery and batch settings and the refresh interval show only in their modes.
+    // The start time, the settings of complete and exactly-once delivery, the batch settings and the
+    // refresh interval show only in their modes.
     showInTheirModes('kafka-trigger', TRIGGER_RULES);
   },
   oneditsave() {

@@ -15,7 +15,9 @@ import {
 } from '../producer/writer-types';
 import { SchemaEncoder } from '../producer/schema-encoder';
 import { PRODUCE_MIGRATIONS, migrate } from '../settings/migrations';
+import { TransactionEnded } from '../transactions/partition-transaction';
 import { openConnection } from './kafka-connection';
+import { transactionScopesOf } from './transaction-scopes';
 import { produceProblemStatus, produceStatusFor } from './produce-status';
 import type { KafkaProduceConfig, KafkaProduceMetadata } from './types';
 
@@ -90,6 +92,7 @@ export = function register(RED: NodeAPI): void {
     }
 
     const { clients } = connection;
+    const transactions = transactionScopesOf(RED);
     let state: WriterState = { kind: 'connecting' };
     let waitingBadge: NodeJS.Timeout | undefined;
     let closing = false;
@@ -135,12 +138,24 @@ export = function register(RED: NodeAPI): void {
       );
     });
 
-    /** Writes `input` as a record and, once it is acknowledged, sends `msg` on with where it went. */
+    /**
+     * Writes `input` as a record and, once it is acknowledged, sends `msg` on with where it went. A msg
+     * of an exactly-once trigger is written in the transaction of its input record instead.
+     */
     function write(input: ProduceInput, msg: NodeMessageInFlow, send: Send, done: Done): void {
       const outgoing = toOutgoingRecord(input, settings);
       if ('problem' in outgoing)
         return done(new Error(errorText(outgoing.problem.key, outgoing.problem.params)));
       const { topic } = outgoing.record;
+      const scope = transactions.of(msg, config.broker ?? '');
+      if (scope)
+        return scope.write(outgoing.record, settings.kafkajsCompression, (error, written) => {
+          // An ended transaction delivers its record again from the committed offset: nothing to write now.
+          if (error instanceof TransactionEnded) return done();
+          if (!written) return done(new Error(errorText('refused', { topic, error: rootMessage(error) })));
+          send(Object.assign(msg, { kafka: written }));
+          done();
+        });
       writer.write(outgoing.record, (failure, written) => {
         if (!written) return done(new Error(failureText(failure, topic)));
         const kafka: KafkaProduceMetadata = written;

@@ -1,5 +1,8 @@
 import type { KafkaMessage } from 'kafkajs';
-import type { Node, NodeAPI, NodeMessageInFlow } from 'node-red';
+import type { Node, NodeAPI, NodeMessage, NodeMessageInFlow } from 'node-red';
+import type { Settle } from '../delivery/delivery';
+import type { TransactionScope } from '../transactions/partition-transaction';
+import { transactionScopesOf } from './transaction-scopes';
 import { ControlError, parseControlMessage, type ControlProblemKey } from '../consumer/control-message';
 import { rootMessage, type FailureKind } from '../client/failure';
 import { UndecodableRecord } from '../formats/record-decoder';
@@ -97,6 +100,7 @@ export = function register(RED: NodeAPI): void {
     const completion = delivery.mode === 'handoff' ? undefined : flowCompletionOf(RED);
     const completeTimeout = delivery.mode === 'handoff' ? 0 : delivery.completeTimeout;
     completion?.acquire();
+    const scopes = transactionScopesOf(RED);
     let deadLettered = 0;
     const consumer = new TriggerConsumer({
       clients: connection.clients,
@@ -104,16 +108,12 @@ export = function register(RED: NodeAPI): void {
       registry: connection.registry,
       hooks: {
         send: (data, record) => node.send(toMessage(data, record, settings, nextMessageId())),
-        // Only called in complete delivery, where `completion` exists.
-        sendTracked: (data, record, settle) => {
-          const msg = toMessage(data, record, settings, nextMessageId());
-          completion!.sendTracked(msg, node, completeTimeout, settle);
-        },
+        // Only called in complete and exactly-once delivery, where `completion` exists.
+        sendTracked: (data, record, settle, scope) =>
+          sendTracked(toMessage(data, record, settings, nextMessageId()), settle, scope),
         sendBatch: (data, records) => node.send(toBatchMessage(data, records, settings, nextMessageId())),
-        sendBatchTracked: (data, records, settle) => {
-          const msg = toBatchMessage(data, records, settings, nextMessageId());
-          completion!.sendTracked(msg, node, completeTimeout, settle);
-        },
+        sendBatchTracked: (data, records, settle, scope) =>
+          sendTracked(toBatchMessage(data, records, settings, nextMessageId()), settle, scope),
         onRecordFailed: (failure) => {
           if (failure.deadLetterTopic) deadLettered += 1;
           node.warn(
@@ -203,6 +203,21 @@ export = function register(RED: NodeAPI): void {
         done();
       }
     });
+
+    /** Sends a tracked msg; in exactly-once delivery, kafka-produce nodes find its transaction meanwhile. */
+    function sendTracked(
+      msg: NodeMessage & { _msgid: string },
+      settle: Settle,
+      scope?: TransactionScope,
+    ): void {
+      if (!scope) return completion!.sendTracked(msg, node, completeTimeout, settle);
+      const msgid = msg._msgid;
+      scopes.enter(msgid, scope, config.broker ?? '');
+      completion!.sendTracked(msg, node, completeTimeout, (outcome) => {
+        scopes.leave(msgid);
+        settle(outcome);
+      });
+    }
 
     function report(state: ConsumerState, brokers: string[]): void {
       node.status(statusFor(state, RED._, delivery.mode));

@@ -160,7 +160,8 @@ describe('editor: kafka trigger set up in a real browser', function () {
     const options = (select: string) =>
       page.locator(`${select} option`).evaluateAll((list) => list.map((o) => (o as HTMLOptionElement).value));
     should(await options('#node-input-start_from')).eql(['newest', 'earliest', 'timestamp']);
-    should(await options('#node-input-delivery')).eql(['handoff', 'complete']);
+    should(await options('#node-input-delivery')).eql(['handoff', 'complete', 'exactly-once']);
+    should(await options('#node-input-isolation_level')).eql(['read_committed', 'read_uncommitted']);
     should(await options('#node-input-output')).eql(['record', 'batch']);
     // 4b. A trigger from the palette delivers after the flow completes. A setting only counts in the
     // mode that reads it, as at deploy: a bad max in flight is an error after the flow completes, and
@@ -233,6 +234,16 @@ describe('editor: kafka trigger set up in a real browser', function () {
       id,
     );
     should(version).equal(TRIGGER_VERSION);
+    // A new node stores the defaults of every setting, those of exactly-once delivery too.
+    const stored = await page.evaluate((nodeId) => {
+      const RED = (window as unknown as EditorWindow).RED;
+      return RED.nodes.convertNode(RED.nodes.node(nodeId)!);
+    }, id);
+    should(stored).containEql({
+      delivery: 'complete',
+      transaction_interval: 100,
+      isolation_level: 'read_committed',
+    });
 
     // 5. A Debug node wired to the trigger (imported: wiring by mouse is not what this test is about).
     await page.evaluate((triggerNodeId) => {
@@ -498,8 +509,20 @@ describe('editor: kafka trigger set up in a real browser', function () {
     const read = ['broker', '#node-input-kafka-trigger-list-topics', 'topic', 'consumer_group', 'start_from'];
     const message = ['message_format', 'key_format', 'output'];
     const delivery = ['delivery', 'max_in_flight', 'complete_timeout', 'dead_letter_topic'];
-    const advanced = ['session_timeout', 'heartbeat_interval', 'metrics_interval', 'control'];
-    const moded = ['topic_refresh_interval', 'start_timestamp', 'max_batch_size', 'max_batch_wait'];
+    const advanced = [
+      'session_timeout',
+      'heartbeat_interval',
+      'isolation_level',
+      'metrics_interval',
+      'control',
+    ];
+    const moded = [
+      'topic_refresh_interval',
+      'start_timestamp',
+      'max_batch_size',
+      'max_batch_wait',
+      'transaction_interval',
+    ];
     const fields = (...names: string[]) => rowsShown('node-input-', names);
     const all = [...read, ...message, ...delivery, ...advanced, ...moded, 'name'];
     await walkTabs('trigger', all, 'node-input-', {
@@ -533,7 +556,33 @@ describe('editor: kafka trigger set up in a real browser', function () {
     should(await fields(...delivery)).eql(['delivery']);
     await screenshot('trigger-tab-delivery-handoff');
     await page.locator('#node-input-delivery').selectOption('complete');
-    should(await fields(...delivery)).eql(delivery);
+    should(await fields(...delivery, 'transaction_interval')).eql(delivery);
+    // Exactly-once reads the settings of complete delivery and its transaction interval, whose row
+    // says what exactly-once covers; a bad interval counts in that mode only.
+    const exactlyOnceTip = page.locator('.form-row', {
+      has: page.locator('#node-input-transaction_interval'),
+    });
+    await page.locator('#node-input-delivery').selectOption('exactly-once');
+    should(await fields(...delivery, 'transaction_interval')).eql([...delivery, 'transaction_interval']);
+    should(await exactlyOnceTip.locator('.form-tips').innerText()).match(/Kafka to Kafka only/);
+    should(await page.locator('#node-input-transaction_interval').getAttribute('placeholder')).equal('100');
+    await page.locator('#node-input-transaction_interval').fill('0');
+    await page.locator('#node-input-transaction_interval').blur();
+    await tabWarning('kafka-trigger-tab-delivery').waitFor({ state: 'visible' });
+    await screenshot('trigger-tab-delivery-exactly-once-invalid');
+    await page.locator('#node-input-delivery').selectOption('complete');
+    await tabWarning('kafka-trigger-tab-delivery').waitFor({ state: 'hidden' });
+    should(await fields('transaction_interval')).eql([]);
+    await page.locator('#node-input-delivery').selectOption('exactly-once');
+    await tabWarning('kafka-trigger-tab-delivery').waitFor({ state: 'visible' });
+    await page.locator('#node-input-transaction_interval').fill('');
+    await page.locator('#node-input-transaction_interval').blur();
+    await tabWarning('kafka-trigger-tab-delivery').waitFor({ state: 'hidden' });
+    await screenshot('trigger-tab-delivery-exactly-once');
+    await page.locator('#node-input-delivery').selectOption('complete');
+    // Isolation is read in every mode.
+    await openTab('kafka-trigger-tab-advanced');
+    should(await page.locator('#node-input-isolation_level').inputValue()).equal('read_committed');
 
     // A heartbeat above the session timeout, seen from another tab: the Advanced label warns.
     await openTab('kafka-trigger-tab-advanced');

@@ -316,6 +316,7 @@ describe('kafka-trigger command line', function () {
         trigger('v1', { version: 1 }),
         trigger('v2', { version: 2 }),
         trigger('v1-complete', { version: 1, delivery: 'complete' }),
+        trigger('v2-exactly-once', { version: 2, delivery: 'exactly-once' }),
       ]);
       const listed = JSON.parse(run(['list', '--json', file]).stdout) as { id: string; delivery: string }[];
       should(listed.map(({ id, delivery }) => [id, delivery])).eql([
@@ -323,6 +324,7 @@ describe('kafka-trigger command line', function () {
         ['v1', 'handoff'],
         ['v2', 'complete'],
         ['v1-complete', 'complete'],
+        ['v2-exactly-once', 'exactly-once'],
       ]);
     });
 

@@ -29,10 +29,13 @@ const TRIGGER_VALUES: Record<keyof typeof TRIGGER_RULES, string> = {
   control: 'true',
   session_timeout: '20001',
   heartbeat_interval: '2001',
-  delivery: 'complete',
+  // exactly-once: the mode that reads transaction_interval, and the settings of complete delivery.
+  delivery: 'exactly-once',
   max_in_flight: '7',
   complete_timeout: '901',
   dead_letter_topic: 'walk-dead-letters',
+  transaction_interval: '251',
+  isolation_level: 'read_uncommitted',
   metrics_interval: '5',
   message_format: 'text',
   key_format: 'buffer',
@@ -219,8 +222,9 @@ describe('setting rules', () => {
 
   it('list the choices of each select, the default first but for delivery', () => {
     should(TRIGGER_RULES.start_from.choices).eql(['newest', 'earliest', 'timestamp']);
+    should(TRIGGER_RULES.isolation_level.choices).eql(['read_committed', 'read_uncommitted']);
     // Hand-off stays first in the select, as it always was; a new node gets complete.
-    should(TRIGGER_RULES.delivery.choices).eql(['handoff', 'complete']);
+    should(TRIGGER_RULES.delivery.choices).eql(['handoff', 'complete', 'exactly-once']);
     should(TRIGGER_RULES.delivery.defaultValue).equal('complete');
     should(TRIGGER_RULES.delivery.check('')).eql({ value: 'complete' });
     should(TRIGGER_RULES.delivery.check(undefined)).eql({ value: 'complete' });

@@ -1,0 +1,220 @@
+import type { Admin, Consumer, Kafka } from 'kafkajs';
+import type { MemberAssignment } from '../consumer/assignment';
+import type { PartitionControl } from '../consumer/partition-control';
+import type { PartitionChoices } from '../producer/partition-choices';
+import { PartitionTransaction, type TransactionEnd } from './partition-transaction';
+
+/** What a closing trigger gives its transactions to commit or abort, after the drain, before it disconnects. */
+const CLOSE_END_MS = 3000;
+/** Room for a transaction's commit beyond the time its records may take. */
+const TRANSACTION_TIMEOUT_MARGIN_MS = 30000;
+
+export interface TransactionEndsOptions {
+  consumer: Consumer;
+  kafka: Kafka;
+  partitions: PartitionChoices;
+  admin: () => Promise<Admin>;
+  control: Pick<PartitionControl, 'holdBack' | 'release'>;
+  groupId: string;
+  transactionInterval: number;
+  completeTimeout: number;
+  onTransactionEnd(end: Exclude<TransactionEnd, 'idle'>): void;
+  failSession(error: unknown): void;
+}
+
+/**
+ * The transactions of the partitions this member owns: each is started when its partition is
+ * assigned (fencing the previous owner) before any record of it goes to the flow, and ended on the
+ * interval, when full, before a seek and on close. While a partition starts or ends, it is held
+ * back from the flow and from fetching; after an abort it goes back to its committed offset.
+ */
+export class TransactionEnds {
+  private readonly owned = new Map<string, PartitionTransaction>();
+  private readonly starting = new Map<PartitionTransaction, Promise<void>>();
+  private readonly ending = new Map<PartitionTransaction, Promise<boolean>>();
+  private closed = false;
+
+  constructor(private readonly options: TransactionEndsOptions) {}
+
+  /** The partition's transaction while it takes records: started, and not ending. */
+  ready(topic: string, partition: number): PartitionTransaction | undefined {
+    const transaction = this.owned.get(`${topic}:${partition}`);
+    if (!transaction || this.starting.has(transaction) || this.ending.has(transaction)) return undefined;
+    return transaction;
+  }
+
+  /** A new assignment: partitions lost end their transactions, partitions gained start theirs. */
+  assigned(assignment: MemberAssignment, isAssigned: (topic: string, partition: number) => boolean): void {
+    if (this.closed) return;
+    for (const [key, transaction] of this.owned) {
+      if (isAssigned(transaction.topic, transaction.partition)) continue;
+      this.owned.delete(key);
+      void this.dispose(transaction);
+    }
+    for (const [topic, partitions] of Object.entries(assignment))
+      for (const partition of partitions) {
+        const key = `${topic}:${partition}`;
+        if (this.owned.has(key)) continue;
+        const transaction = this.newTransaction(topic, partition);
+        this.owned.set(key, transaction);
+        const started = this.start(transaction).finally(() => this.starting.delete(transaction));
+        this.starting.set(transaction, started);
+      }
+  }
+
+  /** Ends every transaction that has records or a move, unless it is starting or ending already. */
+  endAllDue(): void {
+    for (const transaction of this.owned.values())
+      if (transaction.hasWork && this.ready(transaction.topic, transaction.partition))
+        void this.end(transaction);
+  }
+
+  /** Ends the transaction now (it is full). */
+  endSoon(transaction: PartitionTransaction): void {
+    void this.end(transaction);
+  }
+
+  /** Ends the partition's transaction; false when that takes over `budgetMs` or fails. */
+  async endNow(topic: string, partition: number, budgetMs: number): Promise<boolean> {
+    const transaction = this.owned.get(`${topic}:${partition}`);
+    if (!transaction) return true;
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<boolean>((resolve) => (timer = setTimeout(resolve, budgetMs, false)));
+    const ended = (async () => {
+      await this.starting.get(transaction);
+      return this.end(transaction);
+    })();
+    try {
+      return await Promise.race([ended, late]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  moveTo(topic: string, partition: number, offset: string): void {
+    this.owned.get(`${topic}:${partition}`)?.moveTo(offset);
+  }
+
+  /**
+   * Commits the transactions whose records are all finished and aborts the others (their records
+   * come again), then disconnects. Bounded: what the broker has not answered by then, it aborts
+   * itself when the next owner starts the partition, or after the transaction timeout.
+   */
+  async close(budgetMs: number): Promise<void> {
+    this.closed = true;
+    const transactions = [...this.owned.values()];
+    this.owned.clear();
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<void>((resolve) => (timer = setTimeout(resolve, budgetMs + CLOSE_END_MS)));
+    const ended = Promise.all(transactions.map((transaction) => this.closeOne(transaction, budgetMs)));
+    await Promise.race([ended, late]);
+    clearTimeout(timer);
+    await Promise.all(transactions.map((transaction) => transaction.disconnect().catch(() => undefined)));
+  }
+
+  private async closeOne(transaction: PartitionTransaction, budgetMs: number): Promise<void> {
+    await this.starting.get(transaction);
+    const ending = this.ending.get(transaction);
+    if (ending) await ending;
+    // A record still in the flow may yet write: its transaction cannot commit.
+    const drained = await this.drainedWithin(transaction, budgetMs);
+    if (drained) await this.end(transaction);
+    else await transaction.abort().catch(() => undefined);
+  }
+
+  private async drainedWithin(transaction: PartitionTransaction, budgetMs: number): Promise<boolean> {
+    const deadline = Date.now() + budgetMs;
+    while (transaction.inFlight > 0) {
+      if (Date.now() >= deadline) return false;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    return true;
+  }
+
+  private newTransaction(topic: string, partition: number): PartitionTransaction {
+    const { kafka, groupId, partitions, completeTimeout, transactionInterval } = this.options;
+    return new PartitionTransaction({
+      kafka,
+      groupId,
+      topic,
+      partition,
+      partitions,
+      transactionTimeout: completeTimeout + transactionInterval + TRANSACTION_TIMEOUT_MARGIN_MS,
+    });
+  }
+
+  /**
+   * Starts the partition's transactions, then moves it to the group's committed offset: read only
+   * now, after the start has finished what a previous owner left open, it includes that owner's
+   * last commit. Until then the partition's records stay out of the flow.
+   */
+  private async start(transaction: PartitionTransaction): Promise<void> {
+    const { consumer, control, admin, groupId } = this.options;
+    const { topic, partition } = transaction;
+    const held = [{ topic, partitions: [partition] }];
+    control.holdBack(consumer, held);
+    try {
+      await transaction.begin();
+      const committed = await committedOffset(await admin(), groupId, topic, partition);
+      if (!this.isOwned(transaction)) return;
+      if (committed !== undefined) {
+        consumer.seek({ topic, partition, offset: committed });
+        transaction.committed = committed;
+      }
+    } catch (error) {
+      if (this.isOwned(transaction)) this.options.failSession(error);
+    } finally {
+      control.release(this.closed ? undefined : consumer, held);
+    }
+  }
+
+  /** Ends the open transaction (once at a time); an abort sends the partition back to its committed offset. */
+  private end(transaction: PartitionTransaction): Promise<boolean> {
+    const under = this.ending.get(transaction);
+    if (under) return under;
+    const { consumer, control } = this.options;
+    const { topic, partition } = transaction;
+    const held = [{ topic, partitions: [partition] }];
+    const ending = (async () => {
+      control.holdBack(consumer, held);
+      try {
+        const end = await transaction.end();
+        if (end !== 'idle') this.options.onTransactionEnd(end);
+        if (end === 'aborted' && transaction.committed !== undefined && !this.closed)
+          consumer.seek({ topic, partition, offset: transaction.committed });
+        return true;
+      } catch (error) {
+        if (!this.closed) this.options.failSession(error);
+        return false;
+      } finally {
+        this.ending.delete(transaction);
+        control.release(this.closed ? undefined : consumer, held);
+      }
+    })();
+    this.ending.set(transaction, ending);
+    return ending;
+  }
+
+  /** A partition lost to a rebalance: its open transaction aborts, its records come again elsewhere. */
+  private async dispose(transaction: PartitionTransaction): Promise<void> {
+    await this.starting.get(transaction);
+    await transaction.abort().catch(() => undefined);
+    await transaction.disconnect().catch(() => undefined);
+  }
+
+  private isOwned(transaction: PartitionTransaction): boolean {
+    return !this.closed && this.owned.get(`${transaction.topic}:${transaction.partition}`) === transaction;
+  }
+}
+
+/** The group's committed offset of the partition (the next to read), or undefined when there is none. */
+async function committedOffset(
+  admin: Admin,
+  groupId: string,
+  topic: string,
+  partition: number,
+): Promise<string | undefined> {
+  const [topicOffsets] = await admin.fetchOffsets({ groupId, topics: [topic] });
+  const offset = topicOffsets?.partitions.find((entry) => entry.partition === partition)?.offset;
+  return offset === undefined || Number(offset) < 0 ? undefined : offset;
+}

@@ -1,0 +1,176 @@
+import should from 'should';
+import { DEAD_LETTER_HEADERS } from '../../src/consumer/dead-letter';
+import type { MetricsSnapshot } from '../../src/consumer/consumer-metrics';
+import { describeGroup, newTopic, produce, readRecords, testKafka, uniqueName } from '../support/kafka';
+import { functionNode, helperNode, produceNode } from '../support/flows';
+import { collect, deployTrigger, rawStatusCalls, startNodeRed, stopNodeRed } from '../support/node-red';
+import { waitFor } from '../support/wait';
+
+const PARTITIONS = 3;
+
+/** Records {"seq": n} for n below `count`, record n on partition n % 3. */
+function sequence(count: number): { value: string; partition: number }[] {
+  return Array.from({ length: count }, (_, seq) => ({
+    value: JSON.stringify({ seq }),
+    partition: seq % PARTITIONS,
+  }));
+}
+
+/** The seq of each record read back (values are {"seq": n, ...}), sorted. */
+function seqsOf(records: { value: Buffer | null }[]): number[] {
+  return records
+    .map((record) => (JSON.parse(String(record.value)) as { seq: number }).seq)
+    .sort((a, b) => a - b);
+}
+
+function range(count: number, keep: (seq: number) => boolean): number[] {
+  return Array.from({ length: count }, (_, seq) => seq).filter(keep);
+}
+
+/** Waits until the group has committed every partition of `topic` to its end. */
+async function committedToEnd(groupId: string, topic: string, count: number): Promise<void> {
+  const perPartition = count / PARTITIONS;
+  await waitFor(
+    async () => {
+      const { committed } = await describeGroup(groupId, topic);
+      return Array.from(
+        { length: PARTITIONS },
+        (_, partition) => committed[partition] === perPartition,
+      ).every(Boolean);
+    },
+    30000,
+    `group ${groupId} committed ${topic} to its end`,
+  );
+}
+
+describe('kafka-trigger exactly-once delivery', function () {
+  beforeEach(startNodeRed);
+  afterEach(stopNodeRed);
+
+  it('writes what kafka-produce nodes make of each record once, in the transaction that commits it', async () => {
+    const source = await newTopic('eos-a', PARTITIONS);
+    const b = await newTopic('eos-b', PARTITIONS);
+    const c = await newTopic('eos-c', PARTITIONS);
+    const group = uniqueName('eos');
+    const count = 900;
+    // Drops seq % 10 == 3; seq % 5 == 0 goes to both B and C, the rest to B only.
+    const fan = functionNode(
+      'fan',
+      `const seq = msg.payload.message.seq;
+       if (seq % 10 === 3) return null;
+       const out = { payload: { seq } };
+       return [out, seq % 5 === 0 ? { payload: { seq } } : null];`,
+      [['to-b'], ['to-c']],
+    );
+    await deployTrigger(
+      {
+        topic: source,
+        consumer_group: group,
+        start_from: 'earliest',
+        delivery: 'exactly-once',
+        metrics_interval: 1,
+      },
+      {
+        wires: [['fan'], ['metrics']],
+        out: false,
+        nodes: [
+          fan,
+          produceNode('to-b', { broker: 'broker1', topic: b }),
+          produceNode('to-c', { broker: 'broker1', topic: c }),
+          helperNode('metrics'),
+        ],
+      },
+    );
+    const metrics = collect<{ payload: MetricsSnapshot }>('metrics');
+    await produce(source, sequence(count));
+    const expectedB = range(count, (seq) => seq % 10 !== 3);
+    const expectedC = range(count, (seq) => seq % 5 === 0);
+    // kafkajs consumers read committed by default: only what committed transactions wrote.
+    should(seqsOf(await readRecords(b, expectedB.length))).eql(expectedB);
+    should(seqsOf(await readRecords(c, expectedC.length))).eql(expectedC);
+    await committedToEnd(group, source, count);
+    await waitFor(
+      () => (metrics.at(-1)?.payload.transactions?.committed ?? 0) > 0,
+      10000,
+      'transactions in the metrics',
+    );
+    const last = metrics.at(-1)!.payload;
+    should(last.delivery).equal('exactly-once');
+    should(last.transactions!.aborted).equal(0);
+    should(rawStatusCalls('trigger1').at(-1)?.text).match(/ · .*transactions/);
+  });
+
+  it('dead-letters a failed record in the transaction and commits its offset', async () => {
+    const source = await newTopic('eos-fail-a', PARTITIONS);
+    const b = await newTopic('eos-fail-b', PARTITIONS);
+    const dead = await newTopic('eos-fail-dead');
+    const group = uniqueName('eos-fail');
+    const count = 300;
+    const check = functionNode(
+      'check',
+      `if (msg.payload.message.seq % 7 === 0) throw new Error('seq ' + msg.payload.message.seq + ' refused');
+       return { payload: msg.payload.message };`,
+      [['to-b']],
+    );
+    await deployTrigger(
+      {
+        topic: source,
+        consumer_group: group,
+        start_from: 'earliest',
+        delivery: 'exactly-once',
+        dead_letter_topic: dead,
+      },
+      {
+        wires: [['check']],
+        out: false,
+        nodes: [check, produceNode('to-b', { broker: 'broker1', topic: b })],
+      },
+    );
+    await produce(source, sequence(count));
+    const failed = range(count, (seq) => seq % 7 === 0);
+    const passed = range(count, (seq) => seq % 7 !== 0);
+    should(seqsOf(await readRecords(b, passed.length))).eql(passed);
+    const letters = await readRecords(dead, failed.length);
+    should(seqsOf(letters)).eql(failed);
+    should(String(letters[0].headers[DEAD_LETTER_HEADERS.error])).match(/refused/);
+    await committedToEnd(group, source, count);
+  });
+
+  it('reads only committed records with read_committed, and aborted ones too with read_uncommitted', async () => {
+    const source = await newTopic('eos-isolation');
+    const producer = testKafka().producer({
+      transactionalId: uniqueName('eos-writer'),
+      maxInFlightRequests: 1,
+    });
+    await producer.connect();
+    try {
+      const aborted = await producer.transaction();
+      await aborted.send({ topic: source, messages: [{ value: JSON.stringify({ seq: 1 }) }] });
+      await aborted.abort();
+      const committed = await producer.transaction();
+      await committed.send({ topic: source, messages: [{ value: JSON.stringify({ seq: 2 }) }] });
+      await committed.commit();
+    } finally {
+      await producer.disconnect();
+    }
+    for (const [isolation, expected] of [
+      ['read_committed', [2]],
+      ['read_uncommitted', [1, 2]],
+    ] as const) {
+      const received = await deployTrigger({
+        topic: source,
+        consumer_group: uniqueName(isolation),
+        start_from: 'earliest',
+        isolation_level: isolation,
+      });
+      await waitFor(
+        () => received.some((msg) => (msg.payload.message as { seq: number }).seq === 2),
+        20000,
+        `seq 2 with ${isolation}`,
+      );
+      should(received.map((msg) => (msg.payload.message as { seq: number }).seq)).eql(expected);
+      await stopNodeRed();
+      await startNodeRed();
+    }
+  });
+});
