@@ -18,6 +18,13 @@ import type { BenchSettings } from './settings';
 
 const WARM_UP_AFTER_FIRST_MS = 2000;
 const SETTLE_MS = 15_000;
+/** Longer than the trigger's metrics interval (1 s): the next metrics msg counts every transaction so far. */
+const METRICS_SETTLE_MS = 1500;
+
+interface TransactionCounts {
+  committed: number;
+  aborted: number;
+}
 
 export interface PipelineThroughput {
   side: string;
@@ -29,6 +36,7 @@ export interface PipelineThroughput {
   readBack: number;
   distinct: number;
   peakRss: number;
+  transactions: TransactionCounts;
 }
 
 export interface PipelineLatency {
@@ -37,6 +45,9 @@ export interface PipelineLatency {
   measured: number;
   arrived: number;
   latencies: number[];
+  /** Transactions committed while measuring, and the mean time between two commits of a partition. */
+  committed: number;
+  cycleMs: number;
 }
 
 export interface ExactlyOnceResults {
@@ -83,7 +94,8 @@ export async function runExactlyOncePart(
         log(
           `  round ${round} ${side.label.padEnd(20)} ${fmt(result.rate).padStart(7)} records/s  ` +
             `${result.cpuUsPerRecord.toFixed(1)} µs CPU/record  into the flow ${result.intoFlow}, ` +
-            `read back ${result.readBack} (${result.distinct} distinct)`,
+            `read back ${result.readBack} (${result.distinct} distinct)` +
+            (result.transactions.committed > 0 ? `, ${transactionsOf(result)}` : ''),
         );
       }
     }
@@ -96,7 +108,8 @@ export async function runExactlyOncePart(
       const [p50, p99, max] = percentiles(result.latencies);
       log(
         `  ${rate}/s ${side.label.padEnd(20)} (achieved ${fmt(result.achieved)}/s, ${result.arrived}/${result.measured} ` +
-          `read back) p50 ${ms(p50)} p99 ${ms(p99)} max ${ms(max)}`,
+          `read back) p50 ${ms(p50)} p99 ${ms(p99)} max ${ms(max)}` +
+          (result.committed > 0 ? `, a commit every ${ms(result.cycleMs)} ms per partition` : ''),
       );
     }
   }
@@ -129,6 +142,8 @@ async function throughput(
         `${side.label}: ${counts.distinct} of ${records} records in the target${pipeline.logTail()}`,
       );
     saveProfileWindow(settings, pipeline, report);
+    await sleep(METRICS_SETTLE_MS);
+    const transactions = await pipeline.transactions();
     return {
       side: side.label,
       rate: (records / (counts.latestAt - report.firstAt)) * 1000,
@@ -137,6 +152,7 @@ async function throughput(
       readBack: counts.total,
       distinct: counts.distinct,
       peakRss: Math.max(report.peakRss, report.rssHighWater),
+      transactions,
     };
   } finally {
     await stop(pipeline, live);
@@ -164,18 +180,25 @@ async function latency(
     return await withProducer(broker.bootstrap, async (producer) => {
       const stream = await steadyStream(producer, source, rate, settings.valueBytes);
       let sent: { measured: number; rate: number };
+      let before: TransactionCounts & { at: number };
+      let after: TransactionCounts & { at: number };
       try {
         // Warm up until records come through the whole pipeline, then measure.
         if (!(await reader.until((read) => read.counts.warmUps > 0, 60_000)))
           throw new Error(`${side.label}: nothing read back within 60 s of producing${running.logTail()}`);
         await sleep(WARM_UP_AFTER_FIRST_MS);
+        before = { ...(await running.transactions()), at: Date.now() };
         stream.measure();
         await sleep(latencySeconds * 1000);
+        after = { ...(await running.transactions()), at: Date.now() };
       } finally {
         sent = await stream.stop();
       }
       await reader.until((read) => read.counts.distinct >= sent.measured, SETTLE_MS);
+      const committed = after.committed - before.committed;
       return {
+        committed,
+        cycleMs: ((after.at - before.at) * settings.partitions) / committed,
         side: side.label,
         achieved: sent.rate,
         measured: sent.measured,
@@ -225,6 +248,11 @@ function saveProfileWindow(settings: BenchSettings, pipeline: PipelineProcess, r
   writeFileSync(path.join(settings.cpuProfDir, `window-${pipeline.pid}.json`), JSON.stringify(window));
 }
 
+function transactionsOf(result: PipelineThroughput): string {
+  const { committed, aborted } = result.transactions;
+  return `${fmt(committed)} / ${fmt(aborted)}, ${fmt(result.distinct / committed)} records each`;
+}
+
 export function renderExactlyOnceTable(results: ExactlyOnceResults, settings: BenchSettings): string {
   const { records, rate, latencySeconds } = settings.exactlyOnce;
   const runs = (side: string): PipelineThroughput[] =>
@@ -262,6 +290,14 @@ export function renderExactlyOnceTable(results: ExactlyOnceResults, settings: Be
         .map((result) => `${fmt(result.intoFlow)} / ${fmt(result.readBack)} / ${fmt(result.distinct)}`)
         .join('; '),
       list.length > 0 ? mb(Math.max(...list.map((result) => result.peakRss))) : '',
+      [
+        list.some((result) => result.transactions.committed > 0) ? list.map(transactionsOf).join('; ') : '',
+        latencyRun && latencyRun.committed > 0
+          ? `at ${rate}/s: a commit every ${ms(latencyRun.cycleMs)} ms`
+          : '',
+      ]
+        .filter((text) => text !== '')
+        .join('; '),
     ];
   });
   const header = [
@@ -274,6 +310,7 @@ export function renderExactlyOnceTable(results: ExactlyOnceResults, settings: Be
     'p99 ratio to complete',
     'msgs into the flow / records read back / distinct (each round)',
     'peak RSS',
+    'transactions committed / aborted, records per transaction (each round); mean time between two commits of a partition',
   ];
   return [header, header.map(() => '---'), ...rows].map((cells) => `| ${cells.join(' | ')} |`).join('\n');
 }

@@ -1,9 +1,11 @@
 // The topic-to-topic pipeline of the exactly-once part, in a real Node-RED: kafka-trigger -> a core
 // function node that adds a field -> kafka-produce. The function node also tells the FunctionBench
 // of each msg, so the Probe knows when the first record entered the flow and the process's CPU
-// time from then on; the runner decides when the run is over, by reading the target topic back.
+// time from then on; the runner decides when the run is over, by reading the target topic back. The
+// trigger's metrics output, every second, tells the FunctionBench the transactions committed so far.
 import type { LocalKafka } from '../kafka/local-kafka';
 import { IpcChild, launchNodeRed } from './children';
+import type { TransactionsMessage, TransactionsRequest } from './nodes/lib/function-bench';
 import type { ProbeMessage, ProbeReport } from './nodes/lib/probe';
 
 /** The pipeline's delivery: complete, or exactly-once with a transaction interval (the default if none). */
@@ -24,7 +26,7 @@ export interface PipelineOptions {
 }
 
 /** Node-RED running the pipeline; its Probe counts msgs entering the flow. */
-export class PipelineProcess extends IpcChild<ProbeMessage> {
+export class PipelineProcess extends IpcChild<ProbeMessage | TransactionsMessage> {
   async waitReady(): Promise<void> {
     await this.next('ready', 60_000);
   }
@@ -33,6 +35,13 @@ export class PipelineProcess extends IpcChild<ProbeMessage> {
   async report(): Promise<ProbeReport> {
     this.request({ type: 'report' });
     return (await this.next('report', 30_000)).report;
+  }
+
+  /** The transactions committed and aborted by the trigger's latest metrics msg (up to 1 s old). */
+  async transactions(): Promise<{ committed: number; aborted: number }> {
+    this.request({ type: 'transactions' } satisfies TransactionsRequest);
+    const { committed, aborted } = await this.next('transactions', 30_000);
+    return { committed, aborted };
   }
 }
 
@@ -84,11 +93,29 @@ function pipelineFlow(broker: LocalKafka, side: PipelineSide, options: PipelineO
       session_timeout: 10000,
       heartbeat_interval: 3000,
       delivery: side.delivery,
+      metrics_interval: 1,
+      outputs: 2,
       ...(options.maxInFlight ? { max_in_flight: options.maxInFlight } : {}),
       ...(side.transactionInterval ? { transaction_interval: side.transactionInterval } : {}),
       x: 150,
       y: 80,
-      wires: [['pipeline-enrich']],
+      wires: [['pipeline-enrich'], ['pipeline-metrics']],
+    },
+    {
+      id: 'pipeline-metrics',
+      type: 'function',
+      z: tab,
+      name: 'transactions',
+      func: "global.get('bench').metrics(msg.payload);\nreturn null;",
+      outputs: 1,
+      timeout: 0,
+      noerr: 0,
+      initialize: '',
+      finalize: '',
+      libs: [],
+      x: 320,
+      y: 140,
+      wires: [[]],
     },
     {
       id: 'pipeline-enrich',
