@@ -1,7 +1,7 @@
 import type { KafkaMessage } from 'kafkajs';
 import type { MemberAssignment } from '../consumer/assignment';
 import type { TriggerData } from '../formats/trigger-data';
-import type { TransactionScope } from '../transactions/partition-transaction';
+import type { TransactionScope } from '../transactions/transaction-scope';
 
 /**
  * How the flow ended for one record: with an error, or not; or `dropped` when a flow stop closed a

@@ -15,7 +15,7 @@ import {
 } from '../producer/writer-types';
 import { SchemaEncoder } from '../producer/schema-encoder';
 import { PRODUCE_MIGRATIONS, migrate } from '../settings/migrations';
-import { TransactionEnded } from '../transactions/partition-transaction';
+import { TransactionEnded } from '../transactions/transaction-scope';
 import { openConnection } from './kafka-connection';
 import { transactionScopesOf } from './transaction-scopes';
 import { produceProblemStatus, produceStatusFor } from './produce-status';

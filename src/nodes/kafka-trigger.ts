@@ -1,7 +1,7 @@
 import type { KafkaMessage } from 'kafkajs';
 import type { Node, NodeAPI, NodeMessage, NodeMessageInFlow } from 'node-red';
 import type { Settle } from '../delivery/delivery';
-import type { TransactionScope } from '../transactions/partition-transaction';
+import type { TransactionScope } from '../transactions/transaction-scope';
 import { transactionScopesOf } from './transaction-scopes';
 import { ControlError, parseControlMessage, type ControlProblemKey } from '../consumer/control-message';
 import { rootMessage, type FailureKind } from '../client/failure';
@@ -214,7 +214,7 @@ export = function register(RED: NodeAPI): void {
       const msgid = msg._msgid;
       scopes.enter(msgid, scope, config.broker ?? '');
       completion!.sendTracked(msg, node, completeTimeout, (outcome) => {
-        scopes.leave(msgid);
+        scopes.leave(msgid, outcome.error === undefined && !outcome.dropped);
         settle(outcome);
       });
     }

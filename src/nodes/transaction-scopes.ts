@@ -1,5 +1,11 @@
 import type { NodeAPI } from 'node-red';
-import type { TransactionScope } from '../transactions/partition-transaction';
+import { ENDED_SCOPE, type TransactionScope } from '../transactions/transaction-scope';
+
+/**
+ * Msgs that failed or were dropped whose later writes are refused, at most this many, the oldest
+ * forgotten first: enough for the msgs in flight of many triggers, a bounded amount of memory.
+ */
+const MAX_ENDED = 10000;
 
 interface Entry {
   scope: TransactionScope;
@@ -14,13 +20,24 @@ interface Entry {
  */
 export class TransactionScopes {
   private readonly scopes = new Map<string, Entry>();
+  /**
+   * Msgs settled as failed or dropped (a complete_timeout, a flow stop) can still reach a kafka-produce
+   * node later: their writes are refused rather than written outside any transaction, since their
+   * records are dead-lettered or delivered again.
+   */
+  private readonly ended = new Map<string, Entry>();
 
   enter(msgid: string, scope: TransactionScope, brokerId: string): void {
     this.scopes.set(msgid, { scope, brokerId });
   }
 
-  leave(msgid: string): void {
+  /** The flow is done with the msg; `finished` false when it failed or was dropped. */
+  leave(msgid: string, finished: boolean): void {
+    const entry = this.scopes.get(msgid);
     this.scopes.delete(msgid);
+    if (finished || !entry) return;
+    this.ended.set(msgid, { scope: ENDED_SCOPE, brokerId: entry.brokerId });
+    if (this.ended.size > MAX_ENDED) this.ended.delete(this.ended.keys().next().value!);
   }
 
   /**
@@ -28,7 +45,8 @@ export class TransactionScopes {
    * broker node writes to another cluster, outside the transaction (at least once).
    */
   of(msg: { _msgid?: unknown }, brokerId: string): TransactionScope | undefined {
-    const entry = typeof msg._msgid === 'string' ? this.scopes.get(msg._msgid) : undefined;
+    if (typeof msg._msgid !== 'string') return undefined;
+    const entry = this.scopes.get(msg._msgid) ?? this.ended.get(msg._msgid);
     return entry?.brokerId === brokerId ? entry.scope : undefined;
   }
 }

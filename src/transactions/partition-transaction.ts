@@ -1,25 +1,17 @@
-import { CompressionTypes, type Kafka, type Message, type Producer, type Transaction } from 'kafkajs';
-import type { OutgoingRecord } from '../producer/produce-record';
+import { CompressionTypes, type Kafka, type Message, type Transaction } from 'kafkajs';
 import type { PartitionChoices } from '../producer/partition-choices';
 import { nextOffset } from '../delivery/completion-watermarks';
-import { TransactionWriter, type TransactionWriteSettled } from './transaction-writer';
-import { refusedForGood } from './transaction-errors';
+import { RecordRefusals } from './record-refusals';
+import { isRetriable } from './transaction-errors';
+import { TransactionalProducer } from './transactional-producer';
+import { TransactionEnded, type TransactionScope } from './transaction-scope';
+import { TransactionWriter } from './transaction-writer';
 
-/** What a kafka-produce node writes a msg's record through: the transaction of the msg's input records. */
-export interface TransactionScope {
-  write(record: OutgoingRecord, compression: CompressionTypes, settled: TransactionWriteSettled): void;
-}
-
-/**
- * A write for a msg whose transaction has ended: aborted (its record comes again from the committed
- * offset) or given up on. Nothing is lost by not writing it.
- */
-export class TransactionEnded extends Error {
-  constructor() {
-    super('the transaction of the msg’s Kafka record has ended');
-    this.name = 'TransactionEnded';
-  }
-}
+/** Tries of sending a transaction's offsets while the coordinator still finishes the one before. */
+const SEND_OFFSETS_TRIES = 5;
+const SEND_OFFSETS_RETRY_MS = 100;
+/** How long before the broker's transaction timeout a transaction whose records do not finish gives up. */
+const TIMEOUT_MARGIN_MS = 10000;
 
 /** A record handed to the flow in one of the partition's transactions. */
 export interface TransactionTicket {
@@ -60,7 +52,9 @@ export class PartitionTransaction {
   readonly partition: number;
   /** The offset to read next by the group's last commit; undefined until looked up after begin(). */
   committed: string | undefined;
-  private readonly producer: Producer;
+  /** The offset after the last record handed to the flow: where the partition reads on. */
+  position: string | undefined;
+  private readonly producer: TransactionalProducer;
   private transaction: Transaction | undefined;
   private writer: TransactionWriter | undefined;
   /** Counts the transactions: a ticket or scope of an earlier one writes nothing any more. */
@@ -71,21 +65,24 @@ export class PartitionTransaction {
   /** A position set by a seek or a start look-up, to be committed by the next transaction. */
   private moved: string | undefined;
   private spoiled = false;
+  /** A request was refused: the producer must be renewed (see TransactionalProducer.renew). */
+  private refusedWrite = false;
   /** After a request of several records was refused: one record per request, to find the one. */
   private singly = false;
-  /** Records whose own write was refused for good, by offset: they fail on their next delivery. */
-  private readonly refused = new Map<string, unknown>();
+  private readonly refusals = new RecordRefusals();
   private drainedWaiters: (() => void)[] = [];
+  /** When the open transaction was opened (kafkajs begins it locally; the broker's clock starts at its first write). */
+  private openedAt = Date.now();
 
   constructor(private readonly options: PartitionTransactionOptions) {
-    this.topic = options.topic;
-    this.partition = options.partition;
-    this.producer = options.kafka.producer({
-      transactionalId: transactionalIdOf(options.groupId, options.topic, options.partition),
-      maxInFlightRequests: 1,
-      transactionTimeout: options.transactionTimeout,
-      createPartitioner: options.partitions.createPartitioner,
-      allowAutoTopicCreation: false,
+    const { kafka, groupId, topic, partition, partitions, transactionTimeout } = options;
+    this.topic = topic;
+    this.partition = partition;
+    this.producer = new TransactionalProducer({
+      kafka,
+      transactionalId: transactionalIdOf(groupId, topic, partition),
+      partitions,
+      transactionTimeout,
     });
   }
 
@@ -94,8 +91,18 @@ export class PartitionTransaction {
    * broker finishes or aborts what a previous owner left open and fences that owner from then on.
    */
   async begin(): Promise<void> {
-    await this.producer.connect();
-    await this.open();
+    this.use(await this.producer.start());
+  }
+
+  /** The group's committed offset, read after begin(): the partition starts there. */
+  startAt(offset: string): void {
+    this.committed = offset;
+    this.position = offset;
+  }
+
+  /** After an abort: the partition reads again from its committed offset. */
+  rewind(): void {
+    this.position = this.committed;
   }
 
   /** Records handed to the flow in the open transaction and not yet finished. */
@@ -119,6 +126,7 @@ export class PartitionTransaction {
     this.started += 1;
     this.unfinished += 1;
     this.lastStarted = offset;
+    this.position = nextOffset(offset);
     return { generation: this.generation, offset };
   }
 
@@ -141,9 +149,7 @@ export class PartitionTransaction {
 
   /** Why the record's write was refused for good on an earlier delivery, if it was; asked once. */
   takeRefusal(offset: string): unknown {
-    const refusal = this.refused.get(offset);
-    this.refused.delete(offset);
-    return refusal;
+    return this.refusals.take(offset);
   }
 
   /**
@@ -153,6 +159,7 @@ export class PartitionTransaction {
   moveTo(offset: string): void {
     this.moved = offset;
     this.committed = offset;
+    this.position = offset;
   }
 
   /** Writes for msgs of the records of `ticket`s (one, or a batch msg's) in their transaction. */
@@ -161,9 +168,10 @@ export class PartitionTransaction {
     return {
       write: (record, compression, settled) => {
         if (generation !== this.generation || !this.writer) return settled(new TransactionEnded());
-        this.writer.write(record, compression, settled, (error) => {
-          if (refusedForGood(error)) for (const { offset } of tickets) this.refused.set(offset, error);
-        });
+        const offsets = tickets.map((ticket) => ticket.offset);
+        this.writer.write(record, compression, settled, (error) =>
+          this.refusals.refusedAlone(offsets, error),
+        );
       },
     };
   }
@@ -182,36 +190,38 @@ export class PartitionTransaction {
 
   /**
    * Ends the open transaction once its records are all finished: commits it with the offset after
-   * the last of them, or aborts it when it was spoiled. Then opens the next one. Rejects when the
-   * broker refused the commit or the abort (fenced, or away): the producer is then of no more use.
+   * the last of them, or aborts it when it was spoiled, or when its records did not finish well
+   * within the broker's transaction timeout (the broker would abort it anyway). Then opens the next
+   * one. Rejects when the broker refused the commit or the abort (fenced, or away): the producer is
+   * then of no more use.
    */
   async end(): Promise<TransactionEnd> {
-    await this.drained();
-    await this.writer?.flushed();
+    const timeLeft = this.options.transactionTimeout - TIMEOUT_MARGIN_MS - (Date.now() - this.openedAt);
+    const drained = await this.drained(timeLeft);
     const offset = this.lastStarted === undefined ? this.moved : nextOffset(this.lastStarted);
-    const spoiled = this.spoiled;
-    const transaction = this.transaction!;
+    const { writer, transaction } = this;
+    const spoiledBefore = this.spoiled || !drained;
+    // Sealed first: a late write (of a msg settled already) is refused rather than raced by the commit.
     this.seal();
-    if (spoiled) {
-      await transaction.abort();
-      await this.open();
+    await writer?.flushed();
+    if (spoiledBefore || this.refusedWrite) {
+      await transaction!.abort();
+      const renew = this.refusedWrite;
+      this.refusedWrite = false;
+      this.use(await (renew ? this.producer.renew() : this.producer.next()));
       return 'aborted';
     }
     // Nothing was written or moved: the transaction never reached the broker and stays the open one.
     if (offset === undefined) {
-      this.use(transaction);
+      this.use(transaction!);
       return 'idle';
     }
-    const { groupId } = this.options;
-    const { topic, partition } = this;
-    await transaction.sendOffsets({
-      consumerGroupId: groupId,
-      topics: [{ topic, partitions: [{ partition, offset }] }],
-    });
-    await transaction.commit();
+    await this.sendOffsets(transaction!, offset);
+    await transaction!.commit();
     this.committed = offset;
     this.singly = false;
-    await this.open();
+    this.refusals.committed();
+    this.use(await this.producer.next());
     return 'committed';
   }
 
@@ -222,23 +232,44 @@ export class PartitionTransaction {
     if (transaction?.isActive()) await transaction.abort();
   }
 
+  /** Disconnects for good: a start or an end under way opens nothing more. */
   async disconnect(): Promise<void> {
     this.seal();
-    await this.producer.disconnect();
+    await this.producer.dispose();
   }
 
-  private async open(): Promise<void> {
-    this.use(await this.producer.transaction());
+  /**
+   * kafkajs does not retry AddOffsetsToTxn when the coordinator is still finishing the transaction
+   * before (CONCURRENT_TRANSACTIONS); the transaction stays open meanwhile, so asking again is safe.
+   */
+  private async sendOffsets(transaction: Transaction, offset: string): Promise<void> {
+    const { topic, partition } = this;
+    const offsets = {
+      consumerGroupId: this.options.groupId,
+      topics: [{ topic, partitions: [{ partition, offset }] }],
+    };
+    for (let tries = 1; ; tries += 1) {
+      try {
+        return await transaction.sendOffsets(offsets);
+      } catch (error) {
+        if (tries >= SEND_OFFSETS_TRIES || !isRetriable(error)) throw error;
+        await new Promise((resolve) => setTimeout(resolve, SEND_OFFSETS_RETRY_MS * tries));
+      }
+    }
   }
 
   private use(transaction: Transaction): void {
     this.transaction = transaction;
+    this.openedAt = Date.now();
+    const generation = this.generation;
     this.writer = new TransactionWriter(
       transaction,
       (message) => this.options.partitions.partitionOf(message),
       this.singly,
       (_error, records) => {
-        this.spoiled = true;
+        // Whichever transaction it was, the producer's record numbers are off now (see renew()).
+        this.refusedWrite = true;
+        if (generation === this.generation) this.spoiled = true;
         if (records > 1) this.singly = true;
       },
     );
@@ -256,8 +287,15 @@ export class PartitionTransaction {
     for (const wake of this.drainedWaiters.splice(0)) wake();
   }
 
-  private drained(): Promise<void> {
-    if (this.unfinished === 0) return Promise.resolve();
-    return new Promise((resolve) => this.drainedWaiters.push(resolve));
+  /** Resolves true once every record of the open transaction is finished, or false after `ms`. */
+  private drained(ms: number): Promise<boolean> {
+    if (this.unfinished === 0) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => resolve(this.unfinished === 0), Math.max(ms, 0));
+      this.drainedWaiters.push(() => {
+        clearTimeout(timer);
+        resolve(true);
+      });
+    });
   }
 }

@@ -6,6 +6,11 @@ import { PartitionTransaction, type TransactionEnd } from './partition-transacti
 
 /** What a closing trigger gives its transactions to commit or abort, after the drain, before it disconnects. */
 const CLOSE_END_MS = 3000;
+/** The wait after the second abort in a row, doubled after each further one up to the maximum. */
+const ABORT_BACKOFF_MS = 200;
+const MAX_ABORT_BACKOFF_MS = 5000;
+/** Kafka's default transaction.max.timeout.ms: a broker refuses a producer that asks for more. */
+const MAX_TRANSACTION_TIMEOUT_MS = 900000;
 /** Room for a transaction's commit beyond the time its records may take. */
 const TRANSACTION_TIMEOUT_MARGIN_MS = 30000;
 
@@ -33,6 +38,10 @@ export class TransactionEnds {
   private readonly starting = new Map<PartitionTransaction, Promise<void>>();
   private readonly ending = new Map<PartitionTransaction, Promise<boolean>>();
   private closed = false;
+  /** Aborts in a row, per transaction (see backOff). */
+  private readonly aborts = new WeakMap<PartitionTransaction, number>();
+  /** Back-off waits that a close cuts short. */
+  private readonly closeWakers = new Set<() => void>();
 
   constructor(private readonly options: TransactionEndsOptions) {}
 
@@ -47,7 +56,10 @@ export class TransactionEnds {
   assigned(assignment: MemberAssignment, isAssigned: (topic: string, partition: number) => boolean): void {
     if (this.closed) return;
     for (const [key, transaction] of this.owned) {
-      if (isAssigned(transaction.topic, transaction.partition)) continue;
+      if (isAssigned(transaction.topic, transaction.partition)) {
+        this.resume(transaction);
+        continue;
+      }
       this.owned.delete(key);
       void this.dispose(transaction);
     }
@@ -57,8 +69,7 @@ export class TransactionEnds {
         if (this.owned.has(key)) continue;
         const transaction = this.newTransaction(topic, partition);
         this.owned.set(key, transaction);
-        const started = this.start(transaction).finally(() => this.starting.delete(transaction));
-        this.starting.set(transaction, started);
+        this.track(transaction, this.start(transaction));
       }
   }
 
@@ -102,6 +113,8 @@ export class TransactionEnds {
    */
   async close(budgetMs: number): Promise<void> {
     this.closed = true;
+    for (const wake of this.closeWakers) wake();
+    this.closeWakers.clear();
     const transactions = [...this.owned.values()];
     this.owned.clear();
     let timer: NodeJS.Timeout | undefined;
@@ -139,7 +152,10 @@ export class TransactionEnds {
       topic,
       partition,
       partitions,
-      transactionTimeout: completeTimeout + transactionInterval + TRANSACTION_TIMEOUT_MARGIN_MS,
+      transactionTimeout: Math.min(
+        completeTimeout + transactionInterval + TRANSACTION_TIMEOUT_MARGIN_MS,
+        MAX_TRANSACTION_TIMEOUT_MS,
+      ),
     });
   }
 
@@ -159,7 +175,7 @@ export class TransactionEnds {
       if (!this.isOwned(transaction)) return;
       if (committed !== undefined) {
         consumer.seek({ topic, partition, offset: committed });
-        transaction.committed = committed;
+        transaction.startAt(committed);
       }
     } catch (error) {
       if (this.isOwned(transaction)) this.options.failSession(error);
@@ -180,11 +196,15 @@ export class TransactionEnds {
       try {
         const end = await transaction.end();
         if (end !== 'idle') this.options.onTransactionEnd(end);
-        if (end === 'aborted' && transaction.committed !== undefined && !this.closed)
+        if (end === 'aborted' && transaction.committed !== undefined && this.isOwned(transaction)) {
+          transaction.rewind();
           consumer.seek({ topic, partition, offset: transaction.committed });
+        }
+        await this.backOff(transaction, end);
         return true;
       } catch (error) {
-        if (!this.closed) this.options.failSession(error);
+        // A partition given up meanwhile (closing, or lost to a rebalance) fails nothing more.
+        if (this.isOwned(transaction)) this.options.failSession(error);
         return false;
       } finally {
         this.ending.delete(transaction);
@@ -195,9 +215,54 @@ export class TransactionEnds {
     return ending;
   }
 
+  /**
+   * Aborts in a row (a dead-letter topic that refuses, say) wait before the partition's records go
+   * to the flow again, longer each time, so that a record that keeps failing does not spin.
+   */
+  private async backOff(transaction: PartitionTransaction, end: TransactionEnd): Promise<void> {
+    const streak = end === 'aborted' ? (this.aborts.get(transaction) ?? 0) + 1 : 0;
+    this.aborts.set(transaction, streak);
+    if (streak < 2 || this.closed) return;
+    const delayMs = Math.min(ABORT_BACKOFF_MS * 2 ** (streak - 2), MAX_ABORT_BACKOFF_MS);
+    await new Promise<void>((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        this.closeWakers.delete(done);
+        resolve();
+      };
+      const timer = setTimeout(done, delayMs);
+      this.closeWakers.add(done);
+    });
+  }
+
+  /**
+   * A partition kept through a rebalance: kafkajs reads it again from the group's committed offset,
+   * which lies before the records of the open transaction (and may predate a commit under way), so
+   * they would go to the flow a second time. It reads on from where this member is instead. A
+   * partition still starting seeks to its committed offset itself; an abort under way seeks after this.
+   */
+  private resume(transaction: PartitionTransaction): void {
+    const { position, topic, partition } = transaction;
+    if (this.starting.has(transaction) || position === undefined) return;
+    try {
+      this.options.consumer.seek({ topic, partition, offset: position });
+    } catch (error) {
+      this.options.failSession(error);
+    }
+  }
+
+  /** Keeps the partition out of ready() while it starts. */
+  private track(transaction: PartitionTransaction, work: Promise<void>): void {
+    this.starting.set(transaction, work);
+    void work.finally(() => {
+      if (this.starting.get(transaction) === work) this.starting.delete(transaction);
+    });
+  }
+
   /** A partition lost to a rebalance: its open transaction aborts, its records come again elsewhere. */
   private async dispose(transaction: PartitionTransaction): Promise<void> {
     await this.starting.get(transaction);
+    await this.ending.get(transaction);
     await transaction.abort().catch(() => undefined);
     await transaction.disconnect().catch(() => undefined);
   }

@@ -21,3 +21,10 @@ function causeOf(error: Error): unknown {
   const { originalError, cause } = error as { originalError?: unknown; cause?: unknown };
   return originalError ?? cause;
 }
+
+/** Whether kafkajs marks the error (or the one under it) as one that may pass. */
+export function isRetriable(error: unknown): boolean {
+  for (let cause = error; cause instanceof Error; cause = causeOf(cause))
+    if ((cause as { retriable?: unknown }).retriable === true) return true;
+  return false;
+}

@@ -44,7 +44,7 @@ export class TransactionWriter {
     refusedAlone?: (error: unknown) => void,
   ): void {
     this.waiting.push({ record, compression, settled, refusedAlone });
-    this.sending ??= this.sendWaiting().finally(() => (this.sending = undefined));
+    this.sending ??= this.sendWaiting();
   }
 
   /** Resolves once every record written so far is written or refused. */
@@ -53,22 +53,28 @@ export class TransactionWriter {
   }
 
   private async sendWaiting(): Promise<void> {
-    while (this.waiting.length > 0) {
-      const request = this.nextRequest();
-      const records = request.map((entry) => entry.record);
-      try {
-        const answer = await this.transaction.sendBatch({
-          topicMessages: topicMessagesOf(records),
-          acks: -1,
-          compression: request[0].compression,
-        });
-        const written = writtenRecords(records, answer, this.partitionOf);
-        request.forEach((entry, index) => entry.settled(undefined, written[index]));
-      } catch (error) {
-        this.onRefused(error, request.length);
-        if (request.length === 1) request[0].refusedAlone?.(error);
-        for (const entry of request) entry.settled(error);
+    try {
+      while (this.waiting.length > 0) {
+        const request = this.nextRequest();
+        const records = request.map((entry) => entry.record);
+        try {
+          const answer = await this.transaction.sendBatch({
+            topicMessages: topicMessagesOf(records),
+            acks: -1,
+            compression: request[0].compression,
+          });
+          const written = writtenRecords(records, answer, this.partitionOf);
+          request.forEach((entry, index) => entry.settled(undefined, written[index]));
+        } catch (error) {
+          this.onRefused(error, request.length);
+          if (request.length === 1) request[0].refusedAlone?.(error);
+          for (const entry of request) entry.settled(error);
+        }
       }
+    } finally {
+      // Cleared in the turn the last request settles, not a turn later: a write meanwhile (the next
+      // of awaited dead letters) would otherwise find a sender that has stopped, and wait forever.
+      this.sending = undefined;
     }
   }
 

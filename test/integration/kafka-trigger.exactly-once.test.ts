@@ -136,6 +136,140 @@ describe('kafka-trigger exactly-once delivery', function () {
     await committedToEnd(group, source, count);
   });
 
+  it('aborts a transaction whose write was refused, dead-letters that record and writes every other once', async () => {
+    const source = await newTopic('eos-large-a', PARTITIONS);
+    const dead = await newTopic('eos-large-dead');
+    // B takes records of at most 16 KiB; seq 100's output is 40 KB.
+    const b = uniqueName('eos-large-b');
+    const admin = testKafka().admin();
+    await admin.connect();
+    await admin.createTopics({
+      topics: [
+        {
+          topic: b,
+          numPartitions: PARTITIONS,
+          configEntries: [{ name: 'max.message.bytes', value: '16384' }],
+        },
+      ],
+      waitForLeaders: true,
+    });
+    await admin.disconnect();
+    const group = uniqueName('eos-large');
+    const count = 300;
+    const grow = functionNode(
+      'grow',
+      `const seq = msg.payload.message.seq;
+       return { payload: { seq, filler: seq === 100 ? 'x'.repeat(40000) : '' } };`,
+      [['to-b']],
+    );
+    await deployTrigger(
+      {
+        topic: source,
+        consumer_group: group,
+        start_from: 'earliest',
+        delivery: 'exactly-once',
+        dead_letter_topic: dead,
+        metrics_interval: 1,
+      },
+      {
+        wires: [['grow'], ['metrics']],
+        out: false,
+        nodes: [grow, produceNode('to-b', { broker: 'broker1', topic: b }), helperNode('metrics')],
+      },
+    );
+    const metrics = collect<{ payload: MetricsSnapshot }>('metrics');
+    await produce(source, sequence(count));
+    const written = range(count, (seq) => seq !== 100);
+    await committedToEnd(group, source, count);
+    should(seqsOf(await readRecords(b, written.length))).eql(written);
+    const [letter] = await readRecords(dead, 1);
+    should(seqsOf([letter])).eql([100]);
+    should(String(letter.headers[DEAD_LETTER_HEADERS.error])).match(/larger than the max message size/);
+    await waitFor(
+      () => (metrics.at(-1)?.payload.transactions?.aborted ?? 0) > 0,
+      10000,
+      'an abort in the metrics',
+    );
+  });
+
+  it('writes what a batch output msg fans out into records once, in its partition transaction', async () => {
+    const source = await newTopic('eos-batch-a', PARTITIONS);
+    const b = await newTopic('eos-batch-b', PARTITIONS);
+    const group = uniqueName('eos-batch');
+    const count = 600;
+    // One msg per record of the batch, sent by node.send: the function node gives them the batch's _msgid.
+    const split = functionNode(
+      'split',
+      `for (const record of msg.payload) node.send({ payload: record.message });
+       return null;`,
+      [['to-b']],
+    );
+    await deployTrigger(
+      {
+        topic: source,
+        consumer_group: group,
+        start_from: 'earliest',
+        delivery: 'exactly-once',
+        output: 'batch',
+        max_batch_size: 50,
+      },
+      {
+        wires: [['split']],
+        out: false,
+        nodes: [split, produceNode('to-b', { broker: 'broker1', topic: b })],
+      },
+    );
+    await produce(source, sequence(count));
+    await committedToEnd(group, source, count);
+    should(seqsOf(await readRecords(b, count))).eql(range(count, () => true));
+  });
+
+  it('writes each record once through rebalances that take partitions away and give them back', async () => {
+    const source = await newTopic('eos-rebalance-a', PARTITIONS);
+    const b = await newTopic('eos-rebalance-b', PARTITIONS);
+    const group = uniqueName('eos-rebalance');
+    const count = 3000;
+    // 10 ms per record, 5 at a time: records are in the flow whenever the group rebalances.
+    const slow = functionNode(
+      'slow',
+      `setTimeout(() => { node.send({ payload: msg.payload.message }); node.done(); }, 10);
+       return null;`,
+      [['to-b']],
+    );
+    await produce(source, sequence(count));
+    await deployTrigger(
+      {
+        topic: source,
+        consumer_group: group,
+        start_from: 'earliest',
+        delivery: 'exactly-once',
+        max_in_flight: 5,
+        metrics_interval: 1,
+      },
+      {
+        wires: [['slow'], ['metrics']],
+        out: false,
+        nodes: [slow, produceNode('to-b', { broker: 'broker1', topic: b }), helperNode('metrics')],
+      },
+    );
+    const metrics = collect<{ payload: MetricsSnapshot }>('metrics');
+    // A member that joins the group, takes partitions, reads nothing and commits nothing, then leaves.
+    const squatter = testKafka().consumer({ groupId: group, sessionTimeout: 10000, heartbeatInterval: 1000 });
+    await squatter.connect();
+    await squatter.subscribe({ topic: source });
+    await squatter.run({ autoCommit: false, eachBatchAutoResolve: false, eachBatch: async () => undefined });
+    await waitFor(
+      () => (metrics.at(-1)?.payload.rebalances ?? 0) >= 1,
+      30000,
+      'a rebalance with the squatter',
+    );
+    should(metrics.at(-1)!.payload.records).be.below(count);
+    await squatter.disconnect();
+    await committedToEnd(group, source, count);
+    should(seqsOf(await readRecords(b, count))).eql(range(count, () => true));
+    should(metrics.at(-1)!.payload.rebalances).be.aboveOrEqual(2);
+  });
+
   it('reads only committed records with read_committed, and aborted ones too with read_uncommitted', async () => {
     const source = await newTopic('eos-isolation');
     const producer = testKafka().producer({

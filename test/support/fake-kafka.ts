@@ -1,7 +1,13 @@
 // The parts of a kafkajs consumer and admin client that TriggerConsumer's unit tests drive by hand:
 // events to emit, and a record of the pauses, seeks and commits the trigger asked for.
 import { EventEmitter } from 'node:events';
-import { KafkaJSConnectionError, type Kafka, type ProducerBatch, type RecordMetadata } from 'kafkajs';
+import {
+  KafkaJSConnectionError,
+  type ConsumerRunConfig,
+  type Kafka,
+  type ProducerBatch,
+  type RecordMetadata,
+} from 'kafkajs';
 import type { WriterProducer } from '../../src/producer/writer-types';
 import { ConnectionPool, type PooledClients } from '../../src/client/connection-pool';
 
@@ -129,7 +135,12 @@ export class FakeConsumer extends FakeConsumerBase {
     this.subscriptions.push(subscription);
   }
 
-  async run(): Promise<void> {}
+  /** What run() was given: a test calls its eachBatch as kafkajs would. */
+  runConfig: ConsumerRunConfig | undefined;
+
+  async run(config?: ConsumerRunConfig): Promise<void> {
+    this.runConfig = config;
+  }
 
   async disconnect(): Promise<void> {
     this.leaving = true;
