@@ -2,7 +2,9 @@
 // against a plain kafkajs consumer on the same broker and backlog; then the kafka-produce node
 // against a plain kafkajs producer (bench/produce.ts). See BENCHMARKS.md.
 // Settings come from the environment (bench/settings.ts); BENCH_QUICK=1 is a short run,
-// BENCH_PART=consume, produce or formats runs one part (a comma list runs several); BENCH_PART=peers
+// BENCH_PART=consume, produce, formats or exactly-once (a topic-to-topic pipeline with exactly-once
+// delivery beside complete delivery, bench/exactly-once.ts) runs one part (a comma list runs
+// several); BENCH_PART=peers
 // (never part of `all`) drains one backlog with this package, the other Node-RED Kafka packages and
 // kcat (bench/peers.ts).
 import { execFileSync } from 'node:child_process';
@@ -14,6 +16,7 @@ import { createTopic, startLocalKafka, type LocalKafka } from '../kafka/local-ka
 import { ROOT, startCeiling, startNodeRed, type ConsumerProcess } from './children';
 import { fmt, log, mb, median, ms, percentiles } from './figures';
 import type { ProbeReport } from './nodes/lib/probe';
+import { renderExactlyOnceTable, runExactlyOncePart } from './exactly-once';
 import { renderFormatsTable, runFormatsPart } from './formats';
 import { renderPeersTable, runPeersPart } from './peers';
 import { renderProduceTable, runProducePart } from './produce';
@@ -103,6 +106,16 @@ async function main(): Promise<void> {
         `sides=${p.flow.sides.join(',')}`,
     );
   }
+  const exactlyOnce = settings.parts.includes('exactly-once');
+  if (exactlyOnce) {
+    const e = settings.exactlyOnce;
+    log(
+      `exactly-once: records=${e.records} value≈${settings.valueBytes} B partitions=${settings.partitions} ` +
+        `rounds=${e.rounds} latency ${e.rate}/s for ${e.latencySeconds} s ` +
+        `transaction_interval=${e.transactionIntervals.length > 0 ? e.transactionIntervals.join(',') : 'default'}` +
+        (settings.maxInFlight ? ` max_in_flight=${settings.maxInFlight}` : ''),
+    );
+  }
   const peers = settings.parts.includes('peers');
   if (peers)
     log(
@@ -139,6 +152,10 @@ async function main(): Promise<void> {
     if (formats) {
       log('kafka-trigger on Avro through the Schema Registry beside JSON...');
       tables.push(renderFormatsTable(await runFormatsPart(broker, settings, live), settings));
+    }
+    if (exactlyOnce) {
+      log('a topic-to-topic pipeline with exactly-once delivery beside complete delivery...');
+      tables.push(renderExactlyOnceTable(await runExactlyOncePart(broker, settings, live), settings));
     }
     if (peers) {
       log('kafka-trigger against the other Node-RED Kafka packages and kcat...');

@@ -7,9 +7,10 @@ export type Phase = 'throughput' | 'memory' | 'latency' | 'flow';
 /**
  * consume: kafka-trigger against a kafkajs consumer; produce: kafka-produce against a kafkajs
  * producer; formats: the trigger on Avro through the Schema Registry beside JSON (bench/formats.ts);
- * peers: kafka-trigger against the other Node-RED Kafka packages (bench/peers.ts).
+ * peers: kafka-trigger against the other Node-RED Kafka packages (bench/peers.ts); exactly-once:
+ * a topic-to-topic pipeline with exactly-once delivery beside complete delivery (bench/exactly-once.ts).
  */
-export type Part = 'consume' | 'produce' | 'formats' | 'peers';
+export type Part = 'consume' | 'produce' | 'formats' | 'peers' | 'exactly-once';
 
 /** `product` is the trigger with hand-off delivery, `complete` with complete delivery, `batch` with batch output. */
 export type ConsumeSide = 'ceiling' | 'tuned' | 'product' | 'complete' | 'batch';
@@ -49,6 +50,7 @@ export interface BenchSettings {
   consumeVariants: Variant[];
   produce: ProduceBenchSettings;
   peers: PeersBenchSettings;
+  exactlyOnce: ExactlyOnceBenchSettings;
 }
 
 /** Another built copy of the package measured beside the working tree. */
@@ -71,6 +73,22 @@ export interface PeersBenchSettings {
   firstRecordSeconds: number;
   /** A contender that has not counted every record this long after its first one is stopped. */
   drainSeconds: number;
+}
+
+/**
+ * The exactly-once part (bench/exactly-once.ts): kafka-trigger -> function -> kafka-produce from one
+ * topic to another, with complete delivery and with exactly-once delivery. Its phases are throughput
+ * and latency of BENCH_PHASES; value size and partitions are the consume part's.
+ */
+export interface ExactlyOnceBenchSettings {
+  /** Records preloaded into the source topic for the throughput rounds. */
+  records: number;
+  rounds: number;
+  /** Latency runs: records/s, seconds measured (after 2 s of warm-up). */
+  rate: number;
+  latencySeconds: number;
+  /** transaction_interval of each exactly-once side, ms; none: one side with the setting's default. */
+  transactionIntervals: number[];
 }
 
 /** The produce part (bench/produce.ts). Its phases are throughput and latency of BENCH_PHASES. */
@@ -204,6 +222,15 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): BenchSetting
         sides: chosen(env.BENCH_FLOW_SIDES, ['raw', 'product', 'floor'], 'BENCH_FLOW_SIDES'),
       },
     },
+    exactlyOnce: {
+      records: positive(env, 'BENCH_EOS_RECORDS', quick ? 20_000 : 100_000),
+      rounds: positive(env, 'BENCH_EOS_ROUNDS', quick ? 1 : 2),
+      rate: positive(env, 'BENCH_EOS_RATE', 1000),
+      latencySeconds: positive(env, 'BENCH_EOS_LATENCY_SECONDS', quick ? 5 : 20),
+      transactionIntervals: env.BENCH_TRANSACTION_INTERVALS
+        ? list(env.BENCH_TRANSACTION_INTERVALS, [], 'BENCH_TRANSACTION_INTERVALS')
+        : [],
+    },
     peers: {
       records: positive(env, 'BENCH_PEERS_RECORDS', quick ? 20_000 : 200_000),
       contenders: env.BENCH_PEERS ? env.BENCH_PEERS.split(',').map((id) => id.trim()) : undefined,
@@ -231,15 +258,14 @@ function list(raw: string | undefined, fallback: number[], name = 'BENCH_RATES')
   return values;
 }
 
-/** `all` is consume, produce and formats; peers installs other packages, so it runs only when named. */
+/** `all` is every part but peers, which installs other packages, so it runs only when named. */
 function parts(raw: string | undefined): Part[] {
-  if (!raw || raw === 'all') return ['consume', 'produce', 'formats'];
+  const known: Part[] = ['consume', 'produce', 'formats', 'exactly-once', 'peers'];
+  if (!raw || raw === 'all') return known.filter((part) => part !== 'peers');
   const chosen = raw.split(',').map((part) => part.trim());
   for (const part of chosen)
-    if (part !== 'consume' && part !== 'produce' && part !== 'formats' && part !== 'peers')
-      throw new Error(
-        `BENCH_PART must be consume, produce, formats, peers (comma-separated) or all, not ${raw}`,
-      );
+    if (!known.includes(part as Part))
+      throw new Error(`BENCH_PART must be ${known.join(', ')} (comma-separated) or all, not ${raw}`);
   return chosen as Part[];
 }
 

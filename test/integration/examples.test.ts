@@ -7,7 +7,15 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { NodeMessage } from 'node-red';
 import should from 'should';
-import { describeGroup, newTopic, produce, readRecords, testKafka, uniqueName } from '../support/kafka';
+import {
+  describeGroup,
+  newTopic,
+  produce,
+  readRecords,
+  testKafka,
+  uniqueName,
+  type ReadRecord,
+} from '../support/kafka';
 import { helperNode, TAB, tab, type FlowNode } from '../support/flows';
 import { collect, helper, startNodeRed, statusCalls, stopNodeRed, waitForStatus } from '../support/node-red';
 import type { KafkaTriggerMessage } from '../../src/nodes/types';
@@ -49,6 +57,7 @@ const BEFORE_VERSIONS_TESTED = [
 const TESTED = [
   ...BEFORE_VERSIONS_TESTED,
   'topic-to-topic-pipeline',
+  'exactly-once-pipeline',
   'binary-payloads-buffer',
   'avro-schema-registry',
   'batch-output-bulk-write',
@@ -108,6 +117,40 @@ async function fetchEndOffsets(topic: string): Promise<number[]> {
   }
 }
 
+/**
+ * Every record of a one-partition topic that a read_committed reader sees: a marker record is
+ * produced after them and read back, and a read_committed reader only gets past the transactions
+ * before the marker once each is committed or aborted.
+ */
+async function readCommittedToEnd(topic: string): Promise<ReadRecord[]> {
+  const marker = uniqueName('end-of-topic');
+  await produce(topic, [{ value: marker }]);
+  const consumer = testKafka().consumer({ groupId: uniqueName('committed-reader') });
+  const records: ReadRecord[] = [];
+  let atMarker = false;
+  await consumer.connect();
+  try {
+    await consumer.subscribe({ topic, fromBeginning: true });
+    await consumer.run({
+      eachMessage: async ({ partition, message }) => {
+        if (String(message.value) === marker) atMarker = true;
+        else if (!atMarker)
+          records.push({
+            partition,
+            offset: Number(message.offset),
+            key: message.key,
+            value: message.value,
+            headers: message.headers ?? {},
+          });
+      },
+    });
+    await waitFor(() => atMarker, 30000, `the end of ${topic}`);
+  } finally {
+    await consumer.disconnect();
+  }
+  return records;
+}
+
 async function deployExample(example: Example, credentials: Record<string, unknown> = {}): Promise<void> {
   await helper.load(NODE_MODULES, example.flow, credentials);
 }
@@ -129,10 +172,11 @@ describe('examples', function () {
     );
   });
 
-  it('record the current version and complete delivery, the default of a trigger added from the palette', () => {
+  it('record the current version and complete delivery, the default of a trigger added from the palette (exactly-once in its own example)', () => {
     for (const name of TESTED) {
+      const delivery = name === 'exactly-once-pipeline' ? 'exactly-once' : 'complete';
       for (const trigger of readExample(EXAMPLES, name).filter((node) => node.type === 'kafka-trigger')) {
-        should(trigger).containEql({ version: TRIGGER_VERSION, delivery: 'complete' });
+        should(trigger).containEql({ version: TRIGGER_VERSION, delivery });
       }
     }
   });
@@ -310,6 +354,57 @@ describe('examples', function () {
             30000,
             'all three committed',
           );
+        });
+      }
+
+      if (folder === EXAMPLES) {
+        it('exactly-once-pipeline: writes each good payment once, read back read_committed, and dead-letters the bad one once', async () => {
+          const example = await prepare(folder, 'exactly-once-pipeline');
+          const [trigger] = example.triggers;
+          trigger.consumer_group = uniqueName(String(trigger.consumer_group));
+          const source = example.topics.get('payments')!;
+          const target = example.topics.get('payments-converted')!;
+          const deadLetters = example.topics.get('payments-dead-letters')!;
+          await deployExample(example);
+          const written = collect(nodeNamed(example, 'helper', 'written').id);
+          const failed = collect(nodeNamed(example, 'helper', 'failed').id);
+          await waitForStatus(trigger.id, 'connected');
+          await produce(source, [
+            { key: 'customer-a', value: '{"payment_id":"p-1","amount":9.5}' },
+            { key: 'customer-b', value: '{"payment_id":"p-2"}' },
+            { key: 'customer-a', value: '{"payment_id":"p-3","amount":12.25,"currency":"USD"}' },
+          ]);
+          await waitFor(() => written.length === 2 && failed.length === 1, 30000, 'two written, one failed');
+          // The offsets commit in the transactions that hold the writes: once all three are committed,
+          // every record the pipeline will ever write is decided.
+          await waitFor(
+            async () => (await describeGroup(String(trigger.consumer_group), source)).committed[0] === 3,
+            30000,
+            'all three committed',
+          );
+          const converted = await readCommittedToEnd(target);
+          should(converted.map((r) => [String(r.key), JSON.parse(String(r.value)) as unknown])).eql([
+            [
+              'customer-a',
+              {
+                payment_id: 'p-1',
+                amount_cents: 950,
+                currency: 'EUR',
+                source: { topic: source, partition: 0, offset: 0 },
+              },
+            ],
+            [
+              'customer-a',
+              {
+                payment_id: 'p-3',
+                amount_cents: 1225,
+                currency: 'USD',
+                source: { topic: source, partition: 0, offset: 2 },
+              },
+            ],
+          ]);
+          const deadLettered = await readCommittedToEnd(deadLetters);
+          should(deadLettered.map((r) => String(r.value))).eql(['{"payment_id":"p-2"}']);
         });
       }
 

@@ -163,6 +163,7 @@ describe('packaging: the packed module in a real Node-RED', function () {
       'examples/secure-broker-sasl-tls.json',
       'examples/complete-delivery-dead-letter.json',
       'examples/topic-to-topic-pipeline.json',
+      'examples/exactly-once-pipeline.json',
       'examples/binary-payloads-buffer.json',
       'examples/avro-schema-registry.json',
       'examples/batch-output-bulk-write.json',
@@ -344,6 +345,7 @@ describe('packaging: the packed module in a real Node-RED', function () {
         'custom-group-earliest-routing',
         'secure-broker-sasl-tls',
         'topic-to-topic-pipeline',
+        'exactly-once-pipeline',
         'kafka-admin-operations',
       ]) {
         const flow = await getJson<FlowNode[]>(`/library/examples/flows/${MODULE}/${fn}`);
@@ -363,6 +365,7 @@ describe('packaging: the packed module in a real Node-RED', function () {
       should(examples).containEql({ fn: 'secure-broker-sasl-tls' });
       should(examples).containEql({ fn: 'complete-delivery-dead-letter' });
       should(examples).containEql({ fn: 'topic-to-topic-pipeline' });
+      should(examples).containEql({ fn: 'exactly-once-pipeline' });
       const flow = await getJson<FlowNode[]>(`/library/examples/flows/${MODULE}/basic-trigger-to-debug`);
       should(flow).be.an.Array();
       const known = new Set((await getJson<NodeSetInfo[]>('/nodes')).flatMap((set) => set.types));
