@@ -82,9 +82,12 @@ export class ExactlyOnceDelivery implements BatchDelivery {
     isRunning,
     isStale,
   }: FetchedBatch): Promise<number> {
-    const transaction = this.ends.ready(topic, partition);
+    const { limit, batchSize, control, heartbeatInterval } = this.options;
+    // A partition whose transaction is ending takes its next records into the next transaction.
+    const transaction =
+      this.ends.ready(topic, partition) ??
+      (await this.ends.afterEnd(topic, partition, heartbeat, heartbeatInterval));
     if (!transaction) return 0;
-    const { limit, batchSize, control } = this.options;
     const stillWanted = () =>
       isRunning() &&
       !isStale() &&

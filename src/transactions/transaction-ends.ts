@@ -83,6 +83,29 @@ export class TransactionEnds {
       }
   }
 
+  /**
+   * The partition's transaction once the end under way (if any) has finished, heartbeating while
+   * it waits for the records in the flow; undefined while the partition starts, or once closed.
+   */
+  async afterEnd(
+    topic: string,
+    partition: number,
+    heartbeat: () => Promise<void>,
+    heartbeatMs: number,
+  ): Promise<PartitionTransaction | undefined> {
+    for (;;) {
+      const transaction = this.owned.get(`${topic}:${partition}`);
+      if (!transaction || this.closed || this.starting.has(transaction)) return undefined;
+      const ending = this.ending.get(transaction);
+      if (!ending) return transaction;
+      let timer: NodeJS.Timeout | undefined;
+      const beat = new Promise<false>((resolve) => (timer = setTimeout(resolve, heartbeatMs, false)));
+      const ended = await Promise.race([ending.then(() => true), beat]);
+      clearTimeout(timer);
+      if (!ended) await heartbeat();
+    }
+  }
+
   /** Ends every transaction that has records or a move, unless it is starting or ending already. */
   endAllDue(): void {
     for (const transaction of this.owned.values())
@@ -198,11 +221,9 @@ export class TransactionEnds {
   private end(transaction: PartitionTransaction): Promise<boolean> {
     const under = this.ending.get(transaction);
     if (under) return under;
-    const { consumer, control } = this.options;
-    const { topic, partition } = transaction;
-    const held = [{ topic, partitions: [partition] }];
+    // Not paused in kafkajs: a consumer whose partitions are all paused sleeps a whole fetch wait
+    // (1 s) before it fetches again. The delivery hands none of its records over meanwhile (afterEnd).
     const ending = (async () => {
-      control.holdBack(consumer, held);
       try {
         const end = await transaction.end();
         if (end !== 'idle') this.options.onTransactionEnd(end);
@@ -215,7 +236,6 @@ export class TransactionEnds {
         return false;
       } finally {
         this.ending.delete(transaction);
-        control.release(this.closed ? undefined : consumer, held);
       }
     })();
     this.ending.set(transaction, ending);
