@@ -27,7 +27,7 @@ export interface ExactlyOnceDeliveryOptions {
   kafka: Kafka;
   partitions: PartitionChoices;
   admin: () => Promise<Admin>;
-  /** Holds a partition back from the flow and from fetching while its transaction ends. */
+  /** Holds a partition back from the flow and from fetching while its transaction starts. */
   control: Pick<PartitionControl, 'holdBack' | 'release' | 'hold'>;
   hooks: DeliveryHooks;
   decoder: RecordDecoder;

@@ -30,8 +30,9 @@ export interface TransactionEndsOptions {
 /**
  * The transactions of the partitions this member owns: each is started when its partition is
  * assigned (fencing the previous owner) before any record of it goes to the flow, and ended on the
- * interval, when full, before a seek and on close. While a partition starts or ends, it is held
- * back from the flow and from fetching; after an abort it goes back to its committed offset.
+ * interval, when full, before a seek and on close. While a partition starts, it is held back from
+ * the flow and from fetching; while it ends, its records wait (afterEnd); after an abort it goes
+ * back to its committed offset.
  */
 export class TransactionEnds {
   private readonly owned = new Map<string, PartitionTransaction>();
