@@ -6,7 +6,7 @@ import helper from 'node-red-node-test-helper';
 import should from 'should';
 import type { NodeMessage } from 'node-red';
 import { describeGroup, newTopic, produce, testKafka } from '../support/kafka';
-import { functionNode, TAB, type FlowNode } from '../support/flows';
+import { functionNode, join, TAB, type FlowNode } from '../support/flows';
 import {
   collect,
   deployTrigger,
@@ -146,26 +146,6 @@ function rateLimit(id: string, wires: string[]): FlowNode {
     drop: false,
     allowrate: false,
     outputs: 1,
-    wires: [wires],
-  };
-}
-
-function join(id: string, props: Record<string, unknown>, wires: string[]): FlowNode {
-  return {
-    id,
-    type: 'join',
-    z: TAB,
-    mode: 'custom',
-    build: 'array',
-    property: 'payload',
-    propertyType: 'msg',
-    key: 'topic',
-    joiner: '\\n',
-    joinerType: 'str',
-    accumulate: false,
-    timeout: '',
-    count: '',
-    ...props,
     wires: [wires],
   };
 }

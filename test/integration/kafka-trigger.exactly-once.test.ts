@@ -2,8 +2,15 @@ import should from 'should';
 import { DEAD_LETTER_HEADERS } from '../../src/consumer/dead-letter';
 import type { MetricsSnapshot } from '../../src/consumer/consumer-metrics';
 import { describeGroup, newTopic, produce, readRecords, testKafka, uniqueName } from '../support/kafka';
-import { functionNode, helperNode, produceNode } from '../support/flows';
-import { collect, deployTrigger, rawStatusCalls, startNodeRed, stopNodeRed } from '../support/node-red';
+import { functionNode, helperNode, join, produceNode } from '../support/flows';
+import {
+  collect,
+  deployTrigger,
+  rawStatusCalls,
+  startNodeRed,
+  stopNodeRed,
+  type NodeModule,
+} from '../support/node-red';
 import { waitFor } from '../support/wait';
 
 const PARTITIONS = 3;
@@ -29,14 +36,15 @@ function range(count: number, keep: (seq: number) => boolean): number[] {
 
 /** Waits until the group has committed every partition of `topic` to its end. */
 async function committedToEnd(groupId: string, topic: string, count: number): Promise<void> {
-  const perPartition = count / PARTITIONS;
+  await committedToEndOf(groupId, topic, Array<number>(PARTITIONS).fill(count / PARTITIONS));
+}
+
+/** Waits until the group has committed each partition of `topic` to `ends[partition]`. */
+async function committedToEndOf(groupId: string, topic: string, ends: number[]): Promise<void> {
   await waitFor(
     async () => {
       const { committed } = await describeGroup(groupId, topic);
-      return Array.from(
-        { length: PARTITIONS },
-        (_, partition) => committed[partition] === perPartition,
-      ).every(Boolean);
+      return ends.every((end, partition) => committed[partition] === end);
     },
     30000,
     `group ${groupId} committed ${topic} to its end`,
@@ -268,6 +276,56 @@ describe('kafka-trigger exactly-once delivery', function () {
     await committedToEnd(group, source, count);
     should(seqsOf(await readRecords(b, count))).eql(range(count, () => true));
     should(metrics.at(-1)!.payload.rebalances).be.aboveOrEqual(2);
+  });
+
+  it('a join by count holds up its partition’s commit until complete_timeout fails its records; a join by time does not', async () => {
+    /* eslint-disable-next-line @typescript-eslint/no-require-imports */
+    const sequenceNodes = require('@node-red/nodes/core/sequence/17-split.js') as NodeModule;
+    for (const [mode, joined] of [
+      ['count', join('grouper', { count: '5' }, ['joined'])],
+      ['time', join('grouper', { timeout: '0.2' }, ['joined'])],
+    ] as const) {
+      const source = await newTopic(`eos-join-${mode}`);
+      const b = await newTopic(`eos-join-${mode}-b`);
+      const dead = await newTopic(`eos-join-${mode}-dead`);
+      const group = uniqueName(`eos-join-${mode}`);
+      const count = 3;
+      await deployTrigger(
+        {
+          topic: source,
+          consumer_group: group,
+          start_from: 'earliest',
+          delivery: 'exactly-once',
+          dead_letter_topic: dead,
+          complete_timeout: 3000,
+        },
+        {
+          wires: [['seq']],
+          out: false,
+          testNodes: [sequenceNodes],
+          nodes: [
+            functionNode('seq', 'return { payload: msg.payload.message.seq };', [['grouper']]),
+            joined,
+            functionNode('joined', 'return { payload: { seqs: msg.payload } };', [['to-b']]),
+            produceNode('to-b', { broker: 'broker1', topic: b }),
+          ],
+        },
+      );
+      await produce(
+        source,
+        Array.from({ length: count }, (_, seq) => ({ value: JSON.stringify({ seq }) })),
+      );
+      await committedToEndOf(group, source, [count]);
+      if (mode === 'count') {
+        // The group of 5 never fills: the 3 records fail after complete_timeout and are dead-lettered.
+        should(seqsOf(await readRecords(dead, count))).eql([0, 1, 2]);
+      } else {
+        const [output] = await readRecords(b, 1);
+        should(JSON.parse(String(output.value))).eql({ seqs: [0, 1, 2] });
+      }
+      await stopNodeRed();
+      await startNodeRed();
+    }
   });
 
   it('leaves out a transaction that began before another and was aborted after it (kafkajs read past it)', async () => {

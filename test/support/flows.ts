@@ -159,3 +159,24 @@ export function fileRecorderNode(id: string, filename: string): FlowNode {
     wires: [],
   };
 }
+
+/** A core join node in manual mode, grouping `payload`s into an array (`count` and `timeout` in props). */
+export function join(id: string, props: Record<string, unknown>, wires: string[]): FlowNode {
+  return {
+    id,
+    type: 'join',
+    z: TAB,
+    mode: 'custom',
+    build: 'array',
+    property: 'payload',
+    propertyType: 'msg',
+    key: 'topic',
+    joiner: '\\n',
+    joinerType: 'str',
+    accumulate: false,
+    timeout: '',
+    count: '',
+    ...props,
+    wires: [wires],
+  };
+}
