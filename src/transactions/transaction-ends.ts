@@ -2,13 +2,12 @@ import type { Admin, Consumer, Kafka } from 'kafkajs';
 import type { MemberAssignment } from '../consumer/assignment';
 import type { PartitionControl } from '../consumer/partition-control';
 import type { PartitionChoices } from '../producer/partition-choices';
+import { AbortBackoff } from './abort-backoff';
+import { committedOffset } from './committed-offset';
 import { PartitionTransaction, type TransactionEnd } from './partition-transaction';
 
 /** What a closing trigger gives its transactions to commit or abort, after the drain, before it disconnects. */
 const CLOSE_END_MS = 3000;
-/** The wait after the second abort in a row, doubled after each further one up to the maximum. */
-const ABORT_BACKOFF_MS = 200;
-const MAX_ABORT_BACKOFF_MS = 5000;
 /** Kafka's default transaction.max.timeout.ms: a broker refuses a producer that asks for more. */
 const MAX_TRANSACTION_TIMEOUT_MS = 900000;
 /** Room for a transaction's commit beyond the time its records may take. */
@@ -41,10 +40,7 @@ export class TransactionEnds {
   private closed = false;
   /** The member id of the last assignment. */
   private memberId: string | undefined;
-  /** Aborts in a row, per transaction (see backOff). */
-  private readonly aborts = new WeakMap<PartitionTransaction, number>();
-  /** Back-off waits that a close cuts short. */
-  private readonly closeWakers = new Set<() => void>();
+  private readonly backoff = new AbortBackoff<PartitionTransaction>();
 
   constructor(private readonly options: TransactionEndsOptions) {}
 
@@ -147,8 +143,7 @@ export class TransactionEnds {
    */
   async close(budgetMs: number): Promise<void> {
     this.closed = true;
-    for (const wake of this.closeWakers) wake();
-    this.closeWakers.clear();
+    this.backoff.close();
     const transactions = [...this.owned.values()];
     this.owned.clear();
     let timer: NodeJS.Timeout | undefined;
@@ -229,7 +224,7 @@ export class TransactionEnds {
         const end = await transaction.end();
         if (end !== 'idle') this.options.onTransactionEnd(end);
         if (end === 'aborted') await this.rewind(transaction);
-        await this.backOff(transaction, end);
+        await this.backoff.after(transaction, end);
         return true;
       } catch (error) {
         // A partition given up meanwhile (closing, or lost to a rebalance) fails nothing more.
@@ -258,26 +253,6 @@ export class TransactionEnds {
     if (transaction.committed === undefined || !this.isOwned(transaction)) return;
     transaction.rewind();
     consumer.seek({ topic, partition, offset: transaction.committed });
-  }
-
-  /**
-   * Aborts in a row (a dead-letter topic that refuses, say) wait before the partition's records go
-   * to the flow again, longer each time, so that a record that keeps failing does not spin.
-   */
-  private async backOff(transaction: PartitionTransaction, end: TransactionEnd): Promise<void> {
-    const streak = end === 'aborted' ? (this.aborts.get(transaction) ?? 0) + 1 : 0;
-    this.aborts.set(transaction, streak);
-    if (streak < 2 || this.closed) return;
-    const delayMs = Math.min(ABORT_BACKOFF_MS * 2 ** (streak - 2), MAX_ABORT_BACKOFF_MS);
-    await new Promise<void>((resolve) => {
-      const done = (): void => {
-        clearTimeout(timer);
-        this.closeWakers.delete(done);
-        resolve();
-      };
-      const timer = setTimeout(done, delayMs);
-      this.closeWakers.add(done);
-    });
   }
 
   /**
@@ -315,16 +290,4 @@ export class TransactionEnds {
   private isOwned(transaction: PartitionTransaction): boolean {
     return !this.closed && this.owned.get(`${transaction.topic}:${transaction.partition}`) === transaction;
   }
-}
-
-/** The group's committed offset of the partition (the next to read), or undefined when there is none. */
-async function committedOffset(
-  admin: Admin,
-  groupId: string,
-  topic: string,
-  partition: number,
-): Promise<string | undefined> {
-  const [topicOffsets] = await admin.fetchOffsets({ groupId, topics: [topic] });
-  const offset = topicOffsets?.partitions.find((entry) => entry.partition === partition)?.offset;
-  return offset === undefined || Number(offset) < 0 ? undefined : offset;
 }
